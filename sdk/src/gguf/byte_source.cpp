@@ -1,0 +1,1 @@
+#include "gguf/byte_source.h"

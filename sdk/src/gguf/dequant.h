@@ -1,0 +1,24 @@
+// Conversion between GGML block formats and float, bit-exact with GGML's
+// reference definitions (ggml-quants.c): dequantisation for every supported
+// type, quantisation for the types make_gguf writes.
+#pragma once
+#include <cstdint>
+
+#include "gguf/ggml_type.h"
+
+namespace lantern {
+
+float fp16_to_fp32(uint16_t h);
+uint16_t fp32_to_fp16(float f);  // round to nearest even, as GGML's
+float bf16_to_fp32(uint16_t h);
+uint16_t fp32_to_bf16(float f);  // round to nearest even, NaN kept quiet, as GGML's
+
+// Dequantises n elements (a multiple of the type's block size) starting at src.
+// Throws std::invalid_argument for an unsupported type or a partial block.
+void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n);
+
+// Quantises n elements into dst for F32, F16, BF16, Q8_0, Q4_0, Q4_1 (GGML's
+// reference quantisers). Throws std::invalid_argument for other types.
+void quantize_row(GgmlType type, const float* src, void* dst, int64_t n);
+
+}  // namespace lantern
