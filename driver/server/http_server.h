@@ -1,0 +1,103 @@
+// lantern-rig's embedded static HTTP server: serves the web build, test pages
+// and model folders on 127.0.0.1, with Range support, and logs every body byte
+// it hands to a socket (the truth the cache scenarios assert on). Fault knobs
+// (latency, bandwidth cap, connection drop, forced 404/500) can be changed per
+// path prefix while it runs. The libwebsockets service loop runs on its own
+// thread; every public method is thread-safe.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lantern::rig {
+
+// URL prefix → directory. "/" serves the directory at the root; "/models/"
+// serves it below /models/. A prefix always starts with '/'; a missing
+// trailing '/' is added. The longest matching prefix wins.
+struct Mount {
+  std::string url_prefix;
+  std::filesystem::path directory;
+};
+
+struct HttpServerOptions {
+  std::vector<Mount> mounts;
+  uint16_t port = 0;                    // 0: the OS picks a free port
+  std::string cache_control = "no-cache";  // empty: no Cache-Control header
+  bool coop_coep = false;               // COOP same-origin + COEP require-corp
+  bool cors = false;                    // Access-Control-Allow-Origin: *
+  std::chrono::milliseconds start_timeout{5000};
+  std::chrono::milliseconds stop_timeout{5000};
+};
+
+// Fault injected into every response whose URL path starts with the prefix it
+// was set for (the longest matching prefix wins).
+struct Fault {
+  std::chrono::milliseconds latency{0};        // delay before the status line
+  uint64_t bandwidth_bytes_per_s = 0;          // 0: unlimited; body paced by timers
+  std::optional<uint64_t> drop_after_bytes;    // close after exactly N body bytes
+  int force_status = 0;                        // 0: normal; 404 or 500 forced
+};
+
+// One finished (or aborted) request.
+struct RequestRecord {
+  std::string method;          // "GET" or "HEAD"
+  std::string path;            // decoded URL path, without query
+  std::string range;           // the Range header as sent, empty if none
+  int status = 0;              // status sent (0 if none was sent)
+  uint64_t body_bytes = 0;     // body bytes handed to the socket
+  bool completed = false;      // false: connection closed or dropped mid-body
+  std::chrono::steady_clock::time_point start;  // request headers parsed
+  std::chrono::steady_clock::time_point end;    // last byte written or close
+};
+
+struct ByteLogSnapshot {
+  std::map<std::string, uint64_t> bytes_by_path;  // body bytes per URL path
+  std::vector<RequestRecord> requests;            // in completion order
+  uint64_t total_bytes = 0;
+};
+
+class HttpServer {
+ public:
+  explicit HttpServer(HttpServerOptions options);
+  ~HttpServer();  // stop()s
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds 127.0.0.1 and starts the service thread; returns once listening.
+  // Throws std::runtime_error with the reason (port in use, bad mount, ...).
+  void start();
+  // Closes every connection and joins the service thread. Idempotent.
+  void stop();
+  bool running() const;
+
+  uint16_t port() const;             // the bound port (0 before start())
+  std::string base_url() const;      // "http://127.0.0.1:PORT"
+  std::string url(std::string_view path) const;  // base_url() + path
+
+  // Mounts can be added while running (e.g. a model folder per scenario).
+  void add_mount(Mount mount);
+
+  // Fault knobs, applied to requests that start after the call.
+  void set_fault(std::string path_prefix, Fault fault);
+  void clear_fault(const std::string& path_prefix);
+  void clear_faults();
+
+  // Byte log. A path's count includes requests still in flight.
+  uint64_t bytes_served(const std::string& path) const;
+  uint64_t total_bytes_served() const;
+  ByteLogSnapshot byte_log() const;
+  void reset_byte_log();
+
+  class Impl;  // lws glue, in http_server.cpp
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lantern::rig
