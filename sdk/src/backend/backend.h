@@ -1,0 +1,83 @@
+// The operations the model's forward pass is made of. The model (model/) says
+// what to compute; a backend executes it: the CPU backend at once, the WebGPU
+// backend by recording dispatches into one command buffer per step. Tensors
+// are opaque handles; activations are row-major [rows][cols] float matrices,
+// one row per token of the batch.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gguf/gguf_file.h"
+
+namespace lantern {
+
+struct Weight {
+  int32_t id = -1;
+  explicit operator bool() const { return id >= 0; }
+};
+struct Act {
+  int32_t id = -1;
+};
+
+struct RopeParams {
+  int32_t n_rot;          // rotated dimensions per head (<= head_dim)
+  float freq_base;
+  bool neox;              // rotate halves instead of adjacent pairs
+  Weight freq_factors;    // optional per-pair divisors (llama 3.1 rope_freqs)
+};
+
+struct AttentionShape {
+  int32_t n_head;
+  int32_t n_head_kv;
+  int32_t head_dim;
+  float scale;            // 1/sqrt(head_dim)
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+
+  // Weights. `data` points at the tensor's bytes when they are already in
+  // memory (a mapped file), which a CPU backend may use in place; otherwise the
+  // bytes arrive later through write_weight (possibly in pieces).
+  virtual Weight create_weight(const GgufTensorInfo& info, const uint8_t* data) = 0;
+  virtual void write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) = 0;
+
+  // Activation scratch of rows x cols floats.
+  virtual Act create_act(int32_t rows, int32_t cols) = 0;
+  // KV storage for n_layer layers of n_ctx positions of kv_dim floats each.
+  virtual void create_kv(int32_t n_layer, int32_t n_ctx, int32_t kv_dim) = 0;
+
+  // Brackets one forward pass (the WebGPU backend records one command buffer).
+  virtual void begin() {}
+  virtual void end() {}
+
+  // out[r] = rows tokens[r] of the embedding table, dequantised.
+  virtual void get_rows(Weight table, const int32_t* tokens, int32_t n, Act out) = 0;
+  // out = x / rms(x) * w, per row.
+  virtual void rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) = 0;
+  // out[r] = W x[r] (+ bias): W has out_dim rows of in_dim. `x` may be the
+  // same Act for several matmuls (backends can reuse a quantised copy of it).
+  virtual void matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) = 0;
+  // Rotates each head of x (rows tokens at positions pos0..pos0+rows-1).
+  virtual void rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t pos0,
+                    const RopeParams& p) = 0;
+  // Stores k and v rows at positions pos0.. of a layer's cache.
+  virtual void kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos0) = 0;
+  // Causal attention of q (rows tokens at pos0..) over cache positions 0..pos0+r.
+  virtual void attention(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s,
+                         Act out) = 0;
+  // out = silu(gate) * up, elementwise over rows x cols.
+  virtual void swiglu(Act gate, Act up, int32_t rows, Act out) = 0;
+  // x += y over rows.
+  virtual void add(Act x, Act y, int32_t rows) = 0;
+  // Copies row `src_row` of src to row 0 of dst (selects the last token).
+  virtual void copy_row(Act src, int32_t src_row, Act dst) = 0;
+
+  // Reads rows of an activation back to the host (logits).
+  virtual void read(Act a, int32_t rows, float* dst) = 0;
+};
+
+}  // namespace lantern

@@ -1,0 +1,264 @@
+#include "backend/cpu/cpu_backend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "backend/cpu/quant_dot.h"
+#include "gguf/dequant.h"
+
+namespace lantern {
+
+namespace {
+[[noreturn]] void fail(const std::string& msg) { throw std::runtime_error("cpu backend: " + msg); }
+
+// Rows per thread slice such that a slice holds at least ~32K multiply-adds:
+// smaller loops cost more to hand out than to run.
+int64_t min_rows(int64_t work_per_row) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_row)); }
+}  // namespace
+
+CpuBackend::CpuBackend(const CpuBackendOptions& opts) : pool_(opts.n_threads) {
+  row_scratch_.resize(pool_.size());
+}
+
+CpuBackend::WeightData& CpuBackend::weight(Weight w) {
+  if (w.id < 0 || w.id >= static_cast<int32_t>(weights_.size())) fail("bad weight handle");
+  return weights_[w.id];
+}
+
+CpuBackend::ActData& CpuBackend::act(Act a) {
+  if (a.id < 0 || a.id >= static_cast<int32_t>(acts_.size())) fail("bad activation handle");
+  return acts_[a.id];
+}
+
+Weight CpuBackend::create_weight(const GgufTensorInfo& info, const uint8_t* data) {
+  const GgmlTypeTraits* tt = ggml_type_traits(static_cast<uint32_t>(info.type));
+  if (!tt || !tt->supported) fail("tensor " + info.name + " has unsupported type " + ggml_type_name(static_cast<uint32_t>(info.type)));
+  WeightData wd{info, data, {}};
+  if (!data) {
+    wd.owned.resize(info.n_bytes);
+    wd.data = wd.owned.data();
+  }
+  weights_.push_back(std::move(wd));
+  weight_f32_.emplace_back();
+  return Weight{static_cast<int32_t>(weights_.size() - 1)};
+}
+
+void CpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) {
+  WeightData& wd = weight(w);
+  if (wd.owned.empty()) fail("weight " + wd.info.name + " is used in place and cannot be written");
+  if (offset > wd.owned.size() || n > wd.owned.size() - offset) fail("write past the end of " + wd.info.name);
+  std::memcpy(wd.owned.data() + offset, bytes, n);
+  weight_f32_[w.id].clear();
+}
+
+Act CpuBackend::create_act(int32_t rows, int32_t cols) {
+  acts_.push_back(ActData{rows, cols, std::vector<float>(static_cast<size_t>(rows) * cols)});
+  return Act{static_cast<int32_t>(acts_.size() - 1)};
+}
+
+void CpuBackend::create_kv(int32_t n_layer, int32_t n_ctx, int32_t kv_dim) {
+  kv_layers_ = n_layer;
+  kv_ctx_ = n_ctx;
+  kv_dim_ = kv_dim;
+  const size_t n = static_cast<size_t>(n_layer) * n_ctx * kv_dim;
+  k_cache_.assign(n, 0.0f);
+  v_cache_.assign(n, 0.0f);
+}
+
+const float* CpuBackend::f32_vector(Weight w, int64_t expected) {
+  WeightData& wd = weight(w);
+  if (static_cast<int64_t>(wd.info.n_elements) != expected)
+    fail(wd.info.name + " has " + std::to_string(wd.info.n_elements) + " elements, expected " + std::to_string(expected));
+  if (wd.info.type == GgmlType::F32) return reinterpret_cast<const float*>(wd.data);
+  auto& cache = weight_f32_[w.id];
+  if (cache.empty()) {
+    cache.resize(expected);
+    dequantize_row(wd.info.type, wd.data, cache.data(), expected);
+  }
+  return cache.data();
+}
+
+void CpuBackend::get_rows(Weight table, const int32_t* tokens, int32_t n, Act out) {
+  WeightData& wd = weight(table);
+  ActData& o = act(out);
+  const int64_t cols = static_cast<int64_t>(wd.info.dims[0]);
+  const int64_t n_rows = static_cast<int64_t>(wd.info.n_rows());
+  if (cols != o.cols || n > o.rows) fail("get_rows: shape mismatch");
+  for (int32_t r = 0; r < n; ++r) {
+    if (tokens[r] < 0 || tokens[r] >= n_rows) fail("token id " + std::to_string(tokens[r]) + " is outside the vocabulary");
+    dequantize_row(wd.info.type, wd.data + static_cast<uint64_t>(tokens[r]) * wd.info.row_bytes(), &o.v[r * cols], cols);
+  }
+}
+
+void CpuBackend::rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) {
+  ActData& xi = act(x);
+  ActData& o = act(out);
+  const int32_t n = xi.cols;
+  const float* g = f32_vector(w, n);
+  for (int32_t r = 0; r < rows; ++r) {
+    const float* xr = &xi.v[static_cast<size_t>(r) * n];
+    float* orow = &o.v[static_cast<size_t>(r) * n];
+    double sum = 0.0;  // GGML accumulates the squares in double
+    for (int32_t i = 0; i < n; ++i) sum += static_cast<double>(xr[i]) * xr[i];
+    const float scale = 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
+    for (int32_t i = 0; i < n; ++i) orow[i] = (xr[i] * scale) * g[i];
+  }
+}
+
+void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
+  WeightData& wd = weight(w);
+  ActData& xi = act(x);
+  ActData& o = act(out);
+  const int64_t in = static_cast<int64_t>(wd.info.dims[0]);
+  const int64_t out_dim = static_cast<int64_t>(wd.info.n_rows());
+  if (in != xi.cols || out_dim != o.cols || rows > xi.rows || rows > o.rows)
+    fail("matmul " + wd.info.name + ": shape mismatch");
+  const float* b = bias ? f32_vector(bias, out_dim) : nullptr;
+  const uint64_t row_bytes = wd.info.row_bytes();
+  const GgmlType type = wd.info.type;
+
+  const ActBlockQ8* xq = nullptr;
+  if (uses_q8_activations(type)) {
+    const int64_t nb = in / kQ8Block;
+    xq_.resize(sizeof(ActBlockQ8) * nb * rows);
+    auto* blocks = reinterpret_cast<ActBlockQ8*>(xq_.data());
+    for (int32_t r = 0; r < rows; ++r) quantize_act_q8(&xi.v[r * in], blocks + r * nb, in);
+    xq = blocks;
+  }
+
+  pool_.parallel_for(out_dim, [&](int64_t begin, int64_t end, int t) {
+    std::vector<float>& scratch = row_scratch_[t];
+    for (int64_t j = begin; j < end; ++j) {
+      const uint8_t* wrow = wd.data + j * row_bytes;
+      const float* wf = nullptr;
+      if (type == GgmlType::F32) {
+        wf = reinterpret_cast<const float*>(wrow);
+      } else if (!xq) {
+        scratch.resize(in);
+        dequantize_row(type, wrow, scratch.data(), in);
+        wf = scratch.data();
+      }
+      for (int32_t r = 0; r < rows; ++r) {
+        float s;
+        if (type == GgmlType::Q4_0) s = dot_q4_0_q8(wrow, xq + r * (in / kQ8Block), in);
+        else if (type == GgmlType::Q8_0) s = dot_q8_0_q8(wrow, xq + r * (in / kQ8Block), in);
+        else s = dot_f32(wf, &xi.v[r * in], in);
+        o.v[r * out_dim + j] = b ? s + b[j] : s;
+      }
+    }
+  }, min_rows(in * rows));
+}
+
+void CpuBackend::rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t pos0, const RopeParams& p) {
+  ActData& xi = act(x);
+  if (n_heads * head_dim != xi.cols || p.n_rot > head_dim || p.n_rot % 2) fail("rope: shape mismatch");
+  const float* ff = p.freq_factors ? f32_vector(p.freq_factors, p.n_rot / 2) : nullptr;
+  const float theta_scale = std::pow(p.freq_base, -2.0f / p.n_rot);
+  const int32_t half = p.n_rot / 2;
+  for (int32_t r = 0; r < rows; ++r) {
+    // Angles as GGML computes them: theta_i = pos * base^(-2i/n_rot), built by
+    // repeated multiplication in float.
+    float theta = static_cast<float>(pos0 + r);
+    for (int32_t i = 0; i < half; ++i) {
+      const float t = ff ? theta / ff[i] : theta;
+      const float c = std::cos(t), s = std::sin(t);
+      for (int32_t h = 0; h < n_heads; ++h) {
+        float* v = &xi.v[static_cast<size_t>(r) * xi.cols + h * head_dim];
+        float& a = p.neox ? v[i] : v[2 * i];
+        float& b = p.neox ? v[i + half] : v[2 * i + 1];
+        const float x0 = a, x1 = b;
+        a = x0 * c - x1 * s;
+        b = x0 * s + x1 * c;
+      }
+      theta *= theta_scale;
+    }
+  }
+}
+
+void CpuBackend::kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos0) {
+  ActData& ki = act(k);
+  ActData& vi = act(v);
+  if (ki.cols != kv_dim_ || vi.cols != kv_dim_ || layer < 0 || layer >= kv_layers_) fail("kv_store: shape mismatch");
+  if (pos0 < 0 || pos0 + rows > kv_ctx_) fail("kv_store: position past the context");
+  const size_t base = (static_cast<size_t>(layer) * kv_ctx_ + pos0) * kv_dim_;
+  std::memcpy(&k_cache_[base], ki.v.data(), sizeof(float) * rows * kv_dim_);
+  std::memcpy(&v_cache_[base], vi.v.data(), sizeof(float) * rows * kv_dim_);
+}
+
+void CpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out) {
+  ActData& qi = act(q);
+  ActData& o = act(out);
+  if (qi.cols != s.n_head * s.head_dim || o.cols != qi.cols || s.n_head_kv * s.head_dim != kv_dim_)
+    fail("attention: shape mismatch");
+  if (pos0 + rows > kv_ctx_) fail("attention: position past the context");
+  const float* K = &k_cache_[static_cast<size_t>(layer) * kv_ctx_ * kv_dim_];
+  const float* V = &v_cache_[static_cast<size_t>(layer) * kv_ctx_ * kv_dim_];
+  const int32_t group = s.n_head / s.n_head_kv;
+  const int64_t n_ctx_used = pos0 + rows;
+  pool_.parallel_for(static_cast<int64_t>(rows) * s.n_head, [&](int64_t begin, int64_t end, int t) {
+    std::vector<float>& scores = row_scratch_[t];
+    scores.resize(n_ctx_used);
+    for (int64_t task = begin; task < end; ++task) {
+      const int32_t r = static_cast<int32_t>(task / s.n_head), h = static_cast<int32_t>(task % s.n_head);
+      const int32_t kvh = h / group;
+      const int32_t n_keys = pos0 + r + 1;  // causal: keys 0..pos
+      const float* qv = &qi.v[static_cast<size_t>(r) * qi.cols + h * s.head_dim];
+      float maxs = -INFINITY;
+      for (int32_t k = 0; k < n_keys; ++k) {
+        scores[k] = dot_f32(qv, K + static_cast<size_t>(k) * kv_dim_ + kvh * s.head_dim, s.head_dim) * s.scale;
+        maxs = std::max(maxs, scores[k]);
+      }
+      double sum = 0.0;
+      for (int32_t k = 0; k < n_keys; ++k) {
+        scores[k] = std::exp(scores[k] - maxs);
+        sum += scores[k];
+      }
+      const float inv = static_cast<float>(1.0 / sum);
+      float* ov = &o.v[static_cast<size_t>(r) * o.cols + h * s.head_dim];
+      std::fill(ov, ov + s.head_dim, 0.0f);
+      for (int32_t k = 0; k < n_keys; ++k) {
+        const float pk = scores[k] * inv;
+        const float* vv = V + static_cast<size_t>(k) * kv_dim_ + kvh * s.head_dim;
+        for (int32_t d = 0; d < s.head_dim; ++d) ov[d] += pk * vv[d];
+      }
+    }
+  }, min_rows(static_cast<int64_t>(n_ctx_used) * s.head_dim * 2));
+}
+
+void CpuBackend::swiglu(Act gate, Act up, int32_t rows, Act out) {
+  ActData& g = act(gate);
+  ActData& u = act(up);
+  ActData& o = act(out);
+  if (g.cols != u.cols || o.cols != g.cols) fail("swiglu: shape mismatch");
+  const size_t n = static_cast<size_t>(rows) * g.cols;
+  for (size_t i = 0; i < n; ++i) {
+    const float x = g.v[i];
+    o.v[i] = x / (1.0f + std::exp(-x)) * u.v[i];
+  }
+}
+
+void CpuBackend::add(Act x, Act y, int32_t rows) {
+  ActData& a = act(x);
+  ActData& b = act(y);
+  if (a.cols != b.cols) fail("add: shape mismatch");
+  const size_t n = static_cast<size_t>(rows) * a.cols;
+  for (size_t i = 0; i < n; ++i) a.v[i] += b.v[i];
+}
+
+void CpuBackend::copy_row(Act src, int32_t src_row, Act dst) {
+  ActData& s = act(src);
+  ActData& d = act(dst);
+  if (s.cols != d.cols || src_row < 0 || src_row >= s.rows) fail("copy_row: shape mismatch");
+  std::memcpy(d.v.data(), &s.v[static_cast<size_t>(src_row) * s.cols], sizeof(float) * s.cols);
+}
+
+void CpuBackend::read(Act a, int32_t rows, float* dst) {
+  ActData& s = act(a);
+  if (rows > s.rows) fail("read: too many rows");
+  std::memcpy(dst, s.v.data(), sizeof(float) * rows * s.cols);
+}
+
+}  // namespace lantern

@@ -1,0 +1,63 @@
+// The reference backend: every op in plain C++ on the host, multi-threaded,
+// with SIMD dot products for the quantised formats. It is the oracle the
+// WebGPU kernels are tested against and the browser's fallback without WebGPU.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "backend/backend.h"
+#include "backend/cpu/thread_pool.h"
+
+namespace lantern {
+
+struct CpuBackendOptions {
+  int n_threads = 0;  // 0: one per core
+};
+
+class CpuBackend : public Backend {
+ public:
+  explicit CpuBackend(const CpuBackendOptions& opts = {});
+  std::string name() const override { return "cpu"; }
+
+  Weight create_weight(const GgufTensorInfo& info, const uint8_t* data) override;
+  void write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) override;
+  Act create_act(int32_t rows, int32_t cols) override;
+  void create_kv(int32_t n_layer, int32_t n_ctx, int32_t kv_dim) override;
+
+  void get_rows(Weight table, const int32_t* tokens, int32_t n, Act out) override;
+  void rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) override;
+  void matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) override;
+  void rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t pos0, const RopeParams& p) override;
+  void kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos0) override;
+  void attention(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out) override;
+  void swiglu(Act gate, Act up, int32_t rows, Act out) override;
+  void add(Act x, Act y, int32_t rows) override;
+  void copy_row(Act src, int32_t src_row, Act dst) override;
+  void read(Act a, int32_t rows, float* dst) override;
+
+ private:
+  struct WeightData {
+    GgufTensorInfo info;
+    const uint8_t* data;           // in place (mapped file) or owned.data()
+    std::vector<uint8_t> owned;
+  };
+  struct ActData {
+    int32_t rows, cols;
+    std::vector<float> v;
+  };
+  WeightData& weight(Weight w);
+  ActData& act(Act a);
+  // f32 view of a 1-D weight (norm scales, biases), converted once.
+  const float* f32_vector(Weight w, int64_t expected);
+
+  ThreadPool pool_;
+  std::vector<WeightData> weights_;
+  std::vector<std::vector<float>> weight_f32_;  // lazily filled per weight id
+  std::vector<ActData> acts_;
+  int32_t kv_layers_ = 0, kv_ctx_ = 0, kv_dim_ = 0;
+  std::vector<float> k_cache_, v_cache_;         // [layer][pos][kv_dim]
+  std::vector<uint8_t> xq_;                      // quantised matmul input
+  std::vector<std::vector<float>> row_scratch_;  // per thread: a dequantised weight row
+};
+
+}  // namespace lantern

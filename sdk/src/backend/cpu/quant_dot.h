@@ -1,0 +1,34 @@
+// Dot products of one weight row (in its GGML block format) with one
+// activation row, the inner loop of every CPU matmul. Q4_0 and Q8_0 weights
+// meet activations quantised to Q8_0 blocks, exactly as llama.cpp's CPU
+// backend does (so greedy tokens agree); other types are dequantised to f32
+// a row at a time. SIMD paths for AVX2 (and AVX-VNNI) where the compiler
+// targets them, portable C++ otherwise.
+#pragma once
+#include <cstdint>
+
+#include "gguf/ggml_type.h"
+
+namespace lantern {
+
+constexpr int kQ8Block = 32;
+
+// GGML's block_q8_0 layout plus the block's integer sum (saves a pass in the
+// Q4_0 kernel, which needs sum(x) for the nibble offset).
+struct ActBlockQ8 {
+  float d;          // scale, rounded through fp16 as GGML stores it
+  int32_t sum;      // sum of qs
+  int8_t qs[kQ8Block];
+};
+
+// Quantises n floats (a multiple of 32) as GGML's quantize_row_q8_0.
+void quantize_act_q8(const float* x, ActBlockQ8* out, int64_t n);
+
+// True when `type` weights use the Q8 activation path.
+bool uses_q8_activations(GgmlType type);
+
+float dot_q4_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n);
+float dot_q8_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n);
+float dot_f32(const float* a, const float* b, int64_t n);
+
+}  // namespace lantern

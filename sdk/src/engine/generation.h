@@ -1,0 +1,83 @@
+// One completion as a step machine: each step() either evaluates a slice of
+// the prompt (so long prompts report progress and can be interrupted) or
+// samples one token and returns the text it completes. Stop strings, EOG
+// tokens, max_tokens and the context limit end it.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sampling/sampler.h"
+#include "sampling/sampling_params.h"
+#include "sampling/stop_matcher.h"
+#include "tokenizer/tokenizer.h"
+
+namespace lantern {
+
+class Engine;
+
+enum class FinishReason { None, Stop, Length, Interrupted };
+const char* finish_reason_name(FinishReason r);  // "stop", "length", "abort"
+
+struct StepResult {
+  bool prefill = false;        // this step evaluated prompt tokens only
+  int32_t prompt_done = 0;     // prompt tokens evaluated so far
+  std::optional<SampledToken> token;  // the token sampled in this step
+  std::string text;            // text safe to show now (may be empty)
+  FinishReason finish = FinishReason::None;
+};
+
+struct GenerationStats {
+  int32_t prompt_tokens = 0;
+  int32_t cached_tokens = 0;     // prompt tokens reused from the KV cache
+  int32_t completion_tokens = 0;
+  double prefill_ms = 0;         // evaluating the prompt
+  double decode_ms = 0;          // evaluating generated tokens
+  double ttft_ms = 0;            // start to first token
+  double prefill_tok_s() const;
+  double decode_tok_s() const;
+};
+
+// Thrown when a prompt does not fit the context.
+class ContextOverflow : public std::runtime_error {
+ public:
+  ContextOverflow(int32_t prompt, int32_t n_ctx);
+  int32_t prompt_tokens, n_ctx;
+};
+
+class Generation {
+ public:
+  Generation(Engine& engine, std::vector<int32_t> prompt, const SamplingParams& sp, const StopParams& stop);
+  StepResult step();
+  bool done() const { return finish_ != FinishReason::None; }
+  void interrupt();  // the next step() ends the generation with Interrupted
+  FinishReason finish_reason() const { return finish_; }
+  const std::vector<int32_t>& prompt() const { return prompt_; }
+  const std::vector<int32_t>& tokens() const { return out_tokens_; }
+  const std::string& text() const { return text_; }
+  const GenerationStats& stats() const { return stats_; }
+
+ private:
+  StepResult finish(FinishReason r, StepResult res);
+  void evaluate(const int32_t* tokens, int32_t n);
+
+  Engine& engine_;
+  std::vector<int32_t> prompt_;
+  Sampler sampler_;
+  StopMatcher stop_;
+  Utf8Stream utf8_;
+  std::optional<int32_t> max_tokens_;
+  bool ignore_eos_;
+  int32_t prompt_pos_;          // next prompt token to evaluate
+  std::vector<float> logits_;
+  std::vector<int32_t> out_tokens_;
+  std::string text_;
+  FinishReason finish_ = FinishReason::None;
+  bool interrupted_ = false;
+  GenerationStats stats_;
+  std::chrono::steady_clock::time_point t_start_;
+};
+
+}  // namespace lantern

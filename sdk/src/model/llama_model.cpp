@@ -1,0 +1,109 @@
+#include "model/llama_model.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "gguf/byte_source.h"
+#include "gguf/gguf_file.h"
+
+namespace lantern {
+
+Weight LlamaModel::load(const GgufFile& gguf, const ByteSource* src, const std::string& name, bool required) {
+  const GgufTensorInfo* info = gguf.find_tensor(name);
+  if (!info) {
+    if (required) throw std::runtime_error("model: tensor " + name + " is missing");
+    return Weight{};
+  }
+  const uint8_t* data = src && src->data() ? src->data() + info->offset : nullptr;
+  Weight w = be_.create_weight(*info, data);
+  handles_.emplace_back(info, w);
+  return w;
+}
+
+LlamaModel::LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& backend, int32_t n_ctx,
+                       int32_t max_batch)
+    : cfg_(ModelConfig::from_gguf(gguf)), be_(backend), n_ctx_(n_ctx), max_batch_(max_batch) {
+  if (n_ctx_ <= 0) throw std::invalid_argument("model: context size must be positive");
+  if (max_batch_ <= 0) throw std::invalid_argument("model: batch size must be positive");
+  tok_embd_ = load(gguf, src, "token_embd.weight");
+  output_norm_ = load(gguf, src, "output_norm.weight");
+  output_ = cfg_.tied_output ? tok_embd_ : load(gguf, src, "output.weight");
+  if (cfg_.has_rope_freqs) rope_freqs_ = load(gguf, src, "rope_freqs.weight");
+  for (int32_t l = 0; l < cfg_.n_layer; ++l) {
+    const std::string b = "blk." + std::to_string(l) + ".";
+    Layer L;
+    L.attn_norm = load(gguf, src, b + "attn_norm.weight");
+    L.wq = load(gguf, src, b + "attn_q.weight");
+    L.wk = load(gguf, src, b + "attn_k.weight");
+    L.wv = load(gguf, src, b + "attn_v.weight");
+    if (cfg_.has_qkv_bias) {
+      L.bq = load(gguf, src, b + "attn_q.bias");
+      L.bk = load(gguf, src, b + "attn_k.bias");
+      L.bv = load(gguf, src, b + "attn_v.bias");
+    }
+    L.wo = load(gguf, src, b + "attn_output.weight");
+    L.ffn_norm = load(gguf, src, b + "ffn_norm.weight");
+    L.w_gate = load(gguf, src, b + "ffn_gate.weight");
+    L.w_up = load(gguf, src, b + "ffn_up.weight");
+    L.w_down = load(gguf, src, b + "ffn_down.weight");
+    layers_.push_back(L);
+  }
+  const int32_t B = max_batch_;
+  x_ = be_.create_act(B, cfg_.n_embd);
+  h_ = be_.create_act(B, cfg_.n_embd);
+  q_ = be_.create_act(B, cfg_.q_dim());
+  k_ = be_.create_act(B, cfg_.kv_dim());
+  v_ = be_.create_act(B, cfg_.kv_dim());
+  attn_ = be_.create_act(B, cfg_.q_dim());
+  o_ = be_.create_act(B, cfg_.n_embd);
+  gate_ = be_.create_act(B, cfg_.n_ff);
+  up_ = be_.create_act(B, cfg_.n_ff);
+  ffn_ = be_.create_act(B, cfg_.n_ff);
+  last_ = be_.create_act(1, cfg_.n_embd);
+  logits_ = be_.create_act(B, cfg_.n_vocab);
+  be_.create_kv(cfg_.n_layer, n_ctx_, cfg_.kv_dim());
+}
+
+void LlamaModel::forward(const int32_t* tokens, int32_t n, int32_t pos0, float* logits, bool all_logits) {
+  if (n <= 0 || n > max_batch_) throw std::invalid_argument("model: batch of " + std::to_string(n) + " tokens (1.." + std::to_string(max_batch_) + " allowed)");
+  if (pos0 < 0 || pos0 + n > n_ctx_) throw std::out_of_range("model: positions past the context of " + std::to_string(n_ctx_));
+  const RopeParams rope{cfg_.n_rot, cfg_.rope_freq_base, cfg_.rope_order == RopeOrder::NeoX, rope_freqs_};
+  const AttentionShape shape{cfg_.n_head, cfg_.n_head_kv, cfg_.head_dim, 1.0f / std::sqrt(static_cast<float>(cfg_.head_dim))};
+
+  be_.begin();
+  be_.get_rows(tok_embd_, tokens, n, x_);
+  for (int32_t l = 0; l < cfg_.n_layer; ++l) {
+    const Layer& L = layers_[l];
+    be_.rms_norm(x_, L.attn_norm, cfg_.rms_eps, n, h_);
+    be_.matmul(L.wq, L.bq, h_, n, q_);
+    be_.matmul(L.wk, L.bk, h_, n, k_);
+    be_.matmul(L.wv, L.bv, h_, n, v_);
+    be_.rope(q_, n, cfg_.n_head, cfg_.head_dim, pos0, rope);
+    be_.rope(k_, n, cfg_.n_head_kv, cfg_.head_dim, pos0, rope);
+    be_.kv_store(l, k_, v_, n, pos0);
+    be_.attention(l, q_, n, pos0, shape, attn_);
+    be_.matmul(L.wo, Weight{}, attn_, n, o_);
+    be_.add(x_, o_, n);
+    be_.rms_norm(x_, L.ffn_norm, cfg_.rms_eps, n, h_);
+    be_.matmul(L.w_gate, Weight{}, h_, n, gate_);
+    be_.matmul(L.w_up, Weight{}, h_, n, up_);
+    be_.swiglu(gate_, up_, n, ffn_);
+    be_.matmul(L.w_down, Weight{}, ffn_, n, o_);
+    be_.add(x_, o_, n);
+  }
+  if (all_logits) {
+    be_.rms_norm(x_, output_norm_, cfg_.rms_eps, n, h_);
+    be_.matmul(output_, Weight{}, h_, n, logits_);
+    be_.end();
+    be_.read(logits_, n, logits);
+  } else {
+    be_.copy_row(x_, n - 1, last_);
+    be_.rms_norm(last_, output_norm_, cfg_.rms_eps, 1, last_);
+    be_.matmul(output_, Weight{}, last_, 1, logits_);
+    be_.end();
+    be_.read(logits_, 1, logits);
+  }
+}
+
+}  // namespace lantern

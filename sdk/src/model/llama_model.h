@@ -1,0 +1,54 @@
+// The llama-family forward pass (Llama 2/3, Qwen2/2.5, Mistral) written once
+// against the Backend interface: pre-norm attention with RoPE and grouped
+// query heads, SwiGLU feed-forward, optional q/k/v bias, tied or separate
+// output head.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "backend/backend.h"
+#include "model/model_config.h"
+
+namespace lantern {
+
+class ByteSource;
+class GgufFile;
+
+class LlamaModel {
+ public:
+  // Declares every tensor to the backend. Tensor bytes come from `src` when it
+  // is in memory (used in place by the CPU backend), else the caller uploads
+  // them through backend.write_weight (weight_handles() says which is which).
+  // n_ctx: KV capacity in tokens; max_batch: most tokens per forward call.
+  LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& backend, int32_t n_ctx,
+             int32_t max_batch = 64);
+
+  const ModelConfig& config() const { return cfg_; }
+  int32_t n_ctx() const { return n_ctx_; }
+  int32_t max_batch() const { return max_batch_; }
+
+  // Runs n tokens (n <= max_batch) at positions pos0..pos0+n-1, storing their
+  // keys and values, and writes the logits of the last token (n_vocab floats)
+  // or, when all_logits, of every token (n * n_vocab floats).
+  void forward(const int32_t* tokens, int32_t n, int32_t pos0, float* logits, bool all_logits = false);
+
+  // Name and backend handle of every tensor, for uploads by the caller.
+  const std::vector<std::pair<const GgufTensorInfo*, Weight>>& weight_handles() const { return handles_; }
+
+ private:
+  struct Layer {
+    Weight attn_norm, wq, wk, wv, bq, bk, bv, wo, ffn_norm, w_gate, w_up, w_down;
+  };
+  Weight load(const GgufFile& gguf, const ByteSource* src, const std::string& name, bool required = true);
+
+  ModelConfig cfg_;
+  Backend& be_;
+  int32_t n_ctx_, max_batch_;
+  Weight tok_embd_, output_norm_, output_, rope_freqs_;
+  std::vector<Layer> layers_;
+  std::vector<std::pair<const GgufTensorInfo*, Weight>> handles_;
+  // Activations, max_batch rows each.
+  Act x_, h_, q_, k_, v_, attn_, o_, gate_, up_, ffn_, last_, logits_;
+};
+
+}  // namespace lantern

@@ -1,0 +1,43 @@
+// The shape of a llama-family model, read from GGUF metadata
+// ("<arch>.embedding_length" and friends) and checked for consistency.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace lantern {
+
+class GgufFile;
+
+enum class RopeOrder {
+  Normal,  // rotate adjacent pairs (x0,x1): llama, mistral (GGUF stores q/k pre-permuted)
+  NeoX,    // rotate halves (x_i, x_{i+d/2}): qwen2
+};
+
+struct ModelConfig {
+  std::string arch;          // general.architecture: llama, qwen2, mistral
+  std::string name;          // general.name, for reports
+  int32_t n_vocab = 0;
+  int32_t n_ctx_train = 0;   // context the model was trained for
+  int32_t n_embd = 0;
+  int32_t n_layer = 0;
+  int32_t n_ff = 0;
+  int32_t n_head = 0;
+  int32_t n_head_kv = 0;
+  int32_t head_dim = 0;      // key/value length per head
+  int32_t n_rot = 0;         // rope.dimension_count (<= head_dim)
+  float rms_eps = 1e-5f;
+  float rope_freq_base = 10000.0f;
+  RopeOrder rope_order = RopeOrder::Normal;
+  bool has_qkv_bias = false; // qwen2
+  bool tied_output = false;  // no output.weight: the embedding is the output head
+  bool has_rope_freqs = false; // llama 3.1+ rope_freqs.weight (per-dimension frequency factors)
+
+  int32_t q_dim() const { return n_head * head_dim; }
+  int32_t kv_dim() const { return n_head_kv * head_dim; }
+
+  // Throws std::runtime_error with the offending key for unsupported
+  // architectures, missing keys and inconsistent shapes (tensors checked too).
+  static ModelConfig from_gguf(const GgufFile& gguf);
+};
+
+}  // namespace lantern
