@@ -12,6 +12,7 @@
 namespace lantern {
 
 class GgufFile;
+struct VocabData;
 
 enum class TokenType : int32_t {
   Undefined = 0, Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6,
@@ -23,6 +24,8 @@ class Tokenizer {
   // Throws std::runtime_error naming the key when the metadata is missing or
   // inconsistent (e.g. scores and tokens of different lengths, unknown model).
   static std::unique_ptr<Tokenizer> from_gguf(const GgufFile& gguf);
+  // The same from metadata already read (vocab.h), e.g. a vocabulary built in a test.
+  static std::unique_ptr<Tokenizer> from_vocab_data(const VocabData& data);
 
   // add_special: add BOS/EOS as tokenizer.ggml.add_bos_token / add_eos_token say
   // (llama.cpp defaults per model when absent). parse_special: text such as
@@ -32,7 +35,14 @@ class Tokenizer {
   // The bytes a token stands for (may be part of a UTF-8 character). Control
   // tokens give "" unless render_special.
   virtual std::string token_to_piece(int32_t id, bool render_special = false) const = 0;
+  // As llama.cpp's detokenize with remove_special = false: the first piece
+  // loses the space an SPM vocabulary's space prefix put there, and
+  // byte-level vocabularies with clean_spaces tidy " ," " 's" and the like.
   std::string decode(const std::vector<int32_t>& ids, bool render_special = false) const;
+  // llama.cpp's detokenize: remove_special also drops the BOS/EOS that
+  // add_bos/add_eos would have added.
+  virtual std::string detokenize(const std::vector<int32_t>& ids, bool remove_special,
+                                 bool render_special) const;
 
   virtual int32_t n_vocab() const = 0;
   virtual const std::string& token_text(int32_t id) const = 0;  // as stored in the vocab
@@ -40,10 +50,17 @@ class Tokenizer {
   virtual int32_t bos() const = 0;  // -1 when none
   virtual int32_t eos() const = 0;
   virtual bool add_bos() const = 0;
+  virtual bool add_eos() const { return false; }
+  virtual int32_t eot() const { return -1; }  // end of turn, -1 when none
+  virtual int32_t unk() const { return -1; }
+  virtual int32_t pad() const { return -1; }
   // End of generation: eos, eot, eom and other tokens llama.cpp treats as EOG.
   virtual bool is_eog(int32_t id) const = 0;
   // Looks up a token by its exact vocab text (e.g. "<|im_end|>"); -1 when absent.
   virtual int32_t find_token(std::string_view text) const = 0;
+  // Things the loader accepted but that may make ids differ from the model's
+  // own tokenizer (an unknown tokenizer.ggml.pre, a bad special id, ...).
+  virtual const std::vector<std::string>& warnings() const;
 };
 
 // Joins token pieces into text without ever emitting half a UTF-8 character:
