@@ -88,11 +88,17 @@ class HttpServer {
   void clear_fault(const std::string& path_prefix);
   void clear_faults();
 
-  // Byte log. A path's count includes requests still in flight.
+  // Byte log. A path's count includes requests still in flight: each body
+  // piece is counted as it is handed to the socket, so a client never sees a
+  // byte the count does not include. A request's record is added when its
+  // response ends; wait_idle() waits for that.
   uint64_t bytes_served(const std::string& path) const;
   uint64_t total_bytes_served() const;
   ByteLogSnapshot byte_log() const;
   void reset_byte_log();
+  // Waits until no response is in progress (all records written); false on
+  // timeout. Call it after the client saw its responses, before byte_log().
+  bool wait_idle(std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
 
   class Impl;  // lws glue, in http_server.cpp
 
