@@ -13,6 +13,7 @@ const char* pre_tokenizer_kind_name(PreTokenizerKind kind) {
     case PreTokenizerKind::Gpt2: return "gpt2";
     case PreTokenizerKind::Llama3: return "llama3";
     case PreTokenizerKind::Qwen2: return "qwen2";
+    case PreTokenizerKind::Qwen35: return "qwen35";
     case PreTokenizerKind::StarCoder: return "starcoder";
     case PreTokenizerKind::Falcon: return "falcon";
   }
@@ -72,6 +73,7 @@ constexpr KnownPre kKnownPres[] = {
     {"solar-open", PreTokenizerKind::Qwen2, false, false, false},
     {"megrez", PreTokenizerKind::Qwen2, false, true, false},
     {"stablelm2", PreTokenizerKind::Qwen2, false, true, false},
+    {"qwen35", PreTokenizerKind::Qwen35, false, false, false},
     // \p{N} alone, then the GPT-2 regex
     {"starcoder", PreTokenizerKind::StarCoder, false, true, false},
     {"refact", PreTokenizerKind::StarCoder, false, true, false},
@@ -131,6 +133,8 @@ std::vector<size_t> pre_tokenize_lengths(const std::vector<uint32_t>& cpts, PreT
       return pretok::split_llama3(text, pieces, 3);
     case PreTokenizerKind::Qwen2:
       return pretok::split_llama3(text, pieces, 1);
+    case PreTokenizerKind::Qwen35:
+      return pretok::split_llama3(text, pieces, 1, /*marks_are_letters=*/true);
     case PreTokenizerKind::StarCoder:
       pieces = pretok::isolate(text, pieces, CharClass::Number, 1, 1);
       return pretok::split_gpt2(text, pieces);

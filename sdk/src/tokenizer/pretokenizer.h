@@ -17,6 +17,7 @@ enum class PreTokenizerKind {
   Gpt2,       // 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
   Llama3,     // (?i:'s|...)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
   Qwen2,      // as Llama3 with \p{N} (single digits)
+  Qwen35,     // as Qwen2 with [\p{L}\p{M}] for \p{L}
   StarCoder,  // each \p{N} alone, then the GPT-2 regex
   Falcon,     // punctuation runs (with `), the GPT-2 regex, digit triples
 };

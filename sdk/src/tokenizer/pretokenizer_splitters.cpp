@@ -55,6 +55,13 @@ bool is_other(CodepointFlags f) {  // [^\s\p{L}\p{N}], and a real code point
   return !(f.is_whitespace() || f.is_letter() || f.is_number()) && f.any();
 }
 
+// Llama-3 style splitters differ in what makes a word: \p{L}, or [\p{L}\p{M}] (Qwen3.5).
+struct WordClass {
+  bool marks_are_letters;
+  bool letter(CodepointFlags f) const { return f.is_letter() || (marks_are_letters && f.is_mark()); }
+  bool other(CodepointFlags f) const { return is_other(f) && !letter(f); }
+};
+
 // Whitespace at pos: the run's length, and the end of its last \r or \n (0 if none).
 struct WhitespaceRun {
   size_t length = 0;
@@ -108,7 +115,7 @@ void split_gpt2_piece(PieceScanner& s, size_t pos) {
   }
 }
 
-void split_llama3_piece(PieceScanner& s, size_t pos, size_t max_digits) {
+void split_llama3_piece(PieceScanner& s, size_t pos, size_t max_digits, WordClass word) {
   while (pos < s.end()) {
     if (const size_t n = contraction_length(s, pos, /*ignore_case=*/true)) {
       pos += n;
@@ -118,9 +125,9 @@ void split_llama3_piece(PieceScanner& s, size_t pos, size_t max_digits) {
     const uint32_t c = s.cpt(pos);
     const CodepointFlags f = s.flags(pos);
     // [^\r\n\p{L}\p{N}]?\p{L}+
-    if (!(is_cr_or_lf(c) || f.is_number()) && (f.is_letter() || s.flags(pos + 1).is_letter())) {
+    if (!(is_cr_or_lf(c) || f.is_number()) && (word.letter(f) || word.letter(s.flags(pos + 1)))) {
       ++pos;
-      while (s.flags(pos).is_letter()) ++pos;
+      while (word.letter(s.flags(pos))) ++pos;
       s.cut(pos);
       continue;
     }
@@ -138,11 +145,11 @@ void split_llama3_piece(PieceScanner& s, size_t pos, size_t max_digits) {
     }
     // " ?[^\s\p{L}\p{N}]+[\r\n]*"
     const CodepointFlags next = c == ' ' ? s.flags(pos + 1) : f;
-    if (is_other(next) || (c == ' ' && !next.any())) {
+    if (word.other(next) || (c == ' ' && !next.any())) {
       // (A lone trailing space also lands here and is taken alone, as the
       // whitespace rules would take it.)
       if (c == ' ') ++pos;
-      while (is_other(s.flags(pos))) ++pos;
+      while (word.other(s.flags(pos))) ++pos;
       while (is_cr_or_lf(s.cpt(pos))) ++pos;
       s.cut(pos);
       continue;
@@ -191,13 +198,14 @@ Lengths split_gpt2(const Text& text, const Lengths& pieces) {
   return out;
 }
 
-Lengths split_llama3(const Text& text, const Lengths& pieces, size_t max_digits) {
+Lengths split_llama3(const Text& text, const Lengths& pieces, size_t max_digits,
+                     bool marks_are_letters) {
   Lengths out;
   out.reserve(pieces.size() * 2);
   size_t begin = 0;
   for (const size_t len : pieces) {
     PieceScanner s(text, begin, begin + len, out);
-    split_llama3_piece(s, begin, max_digits == 0 ? 1 : max_digits);
+    split_llama3_piece(s, begin, max_digits == 0 ? 1 : max_digits, WordClass{marks_are_letters});
     begin += len;
   }
   return out;

@@ -23,8 +23,10 @@ Lengths split_gpt2(const Text& text, const Lengths& pieces);
 
 // (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,max_digits}|
 //  ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
-// max_digits is 3 for Llama-3, 1 for Qwen2.
-Lengths split_llama3(const Text& text, const Lengths& pieces, size_t max_digits);
+// max_digits is 3 for Llama-3, 1 for Qwen2. marks_are_letters reads \p{L} as
+// [\p{L}\p{M}] (and [^\s\p{L}\p{N}] as [^\s\p{L}\p{M}\p{N}]), as Qwen3.5 does.
+Lengths split_llama3(const Text& text, const Lengths& pieces, size_t max_digits,
+                     bool marks_are_letters = false);
 
 // A regex of one character class repeated min_run..max_run times: every match
 // (leftmost, longest) becomes a piece and so does every gap between matches.

@@ -23,6 +23,7 @@ struct CodepointFlags {
   bool any() const { return bits != 0; }
   bool is_number() const { return bits & Number; }
   bool is_letter() const { return bits & Letter; }
+  bool is_mark() const { return bits & Mark; }
   bool is_punctuation() const { return bits & Punctuation; }
   bool is_whitespace() const { return bits & Whitespace; }
   uint16_t category() const { return bits & CategoryMask; }
