@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "backend/cpu/half.h"
 #include "backend/cpu/quant_dot.h"
 #include "gguf/dequant.h"
 
@@ -19,7 +20,7 @@ namespace {
 int64_t min_rows(int64_t work_per_row) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_row)); }
 }  // namespace
 
-CpuBackend::CpuBackend(const CpuBackendOptions& opts) : pool_(opts.n_threads) {
+CpuBackend::CpuBackend(const CpuBackendOptions& opts) : pool_(opts.n_threads), kv_precision_(opts.kv) {
   row_scratch_.resize(pool_.size());
 }
 
@@ -64,8 +65,13 @@ void CpuBackend::create_kv(int32_t n_layer, int32_t n_ctx, int32_t kv_dim) {
   kv_ctx_ = n_ctx;
   kv_dim_ = kv_dim;
   const size_t n = static_cast<size_t>(n_layer) * n_ctx * kv_dim;
-  k_cache_.assign(n, 0.0f);
-  v_cache_.assign(n, 0.0f);
+  if (kv_precision_ == KvPrecision::F16) {
+    k16_.assign(n, 0);
+    v16_.assign(n, 0);
+  } else {
+    k_cache_.assign(n, 0.0f);
+    v_cache_.assign(n, 0.0f);
+  }
 }
 
 const float* CpuBackend::f32_vector(Weight w, int64_t expected) {
@@ -184,8 +190,16 @@ void CpuBackend::kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos
   if (ki.cols != kv_dim_ || vi.cols != kv_dim_ || layer < 0 || layer >= kv_layers_) fail("kv_store: shape mismatch");
   if (pos0 < 0 || pos0 + rows > kv_ctx_) fail("kv_store: position past the context");
   const size_t base = (static_cast<size_t>(layer) * kv_ctx_ + pos0) * kv_dim_;
-  std::memcpy(&k_cache_[base], ki.v.data(), sizeof(float) * rows * kv_dim_);
-  std::memcpy(&v_cache_[base], vi.v.data(), sizeof(float) * rows * kv_dim_);
+  const size_t n = static_cast<size_t>(rows) * kv_dim_;
+  if (kv_precision_ == KvPrecision::F16) {
+    for (size_t i = 0; i < n; ++i) {
+      k16_[base + i] = float_to_half(ki.v[i]);
+      v16_[base + i] = float_to_half(vi.v[i]);
+    }
+  } else {
+    std::memcpy(&k_cache_[base], ki.v.data(), sizeof(float) * n);
+    std::memcpy(&v_cache_[base], vi.v.data(), sizeof(float) * n);
+  }
 }
 
 void CpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out) {
@@ -194,6 +208,7 @@ void CpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, con
   if (qi.cols != s.n_head * s.head_dim || o.cols != qi.cols || s.n_head_kv * s.head_dim != kv_dim_)
     fail("attention: shape mismatch");
   if (pos0 + rows > kv_ctx_) fail("attention: position past the context");
+  if (kv_precision_ == KvPrecision::F16) return attention_f16(layer, q, rows, pos0, s, out);
   const float* K = &k_cache_[static_cast<size_t>(layer) * kv_ctx_ * kv_dim_];
   const float* V = &v_cache_[static_cast<size_t>(layer) * kv_ctx_ * kv_dim_];
   const int32_t group = s.n_head / s.n_head_kv;
@@ -226,6 +241,52 @@ void CpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, con
       }
     }
   }, min_rows(static_cast<int64_t>(n_ctx_used) * s.head_dim * 2));
+}
+
+// llama.cpp's CPU flash attention over an fp16 cache, step for step: the
+// query rounded to fp16, one pass of online softmax over the keys, the value
+// accumulator kept in fp16 (rounded after every update), normalised at the end.
+void CpuBackend::attention_f16(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out) {
+  ActData& qi = act(q);
+  ActData& o = act(out);
+  const uint16_t* K = &k16_[static_cast<size_t>(layer) * kv_ctx_ * kv_dim_];
+  const uint16_t* V = &v16_[static_cast<size_t>(layer) * kv_ctx_ * kv_dim_];
+  const int32_t group = s.n_head / s.n_head_kv;
+  const int32_t hd = s.head_dim;
+  pool_.parallel_for(static_cast<int64_t>(rows) * s.n_head, [&](int64_t begin, int64_t end, int) {
+    std::vector<float> qf(hd);
+    std::vector<uint16_t> acc(hd);
+    for (int64_t task = begin; task < end; ++task) {
+      const int32_t r = static_cast<int32_t>(task / s.n_head), h = static_cast<int32_t>(task % s.n_head);
+      const int32_t kvh = h / group;
+      const float* qv = &qi.v[static_cast<size_t>(r) * qi.cols + h * hd];
+      for (int32_t d = 0; d < hd; ++d) qf[d] = half_to_float(float_to_half(qv[d]));
+      std::fill(acc.begin(), acc.end(), 0);
+      float S = 0.0f, M = -INFINITY;
+      const int32_t n_keys = pos0 + r + 1;
+      for (int32_t k = 0; k < n_keys; ++k) {
+        const uint16_t* kv = K + static_cast<size_t>(k) * kv_dim_ + kvh * hd;
+        double dot = 0.0;
+        for (int32_t d = 0; d < hd; ++d) dot += static_cast<double>(half_to_float(kv[d]) * qf[d]);
+        const float sc = static_cast<float>(dot) * s.scale;
+        float ms = 1.0f, vs = 1.0f;
+        if (sc > M) {
+          const float m_old = M;
+          M = sc;
+          ms = std::exp(m_old - M);
+          for (int32_t d = 0; d < hd; ++d) acc[d] = float_to_half(half_to_float(acc[d]) * ms);
+        } else {
+          vs = std::exp(sc - M);
+        }
+        const uint16_t* vv = V + static_cast<size_t>(k) * kv_dim_ + kvh * hd;
+        for (int32_t d = 0; d < hd; ++d) acc[d] = float_to_half(half_to_float(acc[d]) + half_to_float(vv[d]) * vs);
+        S = S * ms + vs;
+      }
+      const float inv = S == 0.0f ? 0.0f : 1.0f / S;
+      float* ov = &o.v[static_cast<size_t>(r) * o.cols + h * hd];
+      for (int32_t d = 0; d < hd; ++d) ov[d] = half_to_float(acc[d]) * inv;
+    }
+  }, min_rows(static_cast<int64_t>(pos0 + rows) * hd * 2));
 }
 
 void CpuBackend::swiglu(Act gate, Act up, int32_t rows, Act out) {

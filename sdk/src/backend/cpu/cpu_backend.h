@@ -10,8 +10,19 @@
 
 namespace lantern {
 
+enum class KvPrecision {
+  // Keys and values stored as fp16 and attention computed the way llama.cpp's
+  // CPU flash attention does by default (query rounded to fp16, values
+  // accumulated in fp16): half the memory, and greedy tokens that follow
+  // llama.cpp's default build even where rounding decides a near-tie.
+  F16,
+  // Exact f32 keys, values and softmax: the reference for kernel tests.
+  F32,
+};
+
 struct CpuBackendOptions {
   int n_threads = 0;  // 0: one per core
+  KvPrecision kv = KvPrecision::F16;
 };
 
 class CpuBackend : public Backend {
@@ -55,7 +66,10 @@ class CpuBackend : public Backend {
   std::vector<std::vector<float>> weight_f32_;  // lazily filled per weight id
   std::vector<ActData> acts_;
   int32_t kv_layers_ = 0, kv_ctx_ = 0, kv_dim_ = 0;
-  std::vector<float> k_cache_, v_cache_;         // [layer][pos][kv_dim]
+  KvPrecision kv_precision_;
+  std::vector<float> k_cache_, v_cache_;         // [layer][pos][kv_dim], F32 mode
+  std::vector<uint16_t> k16_, v16_;              // the same, F16 mode
+  void attention_f16(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out);
   std::vector<uint8_t> xq_;                      // quantised matmul input
   std::vector<std::vector<float>> row_scratch_;  // per thread: a dequantised weight row
 };

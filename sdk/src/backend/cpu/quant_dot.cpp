@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "gguf/dequant.h"
+#include "backend/cpu/half.h"
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -23,14 +23,6 @@ struct BlockQ8_0 {
 };
 static_assert(sizeof(BlockQ4_0) == 18 && sizeof(BlockQ8_0) == 34);
 
-// fp16 scale of a block; the hardware conversion where there is one.
-inline float h2f(uint16_t h) {
-#if defined(__F16C__)
-  return _cvtsh_ss(h);
-#else
-  return fp16_to_fp32(h);
-#endif
-}
 
 #if defined(__AVX2__)
 inline float hsum(__m256 v) {
@@ -65,7 +57,7 @@ void quantize_act_q8(const float* x, ActBlockQ8* out, int64_t n) {
     const float d = amax / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
     ActBlockQ8& o = out[b];
-    o.d = fp16_to_fp32(fp32_to_fp16(d));
+    o.d = half_to_float(float_to_half(d));
     int32_t sum = 0;
     for (int i = 0; i < kQ8Block; ++i) {
       o.qs[i] = static_cast<int8_t>(std::nearbyint(xb[i] * id));
@@ -87,7 +79,7 @@ float dot_q4_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {
     const __m128i hi = _mm_and_si128(_mm_srli_epi16(q, 4), low4);
     const __m256i wq = _mm256_sub_epi8(_mm256_set_m128i(hi, lo), _mm256_set1_epi8(8));
     const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs));
-    const __m256 d = _mm256_set1_ps(h2f(w[b].d) * x[b].d);
+    const __m256 d = _mm256_set1_ps(half_to_float(w[b].d) * x[b].d);
     acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot_i8(wq, xq)), d, acc);
   }
   return hsum(acc);
@@ -99,7 +91,7 @@ float dot_q4_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {
       s += ((w[b].qs[j] & 0x0F) - 8) * x[b].qs[j];
       s += ((w[b].qs[j] >> 4) - 8) * x[b].qs[j + 16];
     }
-    sum += static_cast<float>(s) * (h2f(w[b].d) * x[b].d);
+    sum += static_cast<float>(s) * (half_to_float(w[b].d) * x[b].d);
   }
   return sum;
 #endif
@@ -113,7 +105,7 @@ float dot_q8_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {
   for (int64_t b = 0; b < nb; ++b) {
     const __m256i wq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[b].qs));
     const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs));
-    const __m256 d = _mm256_set1_ps(h2f(w[b].d) * x[b].d);
+    const __m256 d = _mm256_set1_ps(half_to_float(w[b].d) * x[b].d);
     acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot_i8(wq, xq)), d, acc);
   }
   return hsum(acc);
@@ -122,7 +114,7 @@ float dot_q8_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {
   for (int64_t b = 0; b < nb; ++b) {
     int32_t s = 0;
     for (int j = 0; j < kQ8Block; ++j) s += w[b].qs[j] * x[b].qs[j];
-    sum += static_cast<float>(s) * (h2f(w[b].d) * x[b].d);
+    sum += static_cast<float>(s) * (half_to_float(w[b].d) * x[b].d);
   }
   return sum;
 #endif

@@ -33,7 +33,7 @@ struct ThreadPool::Impl {
     uint64_t seen = 0;
     for (;;) {
       // Spin a little: the next loop of a step usually follows within microseconds.
-      for (int i = 0; i < 20000 && epoch.load(std::memory_order_acquire) == seen && !stop.load(); ++i) {
+      for (int i = 0; i < 2000 && epoch.load(std::memory_order_acquire) == seen && !stop.load(); ++i) {
 #if defined(__x86_64__)
         __builtin_ia32_pause();
 #endif

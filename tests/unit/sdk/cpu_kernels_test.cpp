@@ -1,0 +1,105 @@
+// CPU backend building blocks: the SIMD dot products against a plain
+// reference on the same quantised data, the thread pool, KV bookkeeping.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "backend/cpu/quant_dot.h"
+#include "backend/cpu/thread_pool.h"
+#include "gguf/dequant.h"
+#include "kv/kv_cache.h"
+
+using namespace lantern;
+
+namespace {
+std::vector<float> random_row(int n, uint32_t seed) {
+  std::mt19937 g(seed);
+  std::uniform_real_distribution<float> d(-2.0f, 2.0f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(g);
+  return v;
+}
+
+// sum_i w_i * x_i over dequantised weights and dequantised Q8 activations:
+// exactly what the integer kernels compute, up to float summation order.
+double reference(GgmlType type, const std::vector<uint8_t>& wq, const std::vector<ActBlockQ8>& xq, int n) {
+  std::vector<float> w(n);
+  dequantize_row(type, wq.data(), w.data(), n);
+  double s = 0;
+  for (int i = 0; i < n; ++i) s += static_cast<double>(w[i]) * xq[i / 32].d * xq[i / 32].qs[i % 32];
+  return s;
+}
+}  // namespace
+
+class QuantDot : public ::testing::TestWithParam<GgmlType> {};
+
+TEST_P(QuantDot, MatchesReferenceOnTheSameBlocks) {
+  const GgmlType type = GetParam();
+  const GgmlTypeTraits* tt = ggml_type_traits(static_cast<uint32_t>(type));
+  for (int n : {32, 64, 896, 4864}) {
+    const auto w = random_row(n, n), x = random_row(n, n + 1);
+    std::vector<uint8_t> wq(n / 32 * tt->type_size);
+    quantize_row(type, w.data(), wq.data(), n);
+    std::vector<ActBlockQ8> xq(n / 32);
+    quantize_act_q8(x.data(), xq.data(), n);
+    int32_t sum = 0;
+    for (int i = 0; i < 32; ++i) sum += xq[0].qs[i];
+    EXPECT_EQ(sum, xq[0].sum);
+    const double ref = reference(type, wq, xq, n);
+    const float got = type == GgmlType::Q4_0 ? dot_q4_0_q8(wq.data(), xq.data(), n) : dot_q8_0_q8(wq.data(), xq.data(), n);
+    EXPECT_NEAR(got, ref, 1e-4 * (1 + std::fabs(ref))) << "n=" << n;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, QuantDot, ::testing::Values(GgmlType::Q4_0, GgmlType::Q8_0));
+
+TEST(QuantDot, ActivationQuantisationIsGgmls) {
+  // Largest magnitude maps to +-127, scale stored through fp16.
+  std::vector<float> x(32, 0.0f);
+  x[3] = -2.54f;
+  x[7] = 1.27f;
+  ActBlockQ8 b;
+  quantize_act_q8(x.data(), &b, 32);
+  EXPECT_EQ(b.qs[3], -127);
+  EXPECT_EQ(b.qs[7], 64);  // 1.27 / (2.54/127) = 63.5 rounds away from zero
+  EXPECT_EQ(b.d, fp16_to_fp32(fp32_to_fp16(2.54f / 127.0f)));
+}
+
+TEST(QuantDot, F32DotAllLengths) {
+  for (int n = 1; n < 80; ++n) {
+    const auto a = random_row(n, 3 * n), b = random_row(n, 3 * n + 1);
+    double ref = 0;
+    for (int i = 0; i < n; ++i) ref += static_cast<double>(a[i]) * b[i];
+    EXPECT_NEAR(dot_f32(a.data(), b.data(), n), ref, 1e-4) << n;
+  }
+}
+
+TEST(ThreadPool, CoversEveryIndexOnceAndIsReusable) {
+  ThreadPool pool(2);
+  for (int round = 0; round < 200; ++round) {
+    const int64_t n = 1 + round * 7;
+    std::vector<std::atomic<int>> hits(n);
+    pool.parallel_for(n, [&](int64_t b, int64_t e, int) {
+      for (int64_t i = b; i < e; ++i) hits[i]++;
+    });
+    for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << "round " << round << " index " << i;
+  }
+}
+
+TEST(KvCache, ReusesTheCommonPrefixButAlwaysEvaluatesOneToken) {
+  KvCache kv(16);
+  const std::vector<int32_t> turn1 = {1, 5, 6, 7};
+  EXPECT_EQ(kv.reuse_prefix(turn1), 0);
+  kv.append(turn1.data(), 4);
+  const std::vector<int32_t> turn2 = {1, 5, 6, 7, 8, 9};
+  EXPECT_EQ(kv.reuse_prefix(turn2), 4);
+  kv.append(&turn2[4], 2);
+  EXPECT_EQ(kv.reuse_prefix(turn2), 5);  // identical prompt: re-evaluate the last token
+  EXPECT_EQ(kv.reuse_prefix({1, 5, 2}), 2);
+  EXPECT_EQ(kv.size(), 2);
+  std::vector<int32_t> many(15, 3);
+  EXPECT_THROW(kv.append(many.data(), 15), std::out_of_range);
+}
