@@ -201,23 +201,29 @@ void Vocab::load_special_ids(const VocabData& data) {
 void Vocab::detect_special_tokens_by_text() {
   // Ids the GGUF left out are found by well-known texts; such tokens are
   // control tokens whatever their stored type says.
+  // When several listed texts exist (Phi-3 has "<|end|>" and "<|endoftext|>"),
+  // the one listed first wins: llama.cpp's pick depends on hash order, and
+  // the list puts the end-of-turn markers first.
   int32_t fim_pre = -1, fim_suf = -1, fim_mid = -1;
-  const auto detect = [&](int32_t id, int32_t& slot, std::initializer_list<const char*> names) {
-    if (slot == -1 && text_is_one_of(texts_[id], names)) {
-      slot = id;
-      attrs_[id] |= token_attr::Control;
+  const auto detect = [&](int32_t& slot, std::initializer_list<const char*> names) {
+    if (slot != -1) return;
+    for (const char* name : names) {
+      const int32_t id = find(name);
+      if (id >= 0) {
+        slot = id;
+        attrs_[id] |= token_attr::Control;
+        return;
+      }
     }
   };
-  for (int32_t id = 0; id < size(); ++id) {
-    detect(id, special_.eot, kEotTexts);
-    detect(id, special_.eom, kEomTexts);
-    detect(id, fim_pre, kFimPreTexts);
-    detect(id, fim_suf, kFimSufTexts);
-    detect(id, fim_mid, kFimMidTexts);
-    detect(id, fim_pad_, kFimPadTexts);
-    detect(id, fim_rep_, kFimRepTexts);
-    detect(id, fim_sep_, kFimSepTexts);
-  }
+  detect(special_.eot, kEotTexts);
+  detect(special_.eom, kEomTexts);
+  detect(fim_pre, kFimPreTexts);
+  detect(fim_suf, kFimSufTexts);
+  detect(fim_mid, kFimMidTexts);
+  detect(fim_pad_, kFimPadTexts);
+  detect(fim_rep_, kFimRepTexts);
+  detect(fim_sep_, kFimSepTexts);
   // Control tokens named "...unused..." are placeholders.
   for (int32_t id = 0; id < size(); ++id) {
     if ((attrs_[id] & token_attr::Control) && texts_[id].find("unused") != std::string::npos) {
