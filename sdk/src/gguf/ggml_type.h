@@ -12,7 +12,8 @@ enum class GgmlType : uint32_t {
   Q2_K = 10, Q3_K = 11, Q4_K = 12, Q5_K = 13, Q6_K = 14, Q8_K = 15,
   IQ2_XXS = 16, IQ2_XS = 17, IQ3_XXS = 18, IQ1_S = 19, IQ4_NL = 20, IQ3_S = 21,
   IQ2_S = 22, IQ4_XS = 23, I8 = 24, I16 = 25, I32 = 26, I64 = 27, F64 = 28,
-  IQ1_M = 29, BF16 = 30, TQ1_0 = 34, TQ2_0 = 35,
+  IQ1_M = 29, BF16 = 30, TQ1_0 = 34, TQ2_0 = 35, MXFP4 = 39, NVFP4 = 40,
+  Q1_0 = 41, Q2_0 = 42,
 };
 
 struct GgmlTypeTraits {
@@ -25,5 +26,11 @@ struct GgmlTypeTraits {
 // Traits of a raw type number from a file; nullptr when GGML has no such type.
 const GgmlTypeTraits* ggml_type_traits(uint32_t type);
 std::string ggml_type_name(uint32_t type);  // "q4_0", or "unknown(77)"
+inline const GgmlTypeTraits* ggml_type_traits(GgmlType type) {
+  return ggml_type_traits(static_cast<uint32_t>(type));
+}
+inline std::string ggml_type_name(GgmlType type) { return ggml_type_name(static_cast<uint32_t>(type)); }
+// Bytes of n elements of a known type (n a multiple of the block size), 0 for an unknown type.
+uint64_t ggml_row_bytes(GgmlType type, uint64_t n);
 
 }  // namespace lantern
