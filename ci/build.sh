@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Configures and builds the native tree (sdk, lantern-cli, lantern-rig,
+# make_gguf, unit tests) into build/. Usage: ci/build.sh [extra cmake args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${LANTERN_BUILD_DIR:-build}
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+ninja -C "$BUILD_DIR" -j"$(nproc)"

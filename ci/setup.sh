@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what Lantern's build and tests need on Debian bookworm, and only
+# what is missing, so running it again costs a second.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libgtest-dev libgmock-dev googletest
+  nlohmann-json3-dev libwebsockets-dev libboost-dev libboost-filesystem-dev
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
+  chromium chromium-headless-shell
+  emscripten nodejs npm
+  gnuplot-nox python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

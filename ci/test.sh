@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, builds, then runs the unit tests,
+# short fuzz runs, and the browser tests through lantern-rig.
+# Usage: ci/test.sh [--no-fuzz] [--no-browser]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FUZZ=1
+BROWSER=1
+for a in "$@"; do
+  case "$a" in
+    --no-fuzz) FUZZ=0 ;;
+    --no-browser) BROWSER=0 ;;
+    *) echo "usage: ci/test.sh [--no-fuzz] [--no-browser]" >&2; exit 2 ;;
+  esac
+done
+
+step() { printf '\n=== %s (%s)\n' "$1" "$(date +%T)"; }
+
+step "setup"
+ci/setup.sh
+
+step "build"
+ci/build.sh
+
+step "unit tests"
+ctest --test-dir build -L unit --output-on-failure -j"$(nproc)" --timeout 300
+
+if [ "$FUZZ" = 1 ]; then
+  step "fuzz (short runs; ci/fuzz.sh SECONDS for longer ones)"
+  ci/fuzz.sh 15
+fi
+
+if [ "$BROWSER" = 1 ]; then
+  step "browser tests (headless Chromium)"
+  ctest --test-dir build -L browser --output-on-failure --timeout 600
+  build/bin/lantern-rig run --report build/rig-report
+fi
+
+step "all tests passed"

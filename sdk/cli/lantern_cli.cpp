@@ -1,0 +1,133 @@
+// lantern-cli: the engine on the command line, natively on the CPU backend.
+// The --json output is a contract (DESIGN.md): tests and the rig parse it.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli_args.h"
+#include "engine/engine.h"
+#include "engine/generation.h"
+#include "gguf/gguf_error.h"
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+const char* kHelp = R"(lantern-cli: run a GGUF model on the CPU.
+
+  lantern-cli --model FILE.gguf --prompt TEXT [options]
+  lantern-cli --model FILE.gguf --tokenize TEXT [--json]
+
+Generation options:
+  --max-tokens N        tokens to generate (default 128)
+  --temperature T       0 = greedy argmax of the raw logits (default 0.8)
+  --top-k K             keep the K most likely tokens, 0 = off (default 40)
+  --top-p P             nucleus sampling, 1 = off (default 0.95)
+  --min-p P             drop tokens below P x the best one's probability (default 0.05)
+  --repeat-penalty R    llama.cpp-style repetition penalty, 1 = off (default 1)
+  --seed S              random seed (default: fixed, so runs repeat)
+  --stop TEXT           stop string (may repeat)
+  --ignore-eos          keep generating past end-of-generation tokens
+  --chat                wrap the prompt as a user message in the model's chat template
+  --ctx N               context size (default 4096, at most the model's)
+  --threads N           CPU threads (default: one per core)
+  --json                print one JSON object: prompt_tokens, tokens, text, timings
+The prompt is tokenized as plain text with BOS as the GGUF's add_bos_token says.
+
+Tokenizer:
+  --tokenize TEXT       print the token ids of TEXT (works on vocab-only GGUF files)
+  --parse-special       with --tokenize: treat special-token text (e.g. <|im_end|>) as tokens
+)";
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int tokenize(const lantern::cli::Args& args) {
+  auto src = lantern::open_file_source(args.str("--model"));
+  const lantern::GgufFile gguf = lantern::GgufFile::parse(*src);
+  auto tok = lantern::Tokenizer::from_gguf(gguf);
+  const std::vector<int32_t> ids = tok->encode(args.str("--tokenize"), true, args.flag("--parse-special"));
+  if (args.flag("--json")) {
+    std::cout << json{{"tokens", ids}}.dump() << "\n";
+  } else {
+    for (int32_t id : ids) std::cout << id << " '" << tok->token_to_piece(id, true) << "'\n";
+  }
+  return 0;
+}
+
+int generate(const lantern::cli::Args& args) {
+  const bool as_json = args.flag("--json");
+  lantern::EngineOptions eo;
+  eo.n_ctx = static_cast<int32_t>(args.integer("--ctx", 4096, 8, 1 << 20));
+  eo.n_threads = static_cast<int32_t>(args.integer("--threads", 0, 0, 256));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto engine = lantern::Engine::load_file(args.str("--model"), eo);
+  const double load_ms = ms_since(t0);
+
+  lantern::SamplingParams sp;
+  sp.temperature = static_cast<float>(args.number("--temperature", 0.8, 0.0, 100.0));
+  sp.top_k = static_cast<int32_t>(args.integer("--top-k", 40, 0, 1 << 30));
+  sp.top_p = static_cast<float>(args.number("--top-p", 0.95, 1e-9, 1.0));
+  sp.min_p = static_cast<float>(args.number("--min-p", 0.05, 0.0, 1.0));
+  sp.repetition_penalty = static_cast<float>(args.number("--repeat-penalty", 1.0, 1e-3, 100.0));
+  if (args.has("--seed")) sp.seed = static_cast<uint64_t>(args.integer("--seed", 0, 0, INT64_MAX));
+  lantern::StopParams stop;
+  stop.max_tokens = static_cast<int32_t>(args.integer("--max-tokens", 128, 0, 1 << 24));
+  stop.stop = args.all("--stop");
+  stop.ignore_eos = args.flag("--ignore-eos");
+
+  std::string prompt = args.str("--prompt");
+  if (args.flag("--chat")) throw std::invalid_argument("--chat is not available in this build yet");
+  std::vector<int32_t> prompt_tokens = engine->tokenizer().encode(prompt, true, false);
+
+  lantern::Generation gen(*engine, prompt_tokens, sp, stop);
+  while (!gen.done()) {
+    const lantern::StepResult r = gen.step();
+    if (!as_json && !r.text.empty()) {
+      std::fwrite(r.text.data(), 1, r.text.size(), stdout);
+      std::fflush(stdout);
+    }
+  }
+  const lantern::GenerationStats& st = gen.stats();
+  if (as_json) {
+    json out{{"prompt_tokens", gen.prompt()},
+             {"tokens", gen.tokens()},
+             {"text", gen.text()},
+             {"finish_reason", lantern::finish_reason_name(gen.finish_reason())},
+             {"timings",
+              {{"load_ms", load_ms},
+               {"ttft_ms", st.ttft_ms},
+               {"prefill_tok_s", st.prefill_tok_s()},
+               {"decode_tok_s", st.decode_tok_s()}}}};
+    std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+  } else {
+    std::fprintf(stderr, "\n[load %.1f ms, prompt %d tokens at %.1f tok/s, %d tokens at %.1f tok/s, finish: %s]\n",
+                 load_ms, st.prompt_tokens, st.prefill_tok_s(), st.completion_tokens, st.decode_tok_s(),
+                 lantern::finish_reason_name(gen.finish_reason()));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const lantern::cli::Args args(argc, argv,
+                                  {"--model", "--prompt", "--tokenize", "--max-tokens", "--temperature", "--top-k",
+                                   "--top-p", "--min-p", "--repeat-penalty", "--seed", "--stop", "--ctx", "--threads"},
+                                  {"--json", "--chat", "--ignore-eos", "--parse-special", "--help", "-h"});
+    if (args.flag("--help") || args.flag("-h") || argc == 1) {
+      std::fputs(kHelp, argc == 1 ? stderr : stdout);
+      return argc == 1 ? 2 : 0;
+    }
+    if (!args.has("--model")) throw std::invalid_argument("--model is required");
+    if (args.has("--tokenize")) return tokenize(args);
+    if (!args.has("--prompt")) throw std::invalid_argument("--prompt (or --tokenize) is required");
+    return generate(args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lantern-cli: error: %s\n", e.what());
+    return 1;
+  }
+}
