@@ -76,8 +76,13 @@ class Backend {
   // Copies row `src_row` of src to row 0 of dst (selects the last token).
   virtual void copy_row(Act src, int32_t src_row, Act dst) = 0;
 
-  // Reads rows of an activation back to the host (logits).
-  virtual void read(Act a, int32_t rows, float* dst) = 0;
+  // Reads rows of an activation back to the host (logits). A GPU cannot
+  // answer at once and the browser must not block, so reading is a request
+  // and a poll: the CPU backend copies in read_begin and read_poll is true at
+  // once; the WebGPU backend copies into a mapped staging buffer and
+  // read_poll turns true (and fills dst) after the map completes.
+  virtual void read_begin(Act a, int32_t rows, float* dst) = 0;
+  virtual bool read_poll() = 0;
 };
 
 }  // namespace lantern

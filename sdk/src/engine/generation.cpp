@@ -55,15 +55,17 @@ Generation::Generation(Engine& engine, std::vector<int32_t> prompt, const Sampli
   stats_.prompt_tokens = static_cast<int32_t>(prompt_.size());
   stats_.cached_tokens = prompt_pos_;
   for (int32_t t : prompt_) sampler_.accept(t);
-  logits_.resize(n_vocab);
 }
 
 void Generation::interrupt() { interrupted_ = true; }
 
-void Generation::evaluate(const int32_t* tokens, int32_t n) {
+void Generation::submit(const int32_t* tokens, int32_t n, bool prefill) {
   KvCache& kv = engine_.kv();
-  engine_.model().forward(tokens, n, kv.size(), logits_.data());
+  pending_since_ = Clock::now();  // a synchronous backend computes inside submit
+  engine_.model().submit(tokens, n, kv.size());
   kv.append(tokens, n);
+  pending_ = true;
+  pending_prefill_ = prefill;
 }
 
 StepResult Generation::finish(FinishReason r, StepResult res) {
@@ -80,29 +82,37 @@ StepResult Generation::finish(FinishReason r, StepResult res) {
 
 StepResult Generation::step() {
   StepResult res;
+  res.prompt_done = prompt_pos_;
   if (done()) {
     res.finish = finish_;
     return res;
   }
   if (interrupted_) return finish(FinishReason::Interrupted, res);
 
+  if (pending_) {
+    if (!engine_.model().logits_ready()) {
+      res.waiting = true;
+      return res;
+    }
+    pending_ = false;
+    (pending_prefill_ ? stats_.prefill_ms : stats_.decode_ms) += ms(pending_since_, Clock::now());
+  }
+
   // Prompt evaluation, a batch at a time.
   const int32_t n_prompt = static_cast<int32_t>(prompt_.size());
   if (prompt_pos_ < n_prompt) {
-    const auto t0 = Clock::now();
     const int32_t n = std::min(n_prompt - prompt_pos_, engine_.model().max_batch());
-    evaluate(&prompt_[prompt_pos_], n);
+    submit(&prompt_[prompt_pos_], n, /*prefill=*/true);
     prompt_pos_ += n;
-    stats_.prefill_ms += ms(t0, Clock::now());
     res.prefill = true;
     res.prompt_done = prompt_pos_;
-    if (prompt_pos_ < n_prompt) return res;
+    return res;
   }
-  res.prompt_done = prompt_pos_;
 
   if (max_tokens_ && static_cast<int32_t>(out_tokens_.size()) >= *max_tokens_) return finish(FinishReason::Length, res);
 
   // Sample from the logits of the last evaluated token.
+  logits_.assign(engine_.model().logits(), engine_.model().logits() + engine_.config().n_vocab);
   SampledToken tok = sampler_.sample(logits_.data(), static_cast<int32_t>(logits_.size()));
   if (out_tokens_.empty()) stats_.ttft_ms = ms(t_start_, Clock::now());
   res.token = tok;
@@ -119,10 +129,8 @@ StepResult Generation::step() {
   if (max_tokens_ && static_cast<int32_t>(out_tokens_.size()) >= *max_tokens_) return finish(FinishReason::Length, res);
   if (engine_.kv().size() >= engine_.n_ctx()) return finish(FinishReason::Length, res);
 
-  // Evaluate the new token so the next step can sample.
-  const auto t0 = Clock::now();
-  evaluate(&tok.token, 1);
-  stats_.decode_ms += ms(t0, Clock::now());
+  // Submit the new token so the next step can sample.
+  submit(&tok.token, 1, /*prefill=*/false);
   return res;
 }
 

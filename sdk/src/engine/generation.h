@@ -1,7 +1,9 @@
-// One completion as a step machine: each step() either evaluates a slice of
+// One completion as a step machine: each step() either submits a slice of
 // the prompt (so long prompts report progress and can be interrupted) or
-// samples one token and returns the text it completes. Stop strings, EOG
-// tokens, max_tokens and the context limit end it.
+// samples one token, returns the text it completes and submits that token.
+// On an asynchronous backend (WebGPU) a step may return `waiting` until the
+// submitted pass's logits arrive; nothing blocks. Stop strings, EOG tokens,
+// max_tokens and the context limit end it.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -22,7 +24,8 @@ enum class FinishReason { None, Stop, Length, Interrupted };
 const char* finish_reason_name(FinishReason r);  // "stop", "length", "abort"
 
 struct StepResult {
-  bool prefill = false;        // this step evaluated prompt tokens only
+  bool waiting = false;        // the backend is still computing: call step() again once it may be done
+  bool prefill = false;        // this step submitted prompt tokens only
   int32_t prompt_done = 0;     // prompt tokens evaluated so far
   std::optional<SampledToken> token;  // the token sampled in this step
   std::string text;            // text safe to show now (may be empty)
@@ -61,7 +64,7 @@ class Generation {
 
  private:
   StepResult finish(FinishReason r, StepResult res);
-  void evaluate(const int32_t* tokens, int32_t n);
+  void submit(const int32_t* tokens, int32_t n, bool prefill);
 
   Engine& engine_;
   std::vector<int32_t> prompt_;
@@ -71,7 +74,10 @@ class Generation {
   std::optional<int32_t> max_tokens_;
   bool ignore_eos_;
   int32_t prompt_pos_;          // next prompt token to evaluate
-  std::vector<float> logits_;
+  bool pending_ = false;        // a submitted pass whose logits have not arrived
+  bool pending_prefill_ = false;
+  std::chrono::steady_clock::time_point pending_since_;
+  std::vector<float> logits_;   // a copy: sampling modifies it
   std::vector<int32_t> out_tokens_;
   std::string text_;
   FinishReason finish_ = FinishReason::None;

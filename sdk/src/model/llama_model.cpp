@@ -1,5 +1,6 @@
 #include "model/llama_model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -66,6 +67,14 @@ LlamaModel::LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& bac
 }
 
 void LlamaModel::forward(const int32_t* tokens, int32_t n, int32_t pos0, float* logits, bool all_logits) {
+  submit(tokens, n, pos0, all_logits);
+  if (!logits_ready()) throw std::logic_error("model: forward() needs a synchronous backend; use submit()");
+  std::copy(logits_host_.begin(), logits_host_.begin() + static_cast<size_t>(logits_rows_) * cfg_.n_vocab, logits);
+}
+
+bool LlamaModel::logits_ready() { return be_.read_poll(); }
+
+void LlamaModel::submit(const int32_t* tokens, int32_t n, int32_t pos0, bool all_logits) {
   if (n <= 0 || n > max_batch_) throw std::invalid_argument("model: batch of " + std::to_string(n) + " tokens (1.." + std::to_string(max_batch_) + " allowed)");
   if (pos0 < 0 || pos0 + n > n_ctx_) throw std::out_of_range("model: positions past the context of " + std::to_string(n_ctx_));
   const RopeParams rope{cfg_.n_rot, cfg_.rope_freq_base, cfg_.rope_order == RopeOrder::NeoX, rope_freqs_};
@@ -95,15 +104,18 @@ void LlamaModel::forward(const int32_t* tokens, int32_t n, int32_t pos0, float* 
   if (all_logits) {
     be_.rms_norm(x_, output_norm_, cfg_.rms_eps, n, h_);
     be_.matmul(output_, Weight{}, h_, n, logits_);
-    be_.end();
-    be_.read(logits_, n, logits);
+    logits_rows_ = n;
   } else {
     be_.copy_row(x_, n - 1, last_);
     be_.rms_norm(last_, output_norm_, cfg_.rms_eps, 1, last_);
     be_.matmul(output_, Weight{}, last_, 1, logits_);
-    be_.end();
-    be_.read(logits_, 1, logits);
+    logits_rows_ = 1;
   }
+  // The readback is part of the same submission; the host copy arrives when
+  // read_poll() says so.
+  logits_host_.resize(static_cast<size_t>(logits_rows_) * cfg_.n_vocab);
+  be_.read_begin(logits_, logits_rows_, logits_host_.data());
+  be_.end();
 }
 
 }  // namespace lantern

@@ -28,8 +28,15 @@ class LlamaModel {
   int32_t max_batch() const { return max_batch_; }
 
   // Runs n tokens (n <= max_batch) at positions pos0..pos0+n-1, storing their
-  // keys and values, and writes the logits of the last token (n_vocab floats)
-  // or, when all_logits, of every token (n * n_vocab floats).
+  // keys and values, and starts reading back the logits of the last token
+  // (n_vocab floats) or, when all_logits, of every token (n * n_vocab).
+  void submit(const int32_t* tokens, int32_t n, int32_t pos0, bool all_logits = false);
+  // True once the logits of the last submit have arrived (at once on the CPU).
+  bool logits_ready();
+  const float* logits() const { return logits_host_.data(); }
+
+  // submit + wait, for backends that answer at once (the CPU backend).
+  // Throws std::logic_error on an asynchronous backend.
   void forward(const int32_t* tokens, int32_t n, int32_t pos0, float* logits, bool all_logits = false);
 
   // Name and backend handle of every tensor, for uploads by the caller.
@@ -49,6 +56,8 @@ class LlamaModel {
   std::vector<std::pair<const GgufTensorInfo*, Weight>> handles_;
   // Activations, max_batch rows each.
   Act x_, h_, q_, k_, v_, attn_, o_, gate_, up_, ffn_, last_, logits_;
+  std::vector<float> logits_host_;
+  int32_t logits_rows_ = 0;
 };
 
 }  // namespace lantern

@@ -20,7 +20,7 @@ namespace {
 int64_t min_rows(int64_t work_per_row) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_row)); }
 }  // namespace
 
-CpuBackend::CpuBackend(const CpuBackendOptions& opts) : pool_(opts.n_threads), kv_precision_(opts.kv) {
+CpuBackend::CpuBackend(const CpuBackendOptions& opts) : pool_(opts.n_threads), kv_precision_(opts.kv), f32_activations_(opts.f32_activations) {
   row_scratch_.resize(pool_.size());
 }
 
@@ -127,7 +127,7 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
   const GgmlType type = wd.info.type;
 
   const ActBlockQ8* xq = nullptr;
-  if (uses_q8_activations(type)) {
+  if (uses_q8_activations(type) && !f32_activations_) {
     const int64_t nb = in / kQ8Block;
     xq_.resize(sizeof(ActBlockQ8) * nb * rows);
     auto* blocks = reinterpret_cast<ActBlockQ8*>(xq_.data());
@@ -149,8 +149,8 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
       }
       for (int32_t r = 0; r < rows; ++r) {
         float s;
-        if (type == GgmlType::Q4_0) s = dot_q4_0_q8(wrow, xq + r * (in / kQ8Block), in);
-        else if (type == GgmlType::Q8_0) s = dot_q8_0_q8(wrow, xq + r * (in / kQ8Block), in);
+        if (xq && type == GgmlType::Q4_0) s = dot_q4_0_q8(wrow, xq + r * (in / kQ8Block), in);
+        else if (xq && type == GgmlType::Q8_0) s = dot_q8_0_q8(wrow, xq + r * (in / kQ8Block), in);
         else s = dot_f32(wf, &xi.v[r * in], in);
         o.v[r * out_dim + j] = b ? s + b[j] : s;
       }
@@ -316,7 +316,7 @@ void CpuBackend::copy_row(Act src, int32_t src_row, Act dst) {
   std::memcpy(d.v.data(), &s.v[static_cast<size_t>(src_row) * s.cols], sizeof(float) * s.cols);
 }
 
-void CpuBackend::read(Act a, int32_t rows, float* dst) {
+void CpuBackend::read_begin(Act a, int32_t rows, float* dst) {
   ActData& s = act(a);
   if (rows > s.rows) fail("read: too many rows");
   std::memcpy(dst, s.v.data(), sizeof(float) * rows * s.cols);

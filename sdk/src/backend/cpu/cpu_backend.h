@@ -23,6 +23,10 @@ enum class KvPrecision {
 struct CpuBackendOptions {
   int n_threads = 0;  // 0: one per core
   KvPrecision kv = KvPrecision::F16;
+  // Multiply Q4_0/Q8_0 weights with f32 activations instead of quantising the
+  // activations to Q8_0 as llama.cpp does: the reference for GPU kernels,
+  // which keep activations in f32.
+  bool f32_activations = false;
 };
 
 class CpuBackend : public Backend {
@@ -44,7 +48,8 @@ class CpuBackend : public Backend {
   void swiglu(Act gate, Act up, int32_t rows, Act out) override;
   void add(Act x, Act y, int32_t rows) override;
   void copy_row(Act src, int32_t src_row, Act dst) override;
-  void read(Act a, int32_t rows, float* dst) override;
+  void read_begin(Act a, int32_t rows, float* dst) override;
+  bool read_poll() override { return true; }
 
  private:
   struct WeightData {
@@ -67,6 +72,7 @@ class CpuBackend : public Backend {
   std::vector<ActData> acts_;
   int32_t kv_layers_ = 0, kv_ctx_ = 0, kv_dim_ = 0;
   KvPrecision kv_precision_;
+  bool f32_activations_;
   std::vector<float> k_cache_, v_cache_;         // [layer][pos][kv_dim], F32 mode
   std::vector<uint16_t> k16_, v16_;              // the same, F16 mode
   void attention_f16(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out);
