@@ -1,0 +1,54 @@
+// String helpers with Python semantics, as the Jinja templates in model files
+// expect them (they were written against Python's jinja2). Strings are UTF-8
+// bytes; lengths, indices and slices count code points like Python's str.
+// Case mapping is ASCII-only (role names and markup tokens are ASCII).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lantern::jinja {
+
+// Byte offsets of each code point start, plus s.size() at the end. Bytes that
+// are not valid UTF-8 count as one code point each (never throws).
+std::vector<size_t> utf8_offsets(std::string_view s);
+size_t utf8_length(std::string_view s);
+bool is_ascii(std::string_view s);
+
+// Python slice index normalisation: resolves negative/omitted start, stop,
+// step against `len` and returns the selected indices in order. step must be
+// nonzero (the caller reports step 0 as an error).
+std::vector<int64_t> slice_indices(int64_t len, std::optional<int64_t> start,
+                                   std::optional<int64_t> stop, int64_t step);
+
+bool is_py_space(unsigned char c);
+std::string py_strip(std::string_view s, const std::string* chars, bool left, bool right);
+std::vector<std::string> py_split(std::string_view s, const std::string* sep, int64_t maxsplit);
+std::string ascii_upper(std::string_view s);
+std::string ascii_lower(std::string_view s);
+std::string py_capitalize(std::string_view s);   // first upper, rest lower
+std::string py_title(std::string_view s);        // str.title(): each letter run capitalised
+std::string jinja_title(std::string_view s);     // |title filter: words split at space and -([{<
+// Replaces up to `count` occurrences (count < 0: all). Result size is checked
+// against max_bytes; returns nullopt if it would exceed it.
+std::optional<std::string> py_replace(std::string_view s, std::string_view old_s,
+                                      std::string_view new_s, int64_t count, size_t max_bytes);
+bool starts_with(std::string_view s, std::string_view p);
+bool ends_with(std::string_view s, std::string_view p);
+
+// Python's repr(float) / str(float): shortest round-trip digits, "1.0", "1e+16".
+std::string py_float_repr(double d);
+// Python's repr(str): single quotes unless the text has ' and no ".
+std::string py_string_repr(std::string_view s);
+// A JSON string literal as Python's json.dumps(ensure_ascii=False) writes it.
+void append_json_string(std::string& out, std::string_view s);
+
+// Decodes Python string-literal escapes (\n \t \\ \' \" \xHH \uHHHH \UHHHHHHHH,
+// octal); an unknown escape keeps its backslash as Python does.
+std::string decode_py_escapes(std::string_view body);
+void append_utf8(std::string& out, uint32_t cp);
+
+}  // namespace lantern::jinja
