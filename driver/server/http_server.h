@@ -31,8 +31,6 @@ struct HttpServerOptions {
   std::string cache_control = "no-cache";  // empty: no Cache-Control header
   bool coop_coep = false;               // COOP same-origin + COEP require-corp
   bool cors = false;                    // Access-Control-Allow-Origin: *
-  std::chrono::milliseconds start_timeout{5000};
-  std::chrono::milliseconds stop_timeout{5000};
 };
 
 // Fault injected into every response whose URL path starts with the prefix it
@@ -64,15 +62,19 @@ struct ByteLogSnapshot {
 
 class HttpServer {
  public:
+  // Throws std::invalid_argument for a bad mount (see add_mount).
   explicit HttpServer(HttpServerOptions options);
   ~HttpServer();  // stop()s
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds 127.0.0.1 and starts the service thread; returns once listening.
-  // Throws std::runtime_error with the reason (port in use, bad mount, ...).
+  // Binds 127.0.0.1 and starts the service thread; returns once listening
+  // (binding is synchronous, so there is nothing to wait for). Throws
+  // std::runtime_error with the reason (port in use, no mounts). A stopped
+  // server can be started again (on a new port when port was 0).
   void start();
-  // Closes every connection and joins the service thread. Idempotent.
+  // Wakes the service thread (lws_cancel_service), closes every connection
+  // (responses in flight are recorded as aborted) and joins. Idempotent.
   void stop();
   bool running() const;
 
@@ -81,6 +83,8 @@ class HttpServer {
   std::string url(std::string_view path) const;  // base_url() + path
 
   // Mounts can be added while running (e.g. a model folder per scenario).
+  // Re-adding a prefix replaces it. Throws std::invalid_argument when the
+  // directory does not exist or the prefix is not a plain "/a/b/" path.
   void add_mount(Mount mount);
 
   // Fault knobs, applied to requests that start after the call.
@@ -88,10 +92,13 @@ class HttpServer {
   void clear_fault(const std::string& path_prefix);
   void clear_faults();
 
-  // Byte log. A path's count includes requests still in flight: each body
-  // piece is counted as it is handed to the socket, so a client never sees a
-  // byte the count does not include. A request's record is added when its
-  // response ends; wait_idle() waits for that.
+  // Byte log, keyed by the decoded URL path without query ("/models/a b.gguf"
+  // for "/models/a%20b.gguf?v=1"). A path's count includes requests still in
+  // flight: each body piece is counted as it is handed to the socket, so a
+  // client never sees a byte the count does not include (a response cut off
+  // by the client may count up to one 256 KiB piece it never received).
+  // Error bodies (404 text, ...) count too. A request's record is added when
+  // its response ends; wait_idle() waits for that.
   uint64_t bytes_served(const std::string& path) const;
   uint64_t total_bytes_served() const;
   ByteLogSnapshot byte_log() const;

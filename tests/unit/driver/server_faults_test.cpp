@@ -45,7 +45,7 @@ TEST_F(ServerFaults, LatencyDelaysTheResponseOfItsPathOnly) {
   EXPECT_EQ(slow.status, 200);
   EXPECT_TRUE(slow.body_complete);
   EXPECT_GE(slow.seconds_to_headers, 0.300);
-  EXPECT_LT(slow.seconds_to_headers, 0.450);
+  EXPECT_LT(slow.seconds_to_headers, 0.500);
 
   HttpResponse fast = http_get(port(), "/small.txt");
   EXPECT_LT(fast.seconds_to_headers, 0.100);
@@ -62,7 +62,7 @@ TEST_F(ServerFaults, LatencyDoesNotBlockOtherRequests) {
   std::this_thread::sleep_for(50ms);
   HttpResponse fast = http_get(port(), "/small.txt");
   EXPECT_EQ(fast.status, 200);
-  EXPECT_LT(fast.seconds_total, 0.150);  // served while the slow one waits
+  EXPECT_LT(fast.seconds_total, 0.250);  // served while the slow one waits
   slow.join();
 }
 
@@ -108,7 +108,7 @@ TEST_F(ServerFaults, PacedTransferDoesNotHoldUpOtherRequests) {
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 5; ++i) EXPECT_EQ(http_get(port(), "/small.txt").status, 200);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  EXPECT_LT(secs, 0.150);  // the service thread never sleeps
+  EXPECT_LT(secs, 0.250);  // the service thread never sleeps (the paced body takes 0.5 s)
   slow.join();
 }
 
@@ -163,6 +163,25 @@ TEST_F(ServerFaults, DropCombinedWithBandwidthCap) {
   EXPECT_EQ(r.body_bytes, 200000u);
   EXPECT_TRUE(r.peer_closed);
   EXPECT_GT(r.seconds_total, 0.08);
+}
+
+TEST_F(ServerFaults, ClientHangingUpMidBodyIsRecordedAsAborted) {
+  Fault f;
+  f.bandwidth_bytes_per_s = 2'000'000;
+  server_->set_fault("/data.bin", f);
+  {
+    test::TestHttpConnection c(port());
+    ASSERT_TRUE(c.send_all("GET /data.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    std::this_thread::sleep_for(150ms);
+  }  // closes with unread data: the server's next write fails
+  ASSERT_TRUE(server_->wait_idle(2s));
+  ByteLogSnapshot log = server_->byte_log();
+  ASSERT_EQ(log.requests.size(), 1u);
+  EXPECT_FALSE(log.requests[0].completed);
+  EXPECT_EQ(log.requests[0].status, 200);
+  EXPECT_GT(log.requests[0].body_bytes, 0u);
+  EXPECT_LT(log.requests[0].body_bytes, kMiB);
+  EXPECT_EQ(server_->bytes_served("/data.bin"), log.requests[0].body_bytes);
 }
 
 TEST_F(ServerFaults, ForcedStatusForOnePath) {
