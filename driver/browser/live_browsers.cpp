@@ -81,6 +81,13 @@ std::size_t count() {
   return n;
 }
 
+bool contains(pid_t process_group) {
+  if (process_group <= 0) return false;
+  for (auto& slot : g_groups)
+    if (slot.load() == process_group) return true;
+  return false;
+}
+
 void kill_all() {
   for (auto& slot : g_groups) {
     pid_t pg = slot.load();

@@ -16,6 +16,7 @@ namespace lantern::rig::live_browsers {
 bool add(pid_t process_group);
 void remove(pid_t process_group);
 std::size_t count();
+bool contains(pid_t process_group);
 // SIGKILL to every registered group. Async-signal-safe.
 void kill_all();
 

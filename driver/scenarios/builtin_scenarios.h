@@ -1,0 +1,13 @@
+// Factories of the built-in scenarios (one file each); the registry lists them.
+#pragma once
+
+#include "scenarios/scenario.h"
+
+namespace lantern::rig {
+
+Scenario make_webgpu_adapter_scenario();
+Scenario make_streaming_scenario();
+Scenario make_cache_cold_warm_scenario();
+Scenario make_browser_killed_scenario();
+
+}  // namespace lantern::rig

@@ -1,0 +1,41 @@
+#include "scenarios/scenario_registry.h"
+
+#include <algorithm>
+
+#include "scenarios/builtin_scenarios.h"
+
+namespace lantern::rig {
+
+const char* scenario_status_name(ScenarioStatus status) {
+  switch (status) {
+    case ScenarioStatus::kPassed: return "PASS";
+    case ScenarioStatus::kFailed: return "FAIL";
+    case ScenarioStatus::kSkipped: return "SKIP";
+  }
+  return "?";
+}
+
+const std::vector<Scenario>& all_scenarios() {
+  static const std::vector<Scenario> scenarios = {
+      make_webgpu_adapter_scenario(),
+      make_streaming_scenario(),
+      make_cache_cold_warm_scenario(),
+      make_browser_killed_scenario(),
+  };
+  return scenarios;
+}
+
+std::vector<std::string> suite_names() {
+  std::vector<std::string> names;
+  for (const auto& s : all_scenarios())
+    if (std::find(names.begin(), names.end(), s.suite) == names.end()) names.push_back(s.suite);
+  return names;
+}
+
+const Scenario* find_scenario(const std::string& name) {
+  for (const auto& s : all_scenarios())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+}  // namespace lantern::rig
