@@ -39,6 +39,10 @@ class MemorySource : public ByteSource {
 
 // The first bytes of a file whose total size is known (Content-Length): the
 // browser appends chunks in order and retries the parse on NeedMoreData.
+// GgufError::bytes_needed() is a lower bound on the prefix the parse needs
+// (whole arrays, at least 8 bytes per string still to come), never past the
+// tensor table; appending at least that much, or whole network chunks, keeps
+// retries few. Tensor data is never read by the parser.
 class PrefixSource : public ByteSource {
  public:
   explicit PrefixSource(uint64_t total_size) : total_(total_size) {}

@@ -38,7 +38,14 @@ class Cursor {
 
   void read(void* dst, uint64_t n, const char* what) {
     if (n > remaining()) truncated(n, what);
-    src_.read(pos_, dst, static_cast<size_t>(n));  // PrefixSource may throw NeedMoreData here
+    try {
+      src_.read(pos_, dst, static_cast<size_t>(n));
+    } catch (const GgufError& e) {
+      // A download prefix ran out: ask for everything the parse surely needs.
+      if (e.code() != GgufErrorCode::NeedMoreData || e.bytes_needed() >= min_end_) throw;
+      throw GgufError(GgufErrorCode::NeedMoreData,
+                      "need at least the first " + num(min_end_) + " bytes of the file to read " + where, min_end_);
+    }
     pos_ += n;
   }
   template <class T>
@@ -57,12 +64,22 @@ class Cursor {
     throw GgufError(code, where + ": " + msg + " (at byte offset " + num(at) + ")");
   }
 
+  // What the parse certainly still needs: raised as counts become known so
+  // that NeedMoreData asks for whole structures, not one string at a time.
+  // `tail` is the least size of everything after the current metadata value.
+  void need_at_least(uint64_t bytes_from_here) {
+    const uint64_t end = bytes_from_here > remaining() ? size_ : pos_ + bytes_from_here;
+    min_end_ = std::max(min_end_, end);
+  }
+  uint64_t tail = 0;
+
   std::string where = "the header";
 
  private:
   const ByteSource& src_;
   uint64_t size_;
   uint64_t pos_ = 0;
+  uint64_t min_end_ = 0;
 };
 
 uint64_t fixed_size(GgufValueType t) {
@@ -165,10 +182,12 @@ GgufValue read_array(Cursor& c, const GgufLimits& lim) {
   if (count > c.remaining() / min_elem) {
     c.truncated(count * min_elem, "an array of " + num(count) + " " + gguf_value_type_name(et) + " elements");
   }
+  c.need_at_least(count * min_elem + c.tail);
   GgufValue::Array a{et, {}, {}, {}};
   if (et == GgufValueType::STRING) {
     a.strings.reserve(static_cast<size_t>(count));
     for (uint64_t i = 0; i < count; ++i) {
+      c.need_at_least((count - i) * 8 + c.tail);  // keeps a retried download from crawling string by string
       const uint64_t s_at = c.pos();
       const std::string what = "string element " + num(i);
       a.strings.push_back(read_string(c, lim, what));
@@ -205,6 +224,7 @@ GgufValue read_value(Cursor& c, GgufValueType t, const GgufLimits& lim) {
 }
 
 void read_header(Cursor& c, uint32_t& version, uint64_t& n_tensors, uint64_t& n_kv, const GgufLimits& lim) {
+  c.need_at_least(4 + 4 + 8 + 8);  // magic, version, counts
   char magic[4] = {};
   const uint64_t have = std::min<uint64_t>(4, c.size());
   if (have < 4) {  // too short to be anything: say BadMagic if even the prefix is wrong
@@ -240,6 +260,7 @@ void read_header(Cursor& c, uint32_t& version, uint64_t& n_tensors, uint64_t& n_
   if (min_bytes > c.remaining()) {
     c.truncated(min_bytes, num(n_kv) + " metadata entries and " + num(n_tensors) + " tensor infos");
   }
+  c.need_at_least(min_bytes);
 }
 
 uint32_t read_alignment(const GgufFile& f, Cursor& c) {
@@ -360,6 +381,7 @@ GgufFile GgufFile::parse(const ByteSource& src, const GgufLimits& limits) {
   f.kv_.reserve(static_cast<size_t>(n_kv));
   for (uint64_t i = 0; i < n_kv; ++i) {
     c.where = "metadata entry #" + num(i);
+    c.tail = (n_kv - i - 1) * kMinKvBytes + n_tensors * kMinTensorInfoBytes;
     const uint64_t key_at = c.pos();
     std::string key = read_string(c, limits, "the key");
     check_utf8(c, key, key_at, "the key");

@@ -38,7 +38,7 @@ TEST(GgufPrefix, FromEveryStartingPrefixTheParseCompletes) {
   const GgufFile whole = test::parse_bytes(b);
   const uint64_t header_end = whole.data_offset();
   for (size_t first = 0; first <= header_end; ++first) {
-    GgufFile f = test::parse_bytes(b);  // overwritten below
+    GgufFile f;
     const int tries = parse_incrementally(b, first, header_end, &f);
     ASSERT_GE(tries, 0) << "starting from " << first << " bytes";
     ASSERT_EQ(f.tensors().size(), whole.tensors().size());
@@ -56,9 +56,10 @@ TEST(GgufPrefix, NeedMoreDataSaysHowMuch) {
     FAIL() << "expected NeedMoreData";
   } catch (const GgufError& e) {
     EXPECT_EQ(e.code(), GgufErrorCode::NeedMoreData);
-    EXPECT_EQ(e.bytes_needed(), 16u);  // the tensor count ends at byte 16
+    EXPECT_EQ(e.bytes_needed(), 24u);  // magic, version and both counts
   }
-  // A whole fixed-size array is asked for at once.
+  // A whole fixed-size array is asked for at once, plus the least the three
+  // tensor infos after it can take (32 bytes each), and no more than is needed.
   const size_t floats_at = test::after_string(b, "test.floats") + 4 + 4 + 8;
   src = PrefixSource(b.size());
   src.append(b.data(), floats_at + 1);
@@ -67,8 +68,29 @@ TEST(GgufPrefix, NeedMoreDataSaysHowMuch) {
     FAIL() << "expected NeedMoreData";
   } catch (const GgufError& e) {
     EXPECT_EQ(e.code(), GgufErrorCode::NeedMoreData);
-    EXPECT_EQ(e.bytes_needed(), floats_at + 2 * 4);
+    EXPECT_EQ(e.bytes_needed(), floats_at + 2 * 4 + 3 * 32);
+    EXPECT_LE(e.bytes_needed(), test::parse_bytes(b).data_offset());
   }
+}
+
+TEST(GgufPrefix, StringArraysAreAskedForWhole) {
+  GgufWriter w;
+  w.set_strings("tokens", std::vector<std::string>(1000, "abcdef"));
+  const Bytes b = w.to_bytes();
+  const size_t array_at = test::after_string(b, "tokens") + 4 + 4 + 8;
+  PrefixSource src(b.size());
+  src.append(b.data(), array_at + 4);  // inside the first string's length
+  try {
+    GgufFile::parse(src);
+    FAIL() << "expected NeedMoreData";
+  } catch (const GgufError& e) {
+    ASSERT_EQ(e.code(), GgufErrorCode::NeedMoreData);
+    EXPECT_EQ(e.bytes_needed(), array_at + 1000 * 8);  // each string has at least its length
+  }
+  GgufFile f;
+  const int tries = parse_incrementally(b, 0, b.size(), &f);
+  EXPECT_LE(tries, 25) << "one retry per string would be ~1000";
+  EXPECT_EQ(f.find("tokens")->array_size(), 1000u);
 }
 
 TEST(GgufPrefix, TensorDataIsCheckedAgainstTheTotalSizeOnly) {

@@ -1,0 +1,109 @@
+// libFuzzer target for the GGUF reader. Arbitrary bytes are parsed from a
+// MemorySource, then again from a PrefixSource fed the way the browser feeds
+// it (a first chunk, then what each NeedMoreData asks for). Both must end the
+// same way, and the only exception either may throw is GgufError. Parsed
+// files are exercised further: every getter, and dequantisation of every
+// supported tensor.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <vector>
+
+#include "gguf/byte_source.h"
+#include "gguf/dequant.h"
+#include "gguf/gguf_error.h"
+#include "gguf/gguf_file.h"
+
+namespace {
+
+using namespace lantern;
+
+void require(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "gguf_fuzz invariant failed: %s\n", what);
+    std::abort();
+  }
+}
+
+struct Outcome {
+  std::optional<GgufErrorCode> error;  // empty on success
+  size_t n_kv = 0, n_tensors = 0;
+  uint64_t data_offset = 0;
+};
+
+void exercise(const GgufFile& f, const uint8_t* data) {
+  for (const auto& [key, v] : f.metadata()) {
+    require(f.find(key) == &v, "find returns the entry");
+    try { (void)v.as_int(key); } catch (const GgufError& e) { require(e.code() == GgufErrorCode::WrongType, "as_int"); }
+    try { (void)v.as_uint(key); } catch (const GgufError& e) { require(e.code() == GgufErrorCode::WrongType, "as_uint"); }
+    try { (void)v.as_float(key); } catch (const GgufError& e) { require(e.code() == GgufErrorCode::WrongType, "as_float"); }
+    try { (void)f.get_string(key); } catch (const GgufError& e) { require(e.code() == GgufErrorCode::WrongType, "get_string"); }
+    (void)v.array_size();
+  }
+  std::vector<float> out;
+  for (const GgufTensorInfo& t : f.tensors()) {
+    require(f.find_tensor(t.name) == &t, "find_tensor returns the entry");
+    require(t.offset >= f.data_offset() && t.offset + t.n_bytes <= f.file_size(), "tensor data inside the file");
+    const GgmlTypeTraits* traits = ggml_type_traits(t.type);
+    require(traits != nullptr, "tensor type has traits");
+    if (!traits->supported || t.n_elements > (1u << 16)) continue;
+    out.resize(t.n_elements);
+    dequantize_row(t.type, data + t.offset, out.data(), static_cast<int64_t>(t.n_elements));
+  }
+}
+
+Outcome parse_memory(const uint8_t* data, size_t size) {
+  Outcome o;
+  try {
+    MemorySource src(data, size);
+    const GgufFile f = GgufFile::parse(src);
+    o.n_kv = f.metadata().size();
+    o.n_tensors = f.tensors().size();
+    o.data_offset = f.data_offset();
+    exercise(f, data);
+  } catch (const GgufError& e) {
+    require(e.code() != GgufErrorCode::NeedMoreData, "a complete file never needs more data");
+    o.error = e.code();
+  }
+  return o;
+}
+
+Outcome parse_prefix(const uint8_t* data, size_t size) {
+  Outcome o;
+  PrefixSource src(size);
+  // The first chunk size comes from the input itself, so it varies.
+  const size_t first = size ? (data[size - 1] * 131u) % (size + 1) : 0;
+  src.append(data, first);
+  for (int guard = 0; guard < 1 << 20; ++guard) {
+    try {
+      const GgufFile f = GgufFile::parse(src);
+      o.n_kv = f.metadata().size();
+      o.n_tensors = f.tensors().size();
+      o.data_offset = f.data_offset();
+      return o;
+    } catch (const GgufError& e) {
+      if (e.code() != GgufErrorCode::NeedMoreData) {
+        o.error = e.code();
+        return o;
+      }
+      require(e.bytes_needed() > src.available(), "NeedMoreData asks for more than is there");
+      require(e.bytes_needed() <= size, "NeedMoreData stays inside the declared size");
+      src.append(data + src.available(), e.bytes_needed() - src.available());
+    }
+  }
+  require(false, "prefix parse did not converge");
+  return o;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const Outcome mem = parse_memory(data, size);
+  const Outcome pre = parse_prefix(data, size);
+  require(mem.error == pre.error, "memory and prefix parses end with the same error");
+  require(mem.n_kv == pre.n_kv && mem.n_tensors == pre.n_tensors && mem.data_offset == pre.data_offset,
+          "memory and prefix parses agree");
+  return 0;
+}
