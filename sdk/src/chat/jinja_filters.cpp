@@ -111,7 +111,7 @@ Value do_sort(Evaluator& ev, const Value& v, const CallArgs& a) {
   List items = ev.iterate(v);
   auto key = [&](const Value& x) {
     Value k = attr.empty() ? x : path_attr(ev, x, attr);
-    if (!case_sensitive && k.is_string()) return Value(ascii_lower(k.as_string()));
+    if (!case_sensitive && k.is_string()) return Value(py_lower(k.as_string()));
     return k;
   };
   ev.budget().charge(items.size() * 8);
@@ -222,8 +222,8 @@ Value apply_filter(Evaluator& ev, const std::string& name, const Value& v, const
     return Value(py_strip(text(), chars && chars->is_string() ? &cs : nullptr, true, true));
   }
   if (name == "length" || name == "count") return Value(length_of(v));
-  if (name == "upper") return Value(ascii_upper(text()));
-  if (name == "lower") return Value(ascii_lower(text()));
+  if (name == "upper") return Value(py_upper(text()));
+  if (name == "lower") return Value(py_lower(text()));
   if (name == "capitalize") return Value(py_capitalize(text()));
   if (name == "title") return Value(jinja_title(text()));
   if (name == "string") return Value(text());
@@ -298,7 +298,8 @@ Value apply_filter(Evaluator& ev, const std::string& name, const Value& v, const
     if (prec < 0 || prec > 15) fail("round: precision must be 0..15");
     double scale = std::pow(10.0, static_cast<double>(prec));
     double x = v.as_number() * scale;
-    x = method == "ceil" ? std::ceil(x) : method == "floor" ? std::floor(x) : std::round(x);
+    // "common" is Python's round(): halves go to the even neighbour
+    x = method == "ceil" ? std::ceil(x) : method == "floor" ? std::floor(x) : std::nearbyint(x);
     return Value(x / scale);
   }
   if (name == "list") return Value::list(ev.iterate(v));
@@ -328,7 +329,12 @@ Value apply_filter(Evaluator& ev, const std::string& name, const Value& v, const
   if (name == "reject") return select_like(ev, v, a, false, false);
   if (name == "selectattr") return select_like(ev, v, a, true, true);
   if (name == "rejectattr") return select_like(ev, v, a, true, false);
-  if (name == "attr") return ev.attribute(v, string_arg(a, 0, "name", "attr", ""));
+  if (name == "attr") {  // getattr only: a dict's keys are items, not attributes
+    std::string attr = string_arg(a, 0, "name", "attr", "");
+    if (v.is_namespace()) return ev.attribute(v, attr);
+    if (v.is_undefined()) fail_undefined(v);
+    return Value::undefined("'" + v.type_name() + " object' has no attribute '" + attr + "'");
+  }
   if (name == "min" || name == "max") {
     List items = ev.iterate(v);
     if (items.empty()) return Value::undefined("min/max of an empty sequence");

@@ -145,8 +145,8 @@ bool string_method(Evaluator& ev, const std::string& s, const std::string& name,
     out = Value::list(std::move(parts));
     return true;
   }
-  if (name == "upper") { out = Value(ascii_upper(s)); return true; }
-  if (name == "lower") { out = Value(ascii_lower(s)); return true; }
+  if (name == "upper") { out = Value(py_upper(s)); return true; }
+  if (name == "lower") { out = Value(py_lower(s)); return true; }
   if (name == "title") { out = Value(py_title(s)); return true; }
   if (name == "capitalize") { out = Value(py_capitalize(s)); return true; }
   if (name == "replace") {
@@ -245,7 +245,9 @@ Value fn_range(Evaluator& ev, const CallArgs& a) {
   List out;
   for (int64_t i = start; step > 0 ? i < stop : i > stop;) {
     ev.budget().charge();
-    if (out.size() >= (ev.budget().max_bytes / 8)) fail("range() too large");
+    if (out.size() >= (ev.budget().max_bytes / 8)) {
+      throw JinjaError(ErrorKind::Limit, "range() of more than " + std::to_string(out.size()) + " items");
+    }
     out.emplace_back(i);
     if (__builtin_add_overflow(i, step, &i)) break;
   }

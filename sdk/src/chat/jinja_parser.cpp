@@ -235,7 +235,10 @@ class Parser {
       } else {
         if (!s->attr.empty() || s->targets.size() != 1) fail("block set needs a single variable name", target);
         s->kind = StmtKind::SetBlock;
-        if (skip_op("|")) s->filter = parse_filter(nullptr, peek());
+        if (skip_op("|")) {
+          s->filter = parse_filter(nullptr, peek());
+          while (skip_op("|")) s->filter = parse_filter(std::move(s->filter), peek());
+        }
         expect_block_end("set");
         s->body = parse_body({"endset"});
         expect_end("endset", kw, "set");

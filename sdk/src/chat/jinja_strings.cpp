@@ -20,9 +20,6 @@ size_t utf8_seq_len(std::string_view s, size_t i) {
   return n;
 }
 
-char up(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
-char low(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 }  // namespace
 
@@ -124,52 +121,98 @@ std::vector<std::string> py_split(std::string_view s, const std::string* sep, in
   return out;
 }
 
-std::string ascii_upper(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = up(c);
-  return r;
+uint32_t to_upper_cp(uint32_t c) {
+  if (c >= 'a' && c <= 'z') return c - 32;
+  if (c < 0x80) return c;
+  if (c == 0xB5) return 0x39C;                                         // micro sign -> Greek Mu
+  if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return c - 32;              // Latin-1
+  if (c == 0xFF) return 0x178;
+  if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) return (c & 1) ? c - 1 : c;
+  if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c & 1) ? c : c - 1;
+  if (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2) return c - 32;           // Greek
+  if (c == 0x3C2) return 0x3A3;                                        // final sigma
+  if (c >= 0x430 && c <= 0x44F) return c - 32;                         // Cyrillic
+  if (c >= 0x450 && c <= 0x45F) return c - 80;
+  return c;
 }
 
-std::string ascii_lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = low(c);
-  return r;
+uint32_t to_lower_cp(uint32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c < 0x80) return c;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
+  if (c == 0x178) return 0xFF;
+  if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) return (c & 1) ? c : c + 1;
+  if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c & 1) ? c + 1 : c;
+  if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) return c + 32;
+  if (c >= 0x410 && c <= 0x42F) return c + 32;
+  if (c >= 0x400 && c <= 0x40F) return c + 80;
+  return c;
 }
+
+namespace {
+
+// Calls fn(code point, is_valid) for each code point and appends what it
+// returns; invalid bytes pass through untouched.
+template <class Fn>
+std::string map_code_points(std::string_view s, Fn fn) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_seq_len(s, i);
+    unsigned char c0 = static_cast<unsigned char>(s[i]);
+    if (n == 1 && c0 >= 0x80) {
+      out.push_back(s[i]);
+      fn(0xFFFFFFFFu);  // let the caller see a non-letter
+      ++i;
+      continue;
+    }
+    uint32_t cp = n == 1 ? c0 : n == 2 ? (c0 & 0x1F) : n == 3 ? (c0 & 0x0F) : (c0 & 0x07);
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    append_utf8(out, fn(cp));
+    i += n;
+  }
+  return out;
+}
+
+bool is_cased(uint32_t cp) { return cp != 0xFFFFFFFFu && (to_upper_cp(cp) != cp || to_lower_cp(cp) != cp); }
+
+}  // namespace
+
+std::string py_upper(std::string_view s) { return map_code_points(s, to_upper_cp); }
+std::string py_lower(std::string_view s) { return map_code_points(s, to_lower_cp); }
 
 std::string py_capitalize(std::string_view s) {
-  std::string r = ascii_lower(s);
-  if (!r.empty()) r[0] = up(r[0]);
-  return r;
+  bool first = true;
+  return map_code_points(s, [&](uint32_t cp) {
+    uint32_t r = first ? to_upper_cp(cp) : to_lower_cp(cp);
+    first = false;
+    return r;
+  });
 }
 
 std::string py_title(std::string_view s) {
-  std::string r(s);
   bool prev_cased = false;
-  for (char& c : r) {
-    if (is_alpha(c)) {
-      c = prev_cased ? low(c) : up(c);
-      prev_cased = true;
-    } else {
-      prev_cased = false;
-    }
-  }
-  return r;
+  return map_code_points(s, [&](uint32_t cp) {
+    bool cased = is_cased(cp);
+    uint32_t r = cased ? (prev_cased ? to_lower_cp(cp) : to_upper_cp(cp)) : cp;
+    prev_cased = cased;
+    return r;
+  });
 }
 
 std::string jinja_title(std::string_view s) {
-  std::string r(s);
   bool word_start = true;
-  for (char& c : r) {
-    bool sep = is_py_space(static_cast<unsigned char>(c)) || c == '-' || c == '(' || c == '{' ||
-               c == '[' || c == '<';
+  return map_code_points(s, [&](uint32_t cp) {
+    bool sep = (cp < 0x80 && is_py_space(static_cast<unsigned char>(cp))) || cp == '-' || cp == '(' ||
+               cp == '{' || cp == '[' || cp == '<';
     if (sep) {
       word_start = true;
-    } else {
-      c = word_start ? up(c) : low(c);
-      word_start = false;
+      return cp;
     }
-  }
-  return r;
+    uint32_t r = word_start ? to_upper_cp(cp) : to_lower_cp(cp);
+    word_start = false;
+    return r;
+  });
 }
 
 std::optional<std::string> py_replace(std::string_view s, std::string_view old_s,

@@ -1,7 +1,7 @@
 // String helpers with Python semantics, as the Jinja templates in model files
 // expect them (they were written against Python's jinja2). Strings are UTF-8
 // bytes; lengths, indices and slices count code points like Python's str.
-// Case mapping is ASCII-only (role names and markup tokens are ASCII).
+// Case mapping is one-to-one for the common alphabets (see to_upper_cp).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -27,8 +27,13 @@ std::vector<int64_t> slice_indices(int64_t len, std::optional<int64_t> start,
 bool is_py_space(unsigned char c);
 std::string py_strip(std::string_view s, const std::string* chars, bool left, bool right);
 std::vector<std::string> py_split(std::string_view s, const std::string* sep, int64_t maxsplit);
-std::string ascii_upper(std::string_view s);
-std::string ascii_lower(std::string_view s);
+// Case mapping covers ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
+// (one-to-one mappings; Python's few one-to-many ones such as ß -> SS and the
+// word-final sigma rule are not).
+uint32_t to_upper_cp(uint32_t cp);
+uint32_t to_lower_cp(uint32_t cp);
+std::string py_upper(std::string_view s);
+std::string py_lower(std::string_view s);
 std::string py_capitalize(std::string_view s);   // first upper, rest lower
 std::string py_title(std::string_view s);        // str.title(): each letter run capitalised
 std::string jinja_title(std::string_view s);     // |title filter: words split at space and -([{<
