@@ -106,7 +106,7 @@ class BpeWordSession {
 void bpe_encode_word(const Vocab& vocab, std::string_view word, std::vector<int32_t>& out) {
   if (word.empty()) return;
   if (vocab.pre().ignore_merges) {
-    const int32_t id = vocab.find(std::string(word));
+    const int32_t id = vocab.find(word);
     if (id >= 0) {
       out.push_back(id);
       return;

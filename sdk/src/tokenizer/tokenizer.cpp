@@ -6,7 +6,7 @@
 namespace lantern {
 
 std::unique_ptr<Tokenizer> Tokenizer::from_gguf(const GgufFile& gguf) {
-  return from_vocab_data(read_vocab_data(gguf));
+  return std::make_unique<VocabTokenizer>(read_vocab_data(gguf));  // moved, not copied
 }
 
 std::unique_ptr<Tokenizer> Tokenizer::from_vocab_data(const VocabData& data) {

@@ -25,13 +25,6 @@ uint32_t attr_from_type(int32_t type) {
   }
 }
 
-bool text_is_one_of(const std::string& text, std::initializer_list<const char*> names) {
-  for (const char* n : names) {
-    if (text == n) return true;
-  }
-  return false;
-}
-
 // Token texts llama.cpp recognises when the GGUF does not name the id.
 const std::initializer_list<const char*> kEotTexts = {
     "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>",
@@ -66,7 +59,7 @@ std::string lower_ascii(std::string s) {
 
 }  // namespace
 
-Vocab::Vocab(const VocabData& data) {
+Vocab::Vocab(VocabData data) {
   model_name_ = data.model;
   if (data.model == "llama") {
     model_ = VocabModel::Spm;
@@ -113,7 +106,7 @@ Vocab::Vocab(const VocabData& data) {
   }
 }
 
-void Vocab::load_tokens(const VocabData& data) {
+void Vocab::load_tokens(VocabData& data) {
   const size_t n = data.tokens.size();
   if (n == 0) throw std::runtime_error("tokenizer.ggml.tokens is empty");
   if (n > static_cast<size_t>(INT32_MAX)) throw std::runtime_error("tokenizer.ggml.tokens is too long");
@@ -129,43 +122,42 @@ void Vocab::load_tokens(const VocabData& data) {
   texts_.reserve(n);
   scores_.assign(n, 0.0f);
   attrs_.assign(n, token_attr::Normal);
-  ids_.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    std::string text = data.tokens[i];
-    if (text.empty()) text = "[EMPTY_" + std::to_string(i) + "]";  // as llama.cpp names them
-    const auto [it, inserted] = ids_.emplace(text, static_cast<int32_t>(i));
-    if (!inserted) {
-      throw std::runtime_error("tokenizer.ggml.tokens has the token '" + text + "' twice (ids " +
-                               std::to_string(it->second) + " and " + std::to_string(i) + ")");
-    }
-    texts_.push_back(std::move(text));
+    // Empty texts get llama.cpp's stand-in name so they stay unique and findable.
+    std::string& text = data.tokens[i];
+    texts_.push_back(text.empty() ? "[EMPTY_" + std::to_string(i) + "]" : std::move(text));
     if (!data.scores.empty()) scores_[i] = data.scores[i];
     if (!data.token_types.empty()) attrs_[i] = attr_from_type(data.token_types[i]);
   }
-}
-
-void Vocab::load_merges(const VocabData& data) {
-  merge_ranks_.reserve(data.merges.size());
-  for (size_t i = 0; i < data.merges.size(); ++i) {
-    const std::string& m = data.merges[i];
-    // "left right", split at the first space after the first byte; the
-    // first rank of a repeated pair wins.
-    if (m.size() < 3 || m.find(' ', 1) == std::string::npos) continue;
-    merge_ranks_.emplace(m, static_cast<int32_t>(i));
+  int32_t duplicate = -1;
+  ids_.build(texts_, &duplicate);
+  if (duplicate >= 0) {
+    throw std::runtime_error("tokenizer.ggml.tokens has the token '" + texts_[duplicate] + "' twice (ids " +
+                             std::to_string(ids_.find(texts_[duplicate])) + " and " +
+                             std::to_string(duplicate) + ")");
   }
 }
 
-int32_t Vocab::find(const std::string& text) const {
-  const auto it = ids_.find(text);
-  return it == ids_.end() ? -1 : it->second;
+void Vocab::load_merges(VocabData& data) {
+  merge_texts_.reserve(data.merges.size());
+  merge_ranks_.reserve(data.merges.size());
+  for (size_t i = 0; i < data.merges.size(); ++i) {
+    std::string& m = data.merges[i];
+    // "left right", split at the first space after the first byte; the
+    // first rank of a repeated pair wins (TextIndex keeps the first).
+    if (m.size() < 3 || m.find(' ', 1) == std::string::npos) continue;
+    merge_texts_.push_back(std::move(m));
+    merge_ranks_.push_back(static_cast<int32_t>(i));
+  }
+  merge_index_.build(merge_texts_);
 }
 
 int32_t Vocab::merge_rank(std::string_view left, std::string_view right, std::string& scratch) const {
   scratch.assign(left);
   scratch.push_back(' ');
   scratch.append(right);
-  const auto it = merge_ranks_.find(scratch);
-  return it == merge_ranks_.end() ? -1 : it->second;
+  const int32_t i = merge_index_.find(scratch);
+  return i < 0 ? -1 : merge_ranks_[i];
 }
 
 void Vocab::load_special_ids(const VocabData& data) {
@@ -237,8 +229,9 @@ void Vocab::build_eog_set() {
   for (int32_t id : {fim_pad_, fim_rep_, fim_sep_}) {
     if (id >= 0) eog.push_back(id);
   }
-  for (int32_t id = 0; id < size(); ++id) {
-    if (text_is_one_of(texts_[id], kEogTexts)) {
+  for (const char* text : kEogTexts) {
+    const int32_t id = find(text);
+    if (id >= 0) {
       eog.push_back(id);
       attrs_[id] |= token_attr::Control;
     }

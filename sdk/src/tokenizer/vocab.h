@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "tokenizer/pretokenizer.h"
+#include "tokenizer/text_index.h"
 
 namespace lantern {
 
@@ -60,7 +60,9 @@ class Vocab {
  public:
   // Throws std::runtime_error naming the problem (unknown model, lengths that
   // disagree, duplicate tokens, an empty vocabulary).
-  explicit Vocab(const VocabData& data);
+  explicit Vocab(VocabData data);  // moves the token and merge strings out
+  Vocab(const Vocab&) = delete;  // the indexes point into the vectors below
+  Vocab& operator=(const Vocab&) = delete;
 
   VocabModel model() const { return model_; }
   const std::string& model_name() const { return model_name_; }
@@ -71,7 +73,7 @@ class Vocab {
   uint32_t attr(int32_t id) const { return attrs_[id]; }
   bool has_attr(int32_t id, uint32_t bits) const { return (attrs_[id] & bits) != 0; }
 
-  int32_t find(const std::string& text) const;  // -1 when absent
+  int32_t find(std::string_view text) const { return ids_.find(text); }  // -1 when absent
   // SPM byte fallback: the <0xXX> token, else a token that is the raw byte; -1 if neither.
   int32_t byte_token(uint8_t b) const { return byte_tokens_[b]; }
   // Rank of merging left+right (lower merges first), -1 if they never merge.
@@ -92,8 +94,8 @@ class Vocab {
   const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
-  void load_tokens(const VocabData& data);
-  void load_merges(const VocabData& data);
+  void load_tokens(VocabData& data);
+  void load_merges(VocabData& data);
   void load_special_ids(const VocabData& data);
   void detect_special_tokens_by_text();
   void build_eog_set();
@@ -107,8 +109,10 @@ class Vocab {
   std::vector<std::string> texts_;
   std::vector<float> scores_;
   std::vector<uint32_t> attrs_;
-  std::unordered_map<std::string, int32_t> ids_;
-  std::unordered_map<std::string, int32_t> merge_ranks_;  // "left right" -> rank
+  TextIndex ids_;                          // token text -> id
+  std::vector<std::string> merge_texts_;   // "left right"
+  std::vector<int32_t> merge_ranks_;       // rank of merge_texts_[i]
+  TextIndex merge_index_;
   int32_t byte_tokens_[256];
   SpecialIds special_;
   int32_t fim_pad_ = -1, fim_rep_ = -1, fim_sep_ = -1;

@@ -1,6 +1,8 @@
 // The Tokenizer behind from_gguf: one Vocab, encoded with SPM or byte-level
 // BPE as tokenizer.ggml.model says, special tokens split out first.
 #pragma once
+#include <utility>
+
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/vocab.h"
 
@@ -8,7 +10,7 @@ namespace lantern {
 
 class VocabTokenizer final : public Tokenizer {
  public:
-  explicit VocabTokenizer(const VocabData& data) : vocab_(data) {}
+  explicit VocabTokenizer(VocabData data) : vocab_(std::move(data)) {}
 
   std::vector<int32_t> encode(std::string_view text, bool add_special, bool parse_special) const override;
   std::string token_to_piece(int32_t id, bool render_special) const override;
@@ -26,7 +28,7 @@ class VocabTokenizer final : public Tokenizer {
   bool add_bos() const override { return vocab_.add_bos(); }
   bool add_eos() const override { return vocab_.add_eos(); }
   bool is_eog(int32_t id) const override { return vocab_.is_eog(id); }
-  int32_t find_token(std::string_view text) const override { return vocab_.find(std::string(text)); }
+  int32_t find_token(std::string_view text) const override { return vocab_.find(text); }
   const std::vector<std::string>& warnings() const override { return vocab_.warnings(); }
 
   const Vocab& vocab() const { return vocab_; }
