@@ -1,0 +1,244 @@
+#include "api/chat_request.h"
+
+#include <set>
+
+#include "api/json_body.h"
+#include "api/request_fields.h"
+
+namespace lantern::api {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+using namespace fields;
+
+constexpr int kMaxDepth = 64;
+
+const std::set<std::string>& known_fields() {
+  static const std::set<std::string> k = {
+      "model", "messages", "temperature", "top_p", "top_k", "min_p", "frequency_penalty", "presence_penalty",
+      "repetition_penalty", "logit_bias", "seed", "stop", "max_tokens", "max_completion_tokens", "ignore_eos", "n",
+      "stream", "stream_options", "logprobs", "top_logprobs", "response_format", "tools", "tool_choice",
+      "parallel_tool_calls", "user"};
+  return k;
+}
+
+// A message's content as text: a string, or text parts joined with "\n".
+std::string content_text(const Json& c, const std::string& param) {
+  if (c.is_string()) return c.get<std::string>();
+  if (!c.is_array()) fail(ApiError::invalid_type(param, "a string or an array of content parts", type_name(c)));
+  std::string text;
+  for (size_t j = 0; j < c.size(); ++j) {
+    const Json& part = c[j];
+    std::string pp = param + "[" + std::to_string(j) + "]";
+    if (!part.is_object()) fail(ApiError::invalid_type(pp, "an object", type_name(part)));
+    std::optional<std::string> type = get_string(part, "type", pp + ".type");
+    if (!type) fail(ApiError::missing_parameter(pp + ".type"));
+    if (*type != "text") {
+      fail(ApiError::unsupported_parameter(pp + ".type", "only 'text' content parts are supported, got '" + *type +
+                                                             "'."));
+    }
+    std::optional<std::string> t = get_string(part, "text", pp + ".text");
+    if (!t) fail(ApiError::missing_parameter(pp + ".text"));
+    if (j > 0) text += '\n';
+    text += *t;
+  }
+  return text;
+}
+
+// Tool calls as templates expect them: arguments given as a JSON string
+// holding an object become that object.
+Json normalize_tool_calls(const Json& calls, const std::string& param) {
+  if (!calls.is_array()) fail(ApiError::invalid_type(param, "an array", type_name(calls)));
+  Json out = Json::array();
+  for (size_t k = 0; k < calls.size(); ++k) {
+    std::string cp = param + "[" + std::to_string(k) + "]";
+    const Json& call = calls[k];
+    if (!call.is_object()) fail(ApiError::invalid_type(cp, "an object", type_name(call)));
+    get_string(call, "id", cp + ".id");
+    if (auto type = get_string(call, "type", cp + ".type"); type && *type != "function") {
+      fail(ApiError::invalid_value(cp + ".type", "expected 'function', got '" + *type + "'."));
+    }
+    const Json* fn = get_object(call, "function", cp + ".function");
+    if (!fn) fail(ApiError::missing_parameter(cp + ".function"));
+    if (!get_string(*fn, "name", cp + ".function.name")) fail(ApiError::missing_parameter(cp + ".function.name"));
+    Json copy = call;
+    const Json* args = find(*fn, "arguments");
+    if (args && args->is_string()) {
+      auto parsed = parse_json_body(args->get<std::string>());
+      if (parsed.ok() && parsed.value().is_object()) copy["function"]["arguments"] = std::move(parsed.value());
+    } else if (args && !args->is_object()) {
+      fail(ApiError::invalid_type(cp + ".function.arguments", "a string", type_name(*args)));
+    }
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
+ChatMessage parse_message(const Json& m, size_t i) {
+  const std::string param = "messages[" + std::to_string(i) + "]";
+  if (!m.is_object()) fail(ApiError::invalid_type(param, "an object", type_name(m)));
+  std::optional<std::string> role = get_string(m, "role", param + ".role");
+  if (!role) fail(ApiError::missing_parameter(param + ".role"));
+  if (*role == "developer") role = "system";
+  if (*role != "system" && *role != "user" && *role != "assistant" && *role != "tool") {
+    fail(ApiError::unknown_role(param + ".role", *role));
+  }
+  ChatMessage msg;
+  msg.role = *role;
+  msg.extra = nullptr;
+  bool has_tool_calls = false;
+  if (msg.role == "assistant") {
+    if (const Json* calls = find(m, "tool_calls"); calls && !calls->empty()) {
+      msg.extra["tool_calls"] = normalize_tool_calls(*calls, param + ".tool_calls");
+      has_tool_calls = true;
+    }
+  }
+  auto it = m.find("content");
+  if (it == m.end() || it->is_null()) {
+    if (!has_tool_calls) {
+      if (it == m.end()) fail(ApiError::missing_parameter(param + ".content"));
+      fail(ApiError::invalid_type(param + ".content", "a string or an array of content parts", "null"));
+    }
+  } else {
+    msg.content = content_text(*it, param + ".content");
+  }
+  if (msg.role == "tool") {
+    std::optional<std::string> id = get_string(m, "tool_call_id", param + ".tool_call_id");
+    if (!id) fail(ApiError::missing_parameter(param + ".tool_call_id"));
+    msg.extra["tool_call_id"] = *id;
+  }
+  if (auto name = get_string(m, "name", param + ".name")) msg.extra["name"] = *name;
+  return msg;
+}
+
+void read_tools(const Json& body, ChatCompletionRequest& req) {
+  const Json* tools = get_array(body, "tools", "tools");
+  if (tools) {
+    for (size_t i = 0; i < tools->size(); ++i) {
+      std::string tp = "tools[" + std::to_string(i) + "]";
+      const Json& t = (*tools)[i];
+      if (!t.is_object()) fail(ApiError::invalid_type(tp, "an object", type_name(t)));
+      std::optional<std::string> type = get_string(t, "type", tp + ".type");
+      if (!type) fail(ApiError::missing_parameter(tp + ".type"));
+      if (*type != "function") {
+        fail(ApiError::unsupported_parameter(tp + ".type", "only 'function' tools are supported, got '" + *type +
+                                                                "'."));
+      }
+      const Json* fn = get_object(t, "function", tp + ".function");
+      if (!fn) fail(ApiError::missing_parameter(tp + ".function"));
+      if (!get_string(*fn, "name", tp + ".function.name")) fail(ApiError::missing_parameter(tp + ".function.name"));
+      get_object(*fn, "parameters", tp + ".function.parameters");
+    }
+    if (!tools->empty()) req.tools = *tools;
+  }
+  if (const Json* choice = find(body, "tool_choice")) {
+    if (choice->is_string()) {
+      std::string c = choice->get<std::string>();
+      if (c == "required") fail(ApiError::unsupported_parameter("tool_choice", "'required' is not supported yet."));
+      if (c != "none" && c != "auto") {
+        fail(ApiError::invalid_value("tool_choice", "expected 'none', 'auto' or 'required', got '" + c + "'."));
+      }
+    } else if (choice->is_object()) {
+      fail(ApiError::unsupported_parameter("tool_choice", "forcing a specific function is not supported yet."));
+    } else {
+      fail(ApiError::invalid_type("tool_choice", "a string or an object", type_name(*choice)));
+    }
+  }
+  get_bool(body, "parallel_tool_calls", "parallel_tool_calls");
+}
+
+ChatCompletionRequest parse(const Json& body, const RequestLimits& limits) {
+  if (!body.is_object()) fail(ApiError::invalid_type("body", "an object", type_name(body)));
+  if (json_depth(body) > kMaxDepth) {
+    fail(ApiError::invalid_json("nesting deeper than " + std::to_string(kMaxDepth) + " levels"));
+  }
+  ChatCompletionRequest req;
+  req.model = get_string(body, "model", "model").value_or("");
+
+  const Json* messages = get_array(body, "messages", "messages");
+  if (!messages) fail(ApiError::missing_parameter("messages"));
+  if (messages->empty()) fail(ApiError::empty_messages());
+  if (messages->size() > limits.max_messages) {
+    fail(ApiError::invalid_value("messages", "array too long. Expected an array with maximum length " +
+                                                 std::to_string(limits.max_messages) + ", but got an array with length " +
+                                                 std::to_string(messages->size()) + " instead."));
+  }
+  size_t total = 0;
+  for (size_t i = 0; i < messages->size(); ++i) {
+    req.messages.push_back(parse_message((*messages)[i], i));
+    total += req.messages.back().content.size();
+    if (total > limits.max_content_bytes) {
+      fail(ApiError::request_too_large("the messages hold more than " + std::to_string(limits.max_content_bytes) +
+                                       " bytes of text"));
+    }
+  }
+
+  SamplingFieldLimits sl{limits.max_tokens_cap, limits.vocab_size, limits.max_logit_bias, true};
+  read_sampling_fields(body, sl, req.sampling, req.stop);
+
+  req.n = static_cast<int32_t>(get_integer(body, "n", "n", 1, limits.max_n).value_or(1));
+  req.stream = get_bool(body, "stream", "stream").value_or(false);
+  if (req.n > 1 && req.stream) fail(ApiError::invalid_value("n", "n > 1 is not supported together with stream."));
+  if (const Json* so = get_object(body, "stream_options", "stream_options")) {
+    if (!req.stream) fail(ApiError::invalid_value("stream_options", "only allowed when 'stream' is true."));
+    req.include_usage = get_bool(*so, "include_usage", "stream_options.include_usage").value_or(false);
+  }
+
+  req.logprobs = get_bool(body, "logprobs", "logprobs").value_or(false);
+  if (auto tl = get_integer(body, "top_logprobs", "top_logprobs", 0, 20)) {
+    if (!req.logprobs) fail(ApiError::invalid_value("top_logprobs", "requires 'logprobs' to be true."));
+    req.top_logprobs = static_cast<int32_t>(*tl);
+  }
+  req.sampling.logprobs = req.logprobs ? req.top_logprobs : -1;
+
+  if (const Json* rf = get_object(body, "response_format", "response_format")) {
+    std::optional<std::string> type = get_string(*rf, "type", "response_format.type");
+    if (!type) fail(ApiError::missing_parameter("response_format.type"));
+    if (*type == "json_object") {
+      req.response_format = ResponseFormat::JsonObject;
+    } else if (*type == "json_schema") {
+      fail(ApiError::unsupported_parameter("response_format",
+                                           "json_schema is not supported yet; use 'text' or 'json_object'."));
+    } else if (*type != "text") {
+      fail(ApiError::invalid_value("response_format.type",
+                                   "expected 'text', 'json_object' or 'json_schema', got '" + *type + "'."));
+    }
+  }
+  read_tools(body, req);
+  req.user = get_string(body, "user", "user").value_or("");
+
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (!known_fields().count(it.key())) req.ignored_fields.push_back(it.key());
+  }
+  return req;
+}
+
+}  // namespace
+
+ApiResult<ChatCompletionRequest> parse_chat_completion_request(const nlohmann::ordered_json& body,
+                                                               const RequestLimits& limits) {
+  try {
+    return parse(body, limits);
+  } catch (const ApiException& e) {
+    return e.error();
+  } catch (const std::exception& e) {
+    return ApiError::server_error(std::string("unexpected error while reading the request: ") + e.what());
+  }
+}
+
+ApiResult<ChatCompletionRequest> parse_chat_completion_request(const nlohmann::json& body,
+                                                               const RequestLimits& limits) {
+  if (json_depth(body) > kMaxDepth) {
+    return ApiError::invalid_json("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+  }
+  return parse_chat_completion_request(nlohmann::ordered_json(body), limits);
+}
+
+ApiResult<ChatCompletionRequest> parse_chat_completion_request(std::string_view body, const RequestLimits& limits) {
+  auto json = parse_json_body(body, JsonBodyLimits{32u << 20, kMaxDepth});
+  if (!json.ok()) return json.error();
+  return parse_chat_completion_request(json.value(), limits);
+}
+
+}  // namespace lantern::api

@@ -1,0 +1,62 @@
+// POST /v1/chat/completions: the request, validated. Every field is checked
+// for JSON type and range and lands in SamplingParams / StopParams; any
+// problem becomes an OpenAI-shaped ApiError naming the parameter, never an
+// exception or a crash, whatever the JSON.
+//
+// Choices made where OpenAI leaves room:
+//  - Unknown top-level keys are ignored (as OpenAI does for forward
+//    compatibility); their names are listed in ignored_fields for logging.
+//  - "model" is optional: the engine serves the model it has loaded.
+//  - Content may be a string or an array of {"type": "text", "text": ...}
+//    parts, joined with "\n" (as llama.cpp does); other part types are
+//    refused as unsupported.
+//  - "developer" is accepted as a synonym of "system".
+//  - Assistant tool_calls and tools are passed to the chat template; a
+//    function's "arguments" string that holds a JSON object is given to the
+//    template as that object (the Hugging Face convention templates expect).
+//    Tool calls in the output are not parsed.
+//  - response_format json_object is accepted and reported; nothing enforces
+//    it yet (no grammar). json_schema is refused as unsupported.
+//  - ignore_eos, top_k, min_p and repetition_penalty are accepted extensions.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/api_error.h"
+#include "api/request_limits.h"
+#include "chat/chat_message.h"
+#include "sampling/sampling_params.h"
+
+namespace lantern::api {
+
+enum class ResponseFormat { Text, JsonObject };
+
+struct ChatCompletionRequest {
+  std::string model;  // empty when not given
+  std::vector<ChatMessage> messages;
+  SamplingParams sampling;  // sampling.logprobs: -1, or top_logprobs when logprobs is true
+  StopParams stop;
+  int32_t n = 1;
+  bool stream = false;
+  bool include_usage = false;  // stream_options.include_usage
+  bool logprobs = false;
+  int32_t top_logprobs = 0;
+  ResponseFormat response_format = ResponseFormat::Text;
+  nlohmann::ordered_json tools;  // array, or null when none were given
+  std::string user;
+  std::vector<std::string> ignored_fields;
+};
+
+ApiResult<ChatCompletionRequest> parse_chat_completion_request(const nlohmann::ordered_json& body,
+                                                               const RequestLimits& limits = {});
+ApiResult<ChatCompletionRequest> parse_chat_completion_request(const nlohmann::json& body,
+                                                               const RequestLimits& limits = {});
+// From the raw HTTP body (parse_json_body first).
+ApiResult<ChatCompletionRequest> parse_chat_completion_request(std::string_view body,
+                                                               const RequestLimits& limits = {});
+
+}  // namespace lantern::api
