@@ -8,6 +8,7 @@
 #include <random>
 
 #include "backend/cpu/quant_dot.h"
+#include "backend/cpu/quant_gemm.h"
 #include "backend/cpu/thread_pool.h"
 #include "gguf/dequant.h"
 #include "kv/kv_cache.h"
@@ -67,6 +68,86 @@ TEST(QuantDot, ActivationQuantisationIsGgmls) {
   EXPECT_EQ(b.qs[7], 64);  // 1.27 / (2.54/127) = 63.5 rounds away from zero
   EXPECT_EQ(b.d, fp16_to_fp32(fp32_to_fp16(2.54f / 127.0f)));
 }
+
+// The packed-weight kernels against the double-precision reference on the
+// same quantised blocks: partial row groups, token counts that leave tile
+// remainders, one token (the decode tiles) and a bias.
+class QuantGemm : public ::testing::TestWithParam<GgmlType> {};
+
+namespace {
+struct GemmCase {
+  int n, out_dim, tokens;
+  std::vector<uint8_t> w;
+  std::vector<float> x, bias;
+  PackedWeights packed;
+  QuantizedActs acts;
+  uint64_t row_bytes;
+  GemmCase(GgmlType type, int n_, int out_dim_, int tokens_) : n(n_), out_dim(out_dim_), tokens(tokens_) {
+    const GgmlTypeTraits* tt = ggml_type_traits(static_cast<uint32_t>(type));
+    row_bytes = n / 32 * tt->type_size;
+    w.resize(out_dim * row_bytes);
+    for (int j = 0; j < out_dim; ++j) quantize_row(type, random_row(n, 100 * j + n).data(), w.data() + j * row_bytes, n);
+    x = random_row(tokens * n, 7000 + n + tokens);
+    for (int j = 0; j < out_dim; ++j) bias.push_back(0.25f * j - 3.0f);
+    packed.pack(type, w.data(), row_bytes, out_dim, n, nullptr);
+    acts.quantize(x.data(), tokens, n, n, type);
+  }
+  double reference(GgmlType type, int c, int j) const {
+    std::vector<ActBlockQ8> xq(n / 32);
+    quantize_act_q8(&x[c * n], xq.data(), n);
+    const std::vector<uint8_t> wrow(w.begin() + j * row_bytes, w.begin() + (j + 1) * row_bytes);
+    return ::reference(type, wrow, xq, n) + bias[j];
+  }
+};
+}  // namespace
+
+TEST_P(QuantGemm, MatchesReferenceOnTheSameBlocks) {
+  const GgmlType type = GetParam();
+  for (int n : {32, 96, 896}) {
+    for (int out_dim : {1, 16, 23, 80}) {
+      for (int tokens : {1, 2, 9, 17}) {
+        const GemmCase gc(type, n, out_dim, tokens);
+        std::vector<float> simd(tokens * out_dim, NAN), scalar(tokens * out_dim, NAN);
+        quant_gemm(gc.packed, 0, gc.packed.groups(), gc.acts, 0, tokens, simd.data(), out_dim, gc.bias.data());
+        quant_gemm_scalar(gc.packed, 0, gc.packed.groups(), gc.acts, 0, tokens, scalar.data(), out_dim, gc.bias.data());
+        for (int c = 0; c < tokens; ++c)
+          for (int j = 0; j < out_dim; ++j) {
+            const double ref = gc.reference(type, c, j);
+            const double tol = 1e-4 * (1 + std::fabs(ref));
+            ASSERT_NEAR(simd[c * out_dim + j], ref, tol) << "n=" << n << " rows=" << out_dim << " token " << c << " row " << j;
+            ASSERT_NEAR(scalar[c * out_dim + j], ref, tol) << "n=" << n << " rows=" << out_dim << " token " << c << " row " << j;
+          }
+      }
+    }
+  }
+}
+
+TEST_P(QuantGemm, SubRangesWriteOnlyTheirOwnOutputs) {
+  const GgmlType type = GetParam();
+  const GemmCase gc(type, 64, 70, 12);  // 5 groups, the last one partial
+  std::vector<float> full(12 * 70), part(12 * 70, -1234.0f);
+  quant_gemm(gc.packed, 0, 5, gc.acts, 0, 12, full.data(), 70, nullptr);
+  quant_gemm(gc.packed, 1, 5, gc.acts, 2, 11, part.data(), 70, nullptr);
+  for (int c = 0; c < 12; ++c)
+    for (int j = 0; j < 70; ++j) {
+      const bool inside = c >= 2 && c < 11 && j >= 16;
+      ASSERT_EQ(part[c * 70 + j], inside ? full[c * 70 + j] : -1234.0f) << c << "," << j;
+    }
+}
+
+TEST(QuantGemm, RejectsMismatchedInputs) {
+  const GemmCase gc(GgmlType::Q4_0, 64, 16, 1);
+  QuantizedActs q8;
+  q8.quantize(gc.x.data(), 1, 64, 64, GgmlType::Q8_0);
+  std::vector<float> out(16);
+  EXPECT_THROW(quant_gemm(gc.packed, 0, 1, q8, 0, 1, out.data(), 16, nullptr), std::invalid_argument);
+  PackedWeights p;
+  EXPECT_THROW(p.pack(GgmlType::Q4_0, gc.w.data(), gc.row_bytes + 1, 16, 64, nullptr), std::invalid_argument);
+  EXPECT_THROW(p.pack(GgmlType::F16, gc.w.data(), gc.row_bytes, 16, 64, nullptr), std::invalid_argument);
+  EXPECT_THROW(q8.quantize(gc.x.data(), 1, 40, 40, GgmlType::Q8_0), std::invalid_argument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, QuantGemm, ::testing::Values(GgmlType::Q4_0, GgmlType::Q8_0));
 
 TEST(QuantDot, F32DotAllLengths) {
   for (int n = 1; n < 80; ++n) {

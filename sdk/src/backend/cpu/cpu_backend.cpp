@@ -8,6 +8,7 @@
 
 #include "backend/cpu/half.h"
 #include "backend/cpu/quant_dot.h"
+#include "backend/cpu/quant_gemm.h"
 #include "gguf/dequant.h"
 
 namespace lantern {
@@ -20,7 +21,7 @@ namespace {
 int64_t min_rows(int64_t work_per_row) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_row)); }
 }  // namespace
 
-CpuBackend::CpuBackend(const CpuBackendOptions& opts) : pool_(opts.n_threads), kv_precision_(opts.kv), f32_activations_(opts.f32_activations) {
+CpuBackend::CpuBackend(const CpuBackendOptions& opts) : pool_(opts.n_threads), kv_precision_(opts.kv), f32_activations_(opts.f32_activations), pack_weights_(opts.pack_weights) {
   row_scratch_.resize(pool_.size());
 }
 
@@ -44,7 +45,18 @@ Weight CpuBackend::create_weight(const GgufTensorInfo& info, const uint8_t* data
   }
   weights_.push_back(std::move(wd));
   weight_f32_.emplace_back();
+  packed_.emplace_back();
   return Weight{static_cast<int32_t>(weights_.size() - 1)};
+}
+
+const PackedWeights* CpuBackend::packed(Weight w) {
+  WeightData& wd = weight(w);
+  if (!pack_weights_ || !PackedWeights::supports(wd.info.type, static_cast<int64_t>(wd.info.dims[0]))) return nullptr;
+  PackedWeights& p = packed_[w.id];
+  if (p.empty())
+    p.pack(wd.info.type, wd.data, wd.info.row_bytes(), static_cast<int64_t>(wd.info.n_rows()),
+           static_cast<int64_t>(wd.info.dims[0]), &pool_);
+  return &p;
 }
 
 void CpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) {
@@ -53,6 +65,7 @@ void CpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes, u
   if (offset > wd.owned.size() || n > wd.owned.size() - offset) fail("write past the end of " + wd.info.name);
   std::memcpy(wd.owned.data() + offset, bytes, n);
   weight_f32_[w.id].clear();
+  packed_[w.id] = PackedWeights{};
 }
 
 Act CpuBackend::create_act(int32_t rows, int32_t cols) {
@@ -126,13 +139,30 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
   const uint64_t row_bytes = wd.info.row_bytes();
   const GgmlType type = wd.info.type;
 
-  const ActBlockQ8* xq = nullptr;
   if (uses_q8_activations(type) && !f32_activations_) {
+    // llama.cpp's path: activations quantised to Q8_0 blocks, integer block
+    // dots. Threads take groups of 16 output rows.
+    if (const PackedWeights* pw = packed(w)) {
+      xacts_.quantize(xi.v.data(), rows, in, in, type);
+      pool_.parallel_for(pw->groups(), [&](int64_t g0, int64_t g1, int) {
+        quant_gemm(*pw, g0, g1, xacts_, 0, rows, o.v.data(), out_dim, b);
+      }, min_rows(PackedWeights::kGroupRows * in * rows));
+      return;
+    }
+    // Unpacked weights: one row dot at a time.
     const int64_t nb = in / kQ8Block;
-    xq_.resize(sizeof(ActBlockQ8) * nb * rows);
-    auto* blocks = reinterpret_cast<ActBlockQ8*>(xq_.data());
-    for (int32_t r = 0; r < rows; ++r) quantize_act_q8(&xi.v[r * in], blocks + r * nb, in);
-    xq = blocks;
+    xq_.resize(static_cast<size_t>(nb) * rows);
+    for (int32_t r = 0; r < rows; ++r) quantize_act_q8(&xi.v[r * in], &xq_[r * nb], in);
+    pool_.parallel_for(out_dim, [&](int64_t begin, int64_t end, int) {
+      for (int64_t j = begin; j < end; ++j) {
+        const uint8_t* wrow = wd.data + j * row_bytes;
+        for (int32_t r = 0; r < rows; ++r) {
+          const float s = type == GgmlType::Q4_0 ? dot_q4_0_q8(wrow, &xq_[r * nb], in) : dot_q8_0_q8(wrow, &xq_[r * nb], in);
+          o.v[r * out_dim + j] = b ? s + b[j] : s;
+        }
+      }
+    }, min_rows(in * rows));
+    return;
   }
 
   pool_.parallel_for(out_dim, [&](int64_t begin, int64_t end, int t) {
@@ -142,16 +172,13 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
       const float* wf = nullptr;
       if (type == GgmlType::F32) {
         wf = reinterpret_cast<const float*>(wrow);
-      } else if (!xq) {
+      } else {
         scratch.resize(in);
         dequantize_row(type, wrow, scratch.data(), in);
         wf = scratch.data();
       }
       for (int32_t r = 0; r < rows; ++r) {
-        float s;
-        if (xq && type == GgmlType::Q4_0) s = dot_q4_0_q8(wrow, xq + r * (in / kQ8Block), in);
-        else if (xq && type == GgmlType::Q8_0) s = dot_q8_0_q8(wrow, xq + r * (in / kQ8Block), in);
-        else s = dot_f32(wf, &xi.v[r * in], in);
+        const float s = dot_f32(wf, &xi.v[r * in], in);
         o.v[r * out_dim + j] = b ? s + b[j] : s;
       }
     }

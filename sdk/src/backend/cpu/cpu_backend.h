@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/cpu/packed_weights.h"
+#include "backend/cpu/quant_dot.h"
+#include "backend/cpu/quant_gemm.h"
 #include "backend/cpu/thread_pool.h"
 
 namespace lantern {
@@ -27,6 +30,10 @@ struct CpuBackendOptions {
   // activations to Q8_0 as llama.cpp does: the reference for GPU kernels,
   // which keep activations in f32.
   bool f32_activations = false;
+  // Re-lay Q4_0/Q8_0 matmul weights for the tiled kernels (packed_weights.h)
+  // on first use: a copy of each matmul weight, several times faster
+  // products. Off: row-by-row dot products on the weights in place.
+  bool pack_weights = true;
 };
 
 class CpuBackend : public Backend {
@@ -73,10 +80,14 @@ class CpuBackend : public Backend {
   int32_t kv_layers_ = 0, kv_ctx_ = 0, kv_dim_ = 0;
   KvPrecision kv_precision_;
   bool f32_activations_;
+  bool pack_weights_;
+  std::vector<PackedWeights> packed_;            // per weight id, filled on first matmul
+  const PackedWeights* packed(Weight w);         // null when the weight stays unpacked
   std::vector<float> k_cache_, v_cache_;         // [layer][pos][kv_dim], F32 mode
   std::vector<uint16_t> k16_, v16_;              // the same, F16 mode
   void attention_f16(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out);
-  std::vector<uint8_t> xq_;                      // quantised matmul input
+  QuantizedActs xacts_;                          // quantised matmul input (packed weights)
+  std::vector<ActBlockQ8> xq_;                   // quantised matmul input (unpacked weights)
   std::vector<std::vector<float>> row_scratch_;  // per thread: a dequantised weight row
 };
 

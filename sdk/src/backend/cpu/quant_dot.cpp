@@ -54,8 +54,10 @@ void quantize_act_q8(const float* x, ActBlockQ8* out, int64_t n) {
     const float* xb = x + b * kQ8Block;
     float amax = 0.0f;
     for (int i = 0; i < kQ8Block; ++i) amax = std::fmax(amax, std::fabs(xb[i]));
+    // As GGML's x86 quantize_row_q8_0 (the path llama.cpp runs here): the
+    // multiplier is 127/amax, not 1/d.
     const float d = amax / 127.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
     ActBlockQ8& o = out[b];
     o.d = half_to_float(float_to_half(d));
     int32_t sum = 0;

@@ -1,0 +1,163 @@
+// lantern-bench: prefill and decode speed of the native CPU backend, measured
+// the way llama.cpp's llama-bench does (pp: one batch of N random prompt
+// tokens from an empty cache; tg: N single-token steps from an empty cache;
+// one untimed warm-up first), so the two can be run back to back and compared.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sys/resource.h>
+#include <thread>
+#include <vector>
+
+#include "cli_args.h"
+#include "engine/engine.h"
+
+using json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char* kHelp = R"(lantern-bench: prefill and decode speed of a GGUF model on the CPU backend.
+
+  lantern-bench --model FILE.gguf [options]
+
+  --threads N         CPU threads (default: one per core)
+  --prompt-tokens N   prefill: N random tokens in one batch from an empty cache (default 128)
+  --gen-tokens N      decode: N single-token steps from an empty cache (default 32)
+  --runs N            timed repetitions after one warm-up (default 3)
+  --json              print one JSON object instead of a table
+Times are medians over the runs, with min and max; tok/s counts evaluated tokens.
+tok/cpu-s divides by the process's CPU time instead of wall time (medians too):
+with --threads 1 it barely moves when other programs share the cores.
+As llama-bench does, decode starts from an empty cache and feeds random tokens
+(no sampling), so `llama-bench -p P -n G -r R` measures the same work.
+)";
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// CPU seconds used by the whole process (all threads). On a loaded machine
+// tokens per CPU-second of a 1-thread run is a steadier number than wall time.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + 1e-6 * (u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+struct Timing {
+  double wall = 0, cpu = 0;
+};
+
+struct Spread {
+  double median = 0, min = 0, max = 0;
+};
+
+Spread spread(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  Spread s;
+  if (v.empty()) return s;
+  const size_t n = v.size();
+  s.median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  s.min = v.front();
+  s.max = v.back();
+  return s;
+}
+
+json to_json(const Spread& s) { return json{{"median", s.median}, {"min", s.min}, {"max", s.max}}; }
+
+int run(const lantern::cli::Args& args) {
+  const int32_t n_prompt = static_cast<int32_t>(args.integer("--prompt-tokens", 128, 0, 4096));
+  const int32_t n_gen = static_cast<int32_t>(args.integer("--gen-tokens", 32, 0, 4096));
+  const int runs = static_cast<int>(args.integer("--runs", 3, 1, 1000));
+  if (n_prompt == 0 && n_gen == 0) throw std::invalid_argument("nothing to measure: --prompt-tokens and --gen-tokens are both 0");
+
+  lantern::EngineOptions eo;
+  eo.n_threads = static_cast<int32_t>(args.integer("--threads", 0, 0, 256));
+  eo.n_ctx = std::max(n_prompt, n_gen) + 1;
+  eo.max_batch = std::max<int32_t>(1, n_prompt);
+  const auto t_load = Clock::now();
+  auto engine = lantern::Engine::load_file(args.str("--model"), eo);
+  const double load_ms = seconds_since(t_load) * 1e3;
+  lantern::LlamaModel& model = engine->model();
+  if (model.n_ctx() < std::max(n_prompt, n_gen))
+    throw std::invalid_argument("the model's context (" + std::to_string(model.n_ctx()) + ") is shorter than the test");
+
+  const int32_t n_vocab = model.config().n_vocab;
+  std::mt19937 rng(1234);
+  std::uniform_int_distribution<int32_t> any_token(0, n_vocab - 1);
+  std::vector<int32_t> prompt(n_prompt);
+  std::vector<float> logits(n_vocab);
+
+  auto prefill = [&] {
+    for (auto& t : prompt) t = any_token(rng);
+    const double c0 = cpu_seconds();
+    const auto t0 = Clock::now();
+    model.forward(prompt.data(), n_prompt, 0, logits.data());
+    return Timing{seconds_since(t0), cpu_seconds() - c0};
+  };
+  auto decode = [&](int32_t n) {
+    const double c0 = cpu_seconds();
+    const auto t0 = Clock::now();
+    for (int32_t pos = 0; pos < n; ++pos) {
+      const int32_t t = any_token(rng);
+      model.forward(&t, 1, pos, logits.data());
+    }
+    return Timing{seconds_since(t0), cpu_seconds() - c0};
+  };
+
+  // Warm-up: touches every weight page and starts the pool's threads.
+  if (n_prompt > 0) prefill();
+  if (n_gen > 0) decode(std::min<int32_t>(n_gen, 2));
+
+  std::vector<double> pp, tg, pp_cpu, tg_cpu;
+  for (int r = 0; r < runs; ++r) {
+    if (n_prompt > 0) {
+      const Timing t = prefill();
+      pp.push_back(n_prompt / t.wall);
+      pp_cpu.push_back(n_prompt / std::max(t.cpu, 1e-9));
+    }
+    if (n_gen > 0) {
+      const Timing t = decode(n_gen);
+      tg.push_back(n_gen / t.wall);
+      tg_cpu.push_back(n_gen / std::max(t.cpu, 1e-9));
+    }
+  }
+  const Spread p = spread(pp), g = spread(tg), pc = spread(pp_cpu), gc = spread(tg_cpu);
+  const int threads = eo.n_threads > 0 ? eo.n_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  if (args.flag("--json")) {
+    json out{{"model", args.str("--model")},
+             {"threads", threads},
+             {"runs", runs},
+             {"load_ms", load_ms}};
+    if (n_prompt > 0) out["prefill"] = json{{"tokens", n_prompt}, {"tok_s", to_json(p)}, {"tok_per_cpu_s", pc.median}};
+    if (n_gen > 0) out["decode"] = json{{"tokens", n_gen}, {"tok_s", to_json(g)}, {"tok_per_cpu_s", gc.median}};
+    std::cout << out.dump() << "\n";
+    return 0;
+  }
+  std::printf("model   %s\nthreads %d, runs %d, load %.1f ms\n", args.str("--model").c_str(), threads, runs, load_ms);
+  std::printf("%-12s %10s %10s %10s %14s\n", "test", "tok/s", "min", "max", "tok/cpu-s");
+  if (n_prompt > 0) std::printf("pp%-10d %10.2f %10.2f %10.2f %14.2f\n", n_prompt, p.median, p.min, p.max, pc.median);
+  if (n_gen > 0) std::printf("tg%-10d %10.2f %10.2f %10.2f %14.2f\n", n_gen, g.median, g.min, g.max, gc.median);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const lantern::cli::Args args(argc, argv, {"--model", "--threads", "--prompt-tokens", "--gen-tokens", "--runs"},
+                                  {"--json", "--help", "-h"});
+    if (args.flag("--help") || args.flag("-h") || argc == 1) {
+      std::fputs(kHelp, argc == 1 ? stderr : stdout);
+      return argc == 1 ? 2 : 0;
+    }
+    if (!args.has("--model")) throw std::invalid_argument("--model is required");
+    return run(args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lantern-bench: error: %s\n", e.what());
+    return 1;
+  }
+}
