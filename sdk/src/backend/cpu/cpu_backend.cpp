@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "backend/cpu/attention.h"
 #include "backend/cpu/half.h"
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/quant_gemm.h"
@@ -234,86 +235,26 @@ void CpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, con
   ActData& o = act(out);
   if (qi.cols != s.n_head * s.head_dim || o.cols != qi.cols || s.n_head_kv * s.head_dim != kv_dim_)
     fail("attention: shape mismatch");
-  if (pos0 + rows > kv_ctx_) fail("attention: position past the context");
-  if (kv_precision_ == KvPrecision::F16) return attention_f16(layer, q, rows, pos0, s, out);
-  const float* K = &k_cache_[static_cast<size_t>(layer) * kv_ctx_ * kv_dim_];
-  const float* V = &v_cache_[static_cast<size_t>(layer) * kv_ctx_ * kv_dim_];
-  const int32_t group = s.n_head / s.n_head_kv;
-  const int64_t n_ctx_used = pos0 + rows;
-  pool_.parallel_for(static_cast<int64_t>(rows) * s.n_head, [&](int64_t begin, int64_t end, int t) {
-    std::vector<float>& scores = row_scratch_[t];
-    scores.resize(n_ctx_used);
-    for (int64_t task = begin; task < end; ++task) {
-      const int32_t r = static_cast<int32_t>(task / s.n_head), h = static_cast<int32_t>(task % s.n_head);
-      const int32_t kvh = h / group;
-      const int32_t n_keys = pos0 + r + 1;  // causal: keys 0..pos
-      const float* qv = &qi.v[static_cast<size_t>(r) * qi.cols + h * s.head_dim];
-      float maxs = -INFINITY;
-      for (int32_t k = 0; k < n_keys; ++k) {
-        scores[k] = dot_f32(qv, K + static_cast<size_t>(k) * kv_dim_ + kvh * s.head_dim, s.head_dim) * s.scale;
-        maxs = std::max(maxs, scores[k]);
-      }
-      double sum = 0.0;
-      for (int32_t k = 0; k < n_keys; ++k) {
-        scores[k] = std::exp(scores[k] - maxs);
-        sum += scores[k];
-      }
-      const float inv = static_cast<float>(1.0 / sum);
-      float* ov = &o.v[static_cast<size_t>(r) * o.cols + h * s.head_dim];
-      std::fill(ov, ov + s.head_dim, 0.0f);
-      for (int32_t k = 0; k < n_keys; ++k) {
-        const float pk = scores[k] * inv;
-        const float* vv = V + static_cast<size_t>(k) * kv_dim_ + kvh * s.head_dim;
-        for (int32_t d = 0; d < s.head_dim; ++d) ov[d] += pk * vv[d];
-      }
-    }
-  }, min_rows(static_cast<int64_t>(n_ctx_used) * s.head_dim * 2));
-}
-
-// llama.cpp's CPU flash attention over an fp16 cache, step for step: the
-// query rounded to fp16, one pass of online softmax over the keys, the value
-// accumulator kept in fp16 (rounded after every update), normalised at the end.
-void CpuBackend::attention_f16(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out) {
-  ActData& qi = act(q);
-  ActData& o = act(out);
-  const uint16_t* K = &k16_[static_cast<size_t>(layer) * kv_ctx_ * kv_dim_];
-  const uint16_t* V = &v16_[static_cast<size_t>(layer) * kv_ctx_ * kv_dim_];
+  if (s.n_head_kv <= 0 || s.n_head % s.n_head_kv) fail("attention: heads not a multiple of kv heads");
+  if (pos0 < 0 || pos0 + rows > kv_ctx_) fail("attention: position past the context");
+  const bool f16 = kv_precision_ == KvPrecision::F16;
+  const size_t layer_base = static_cast<size_t>(layer) * kv_ctx_ * kv_dim_;
   const int32_t group = s.n_head / s.n_head_kv;
   const int32_t hd = s.head_dim;
-  pool_.parallel_for(static_cast<int64_t>(rows) * s.n_head, [&](int64_t begin, int64_t end, int) {
-    std::vector<float> qf(hd);
-    std::vector<uint16_t> acc(hd);
+  const int64_t n_ctx_used = pos0 + rows;
+  pool_.parallel_for(static_cast<int64_t>(rows) * s.n_head, [&](int64_t begin, int64_t end, int t) {
+    std::vector<float>& scratch = row_scratch_[t];
+    scratch.resize(std::max<int64_t>(n_ctx_used, 2 * hd));
     for (int64_t task = begin; task < end; ++task) {
       const int32_t r = static_cast<int32_t>(task / s.n_head), h = static_cast<int32_t>(task % s.n_head);
-      const int32_t kvh = h / group;
+      const size_t head = layer_base + static_cast<size_t>(h / group) * hd;
+      const int32_t n_keys = pos0 + r + 1;  // causal: keys 0..pos
       const float* qv = &qi.v[static_cast<size_t>(r) * qi.cols + h * hd];
-      for (int32_t d = 0; d < hd; ++d) qf[d] = half_to_float(float_to_half(qv[d]));
-      std::fill(acc.begin(), acc.end(), 0);
-      float S = 0.0f, M = -INFINITY;
-      const int32_t n_keys = pos0 + r + 1;
-      for (int32_t k = 0; k < n_keys; ++k) {
-        const uint16_t* kv = K + static_cast<size_t>(k) * kv_dim_ + kvh * hd;
-        double dot = 0.0;
-        for (int32_t d = 0; d < hd; ++d) dot += static_cast<double>(half_to_float(kv[d]) * qf[d]);
-        const float sc = static_cast<float>(dot) * s.scale;
-        float ms = 1.0f, vs = 1.0f;
-        if (sc > M) {
-          const float m_old = M;
-          M = sc;
-          ms = std::exp(m_old - M);
-          for (int32_t d = 0; d < hd; ++d) acc[d] = float_to_half(half_to_float(acc[d]) * ms);
-        } else {
-          vs = std::exp(sc - M);
-        }
-        const uint16_t* vv = V + static_cast<size_t>(k) * kv_dim_ + kvh * hd;
-        for (int32_t d = 0; d < hd; ++d) acc[d] = float_to_half(half_to_float(acc[d]) + half_to_float(vv[d]) * vs);
-        S = S * ms + vs;
-      }
-      const float inv = S == 0.0f ? 0.0f : 1.0f / S;
       float* ov = &o.v[static_cast<size_t>(r) * o.cols + h * hd];
-      for (int32_t d = 0; d < hd; ++d) ov[d] = half_to_float(acc[d]) * inv;
+      if (f16) attend_head_f16(qv, &k16_[head], &v16_[head], kv_dim_, n_keys, hd, s.scale, ov, scratch.data());
+      else attend_head_f32(qv, &k_cache_[head], &v_cache_[head], kv_dim_, n_keys, hd, s.scale, ov, scratch.data());
     }
-  }, min_rows(static_cast<int64_t>(pos0 + rows) * hd * 2));
+  }, min_rows(n_ctx_used * hd * 2));
 }
 
 void CpuBackend::swiglu(Act gate, Act up, int32_t rows, Act out) {

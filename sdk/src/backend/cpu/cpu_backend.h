@@ -85,7 +85,6 @@ class CpuBackend : public Backend {
   const PackedWeights* packed(Weight w);         // null when the weight stays unpacked
   std::vector<float> k_cache_, v_cache_;         // [layer][pos][kv_dim], F32 mode
   std::vector<uint16_t> k16_, v16_;              // the same, F16 mode
-  void attention_f16(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out);
   QuantizedActs xacts_;                          // quantised matmul input (packed weights)
   std::vector<ActBlockQ8> xq_;                   // quantised matmul input (unpacked weights)
   std::vector<std::vector<float>> row_scratch_;  // per thread: a dequantised weight row

@@ -1,0 +1,22 @@
+// Attention of one query head over one cached key/value head (keys 0..n-1,
+// `stride` elements between consecutive positions). The CPU backend splits
+// (token, head) pairs over threads and calls these.
+#pragma once
+#include <cstdint>
+
+namespace lantern {
+
+// llama.cpp's CPU flash attention over an fp16 cache, step for step: the
+// query rounded to fp16, one pass of online softmax, the value accumulator
+// kept in fp16 (rounded after every update), normalised at the end. Where the
+// build has AVX-512 the head is split as GGML's AVX-512 vector code splits it
+// (64-wide steps with four accumulators, leftovers in scalar double), so the
+// rounding matches llama.cpp's here. scratch: 2 * head_dim floats.
+void attend_head_f16(const float* q, const uint16_t* k, const uint16_t* v, int64_t stride, int32_t n_keys,
+                     int32_t head_dim, float scale, float* out, float* scratch);
+
+// Exact f32 softmax attention (the reference mode). scratch: n_keys floats.
+void attend_head_f32(const float* q, const float* k, const float* v, int64_t stride, int32_t n_keys,
+                     int32_t head_dim, float scale, float* out, float* scratch);
+
+}  // namespace lantern
