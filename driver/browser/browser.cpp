@@ -28,6 +28,7 @@ Browser::~Browser() { close(std::chrono::milliseconds(2000)); }
 bool Browser::close(std::chrono::milliseconds grace) {
   if (closed_) return clean_;
   closed_ = true;
+  if (!process_) return false;  // launch failed before a process existed
   if (connection_ && !connection_->is_closed() && process_->running()) {
     try {
       cdp::browser::close(*connection_, grace);

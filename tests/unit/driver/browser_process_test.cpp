@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "browser/browser.h"
 #include "browser/browser_process.h"
 #include "browser/live_browsers.h"
 
@@ -125,6 +126,37 @@ TEST(BrowserProcessTest, KeptProfileSurvivesAndStalePortFileIsIgnored) {
   EXPECT_EQ(2222, proc->endpoint().port);
   proc.reset();  // destructor terminates
   EXPECT_TRUE(std::filesystem::is_directory(kept));
+  EXPECT_EQ(0u, live_browsers::count());
+}
+
+TEST(BrowserTest, LaunchFailureThrowsAndLeavesNothing) {
+  LaunchOptions opts;
+  opts.executable = write_script("dies.sh", "echo 'no GPU process' >&2\nexit 1\n");
+  try {
+    Browser::launch(opts);
+    FAIL() << "launch should throw";
+  } catch (const BrowserLaunchError& e) {
+    EXPECT_NE(e.stderr_tail().find("no GPU process"), std::string::npos);
+  }
+  EXPECT_EQ(0u, live_browsers::count());
+}
+
+TEST(BrowserTest, UnreachableDevToolsEndpointIsALaunchError) {
+  // Port 9 on loopback: nothing listens there, the connect is refused.
+  LaunchOptions opts;
+  opts.executable = write_script("no_devtools.sh",
+                                 "echo 'DevTools listening on ws://127.0.0.1:9/devtools/browser/x' >&2\n"
+                                 "exec sleep 60\n");
+  BrowserConnectOptions co;
+  co.connect_timeout = 2s;
+  auto t0 = Clock::now();
+  try {
+    Browser::launch(opts, co);
+    FAIL() << "launch should throw";
+  } catch (const BrowserLaunchError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot connect to the browser's DevTools"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(Clock::now() - t0, 5s);
   EXPECT_EQ(0u, live_browsers::count());
 }
 

@@ -1,0 +1,174 @@
+// The lantern-rig binary end to end: `run` on real headless Chromium writes a
+// JUnit file a CI server reads and exits 0; a browser that cannot start makes
+// it exit 1 with the failure and the browser's stderr in junit.xml; Ctrl-C
+// (SIGINT) mid-run exits 130 and leaves no browser process.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "browser/live_browsers.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+const std::string kRig = std::string(LANTERN_BINARY_DIR) + "/bin/lantern-rig";
+
+struct Child {
+  pid_t pid = -1;
+  std::string out_path;
+};
+
+// Starts the rig with stdout+stderr going to a file.
+Child start_rig(const std::vector<std::string>& args, const std::string& out_path) {
+  Child c;
+  c.out_path = out_path;
+  c.pid = ::fork();
+  if (c.pid == 0) {
+    FILE* f = std::fopen(out_path.c_str(), "w");
+    if (f) {
+      ::dup2(fileno(f), 1);
+      ::dup2(fileno(f), 2);
+    }
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(kRig.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(kRig.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return c;
+}
+
+// Waits up to `limit`; kills the rig and returns -1 on timeout.
+int wait_rig(const Child& c, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  while (::waitpid(c.pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(c.pid, SIGKILL);
+      ::waitpid(c.pid, &status, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string temp_dir(const std::string& name) {
+  std::string d = ::testing::TempDir() + "/rig_cli_" + name + "_" + std::to_string(::getpid());
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+class RigCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(kRig)) << kRig << " is missing: build the lantern-rig target first";
+  }
+};
+
+TEST_F(RigCli, VersionHelpAndUsageErrors) {
+  std::string d = temp_dir("usage");
+  EXPECT_EQ(0, wait_rig(start_rig({"--version"}, d + "/v.txt"), 10s));
+  EXPECT_NE(slurp(d + "/v.txt").find("lantern-rig "), std::string::npos);
+  EXPECT_EQ(0, wait_rig(start_rig({"run", "--help"}, d + "/h.txt"), 10s));
+  EXPECT_NE(slurp(d + "/h.txt").find("--retries"), std::string::npos);
+  EXPECT_EQ(2, wait_rig(start_rig({"frobnicate"}, d + "/u.txt"), 10s));
+  EXPECT_NE(slurp(d + "/u.txt").find("unknown command 'frobnicate'"), std::string::npos);
+  EXPECT_EQ(2, wait_rig(start_rig({"run", "--flags", "turbo"}, d + "/f.txt"), 10s));
+  EXPECT_NE(slurp(d + "/f.txt").find("unknown flag profile \"turbo\""), std::string::npos) << slurp(d + "/f.txt");
+}
+
+TEST_F(RigCli, PassingRunWritesJunitAndJson) {
+  std::string d = temp_dir("pass");
+  int rc = wait_rig(start_rig({"run", "--browser", "headless-shell", "--flags", "swiftshader", "--filter",
+                               "streaming", "--report", d + "/rep", "--timeout", "60"},
+                              d + "/out.txt"),
+                    90s);
+  std::string out = slurp(d + "/out.txt");
+  ASSERT_EQ(0, rc) << out;
+  EXPECT_NE(out.find("1 runs: 1 passed, 0 failed"), std::string::npos) << out;
+  std::string xml = slurp(d + "/rep/junit.xml");
+  EXPECT_NE(xml.find("<testsuites name=\"lantern-rig\" tests=\"1\" failures=\"0\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<testcase name=\"streaming\" classname=\"lantern.basic.headless-shell.swiftshader\""),
+            std::string::npos)
+      << xml;
+  auto j = nlohmann::json::parse(slurp(d + "/rep/report.json"));
+  EXPECT_EQ(1, j["summary"]["passed"]);
+  EXPECT_EQ("passed", j["results"][0]["status"]);
+  EXPECT_GT(j["results"][0]["metrics"]["arrival_spread_ms"].get<double>(), 0);
+}
+
+TEST_F(RigCli, BrokenBrowserFailsWithStderrInJunit) {
+  std::string d = temp_dir("broken");
+  std::string fake = d + "/broken-browser";
+  { std::ofstream(fake) << "#!/bin/sh\necho 'fatal: cannot open display :99' >&2\nexit 7\n"; }
+  fs::permissions(fake, fs::perms::owner_all);
+  int rc = wait_rig(start_rig({"run", "--browser", fake, "--filter", "webgpu-adapter", "--report", d + "/rep"},
+                              d + "/out.txt"),
+                    60s);
+  std::string out = slurp(d + "/out.txt");
+  EXPECT_EQ(1, rc) << out;
+  EXPECT_NE(out.find("exited with status 7"), std::string::npos) << out;
+  std::string xml = slurp(d + "/rep/junit.xml");
+  EXPECT_NE(xml.find("failures=\"1\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<failure message=\"browser launch failed: browser exited with status 7"), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<system-err>fatal: cannot open display :99"), std::string::npos) << xml;
+}
+
+TEST_F(RigCli, SigintKillsBrowsersAndExits130) {
+  std::string d = temp_dir("sigint");
+  // The self-test waits on an idle page; interrupt while a browser is up.
+  Child c = start_rig({"run", "--browser", "headless-shell", "--filter", "streaming", "--report", d + "/rep"},
+                      d + "/out.txt");
+  // Find the browser: a child of the rig that leads its own process group.
+  std::set<pid_t> groups;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (groups.empty() && std::chrono::steady_clock::now() < deadline) {
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      std::string name = e.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream st(e.path() / "stat");
+      std::string line;
+      if (!std::getline(st, line)) continue;
+      std::istringstream rest(line.substr(line.rfind(')') + 2));
+      char state;
+      long ppid, pgrp;
+      rest >> state >> ppid >> pgrp;
+      if (ppid == c.pid && pgrp == std::stol(name)) groups.insert(static_cast<pid_t>(pgrp));
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_FALSE(groups.empty()) << "no browser started: " << slurp(d + "/out.txt");
+  std::this_thread::sleep_for(200ms);
+  ::kill(c.pid, SIGINT);
+  int rc = wait_rig(c, 20s);
+  std::string out = slurp(d + "/out.txt");
+  EXPECT_EQ(130, rc) << out;
+  for (pid_t g : groups)
+    EXPECT_TRUE(lantern::rig::live_browsers::processes_in_group(g).empty()) << "browser group " << g << " survived";
+  std::string xml = slurp(d + "/rep/junit.xml");
+  EXPECT_NE(xml.find("interrupted"), std::string::npos) << "the report still says what happened:\n" << xml << out;
+}
+
+}  // namespace
