@@ -1,8 +1,8 @@
 #include "api/response_common.h"
 
-#include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 
@@ -78,9 +78,13 @@ std::string valid_utf8(std::string_view s) {
 
 double json_logprob(float lp) {
   if (!std::isfinite(lp)) return -9999.0;
+  // The shortest decimal that reads back as the same float (printf, not
+  // std::to_chars: the wasm toolchain's libc++ lacks the float overload).
   char buf[32];
-  auto res = std::to_chars(buf, buf + sizeof buf, lp);
-  *res.ptr = '\0';
+  for (int prec = 1; prec <= 9; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, static_cast<double>(lp));
+    if (std::strtof(buf, nullptr) == lp) break;
+  }
   return std::strtod(buf, nullptr);
 }
 
