@@ -65,7 +65,8 @@ class Tokenizer {
 
 // Joins token pieces into text without ever emitting half a UTF-8 character:
 // bytes of an incomplete trailing sequence wait for the next push. Invalid
-// bytes come out as U+FFFD, as a browser's TextDecoder would.
+// bytes come out as U+FFFD, as a browser's TextDecoder would (one per maximal
+// invalid subpart; unlike TextDecoder, a leading U+FEFF is kept).
 class Utf8Stream {
  public:
   std::string push(std::string_view bytes);
