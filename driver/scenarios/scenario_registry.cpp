@@ -21,6 +21,7 @@ const std::vector<Scenario>& all_scenarios() {
       make_streaming_scenario(),
       make_cache_cold_warm_scenario(),
       make_browser_killed_scenario(),
+      make_webgpu_parity_scenario(),
   };
   return scenarios;
 }

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the browser module (lantern.wasm + lantern.mjs) with Debian's
+# Emscripten into build-wasm/web/. Emscripten 3.1.6 needs NODE_PATH to find
+# its node dependencies (acorn).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
+emcmake cmake -S . -B build-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+ninja -C build-wasm lantern_wasm

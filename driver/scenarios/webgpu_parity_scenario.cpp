@@ -1,0 +1,96 @@
+// webgpu-parity: the engine's WebGPU kernels against its own CPU backend
+// (exact f32 mode), both compiled to wasm and run in one page: a 64-token
+// greedy run, logits compared at every position (relative to the largest
+// logit of the row), greedy tokens identical. Models: the real stories260K
+// (whose tokens must also equal llama.cpp's, fixtures/golden) and synthetic
+// tiny models in f32, q8_0 and q4_0, llama and qwen2 layouts.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "scenarios/builtin_scenarios.h"
+#include "scenarios/scenario_context.h"
+#include "synthetic_model.h"
+
+namespace lantern::rig {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string wasm_dir(const ScenarioContext& ctx) {
+  if (const char* d = std::getenv("LANTERN_WASM_DIR")) return d;
+  return ctx.settings().source_dir + "/build-wasm/web";
+}
+
+std::string shared_dir(const ScenarioContext& ctx) {
+  if (const char* d = std::getenv("LANTERN_SHARED_DIR")) return d;
+  return ctx.settings().source_dir + "/../shared";
+}
+
+void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url, const std::string& label,
+                 const nlohmann::json* golden_tokens) {
+  ScenarioPage& page = ctx.open_page(browser, "/webgpu_parity.html?n=64&model=" + url);
+  const PageEvent ev = page.wait_for_event("parity", ctx.budget(240s, "parity run of " + label));
+  const nlohmann::json& d = ev.data;
+  if (d.contains("error")) ctx.fail(label + ": the page failed: " + d["error"].get<std::string>());
+  const double rel = d.value("max_rel_diff", 1e9), abs_diff = d.value("max_abs_diff", 1e9);
+  ctx.log(label + ": max relative logit difference " + std::to_string(rel) + " (absolute " + std::to_string(abs_diff) +
+          ") over " + std::to_string(d.value("steps", 0)) + " steps, " + std::to_string(d.value("dispatches_per_pass", 0)) +
+          " dispatches per pass, " + std::to_string(d.value("ms", 0.0)) + " ms");
+  ctx.metric(label, {{"max_rel_diff", rel}, {"max_abs_diff", abs_diff}, {"dispatches_per_pass", d["dispatches_per_pass"]}});
+  ctx.expect(d["wgsl_errors"].empty() && d["gpu_errors"].empty(), label + ": no WebGPU errors, got " + d["wgsl_errors"].dump() + " " + d["gpu_errors"].dump());
+  ctx.expect_eq(label + ": steps", 64, d.value("steps", 0));
+  ctx.expect(rel < 1e-3, label + ": logits within 1e-3 relative at every position, worst " + std::to_string(rel) +
+                             " at step " + std::to_string(d.value("worst_step", -1)));
+  if (golden_tokens) {
+    // The real model: tokens identical to the CPU backend's and llama.cpp's.
+    ctx.expect_eq(label + ": GPU greedy tokens equal the CPU's", d["cpu_tokens"], d["gpu_tokens"]);
+    ctx.expect_eq(label + ": greedy tokens equal llama.cpp's", *golden_tokens, d["gpu_tokens"]);
+  } else {
+    // Random weights make near-ties: a different argmax is allowed only where
+    // the CPU's top two logits are closer than the agreed tolerance.
+    for (const auto& m : d["mismatches"]) {
+      const double margin = m.value("cpu_margin", 1e9), row_max = m.value("row_max", 1.0);
+      ctx.expect(margin < 2e-3 * row_max, label + ": GPU argmax " + m["gpu"].dump() + " differs from CPU " + m["cpu"].dump() +
+                                              " at step " + m["step"].dump() + " where the CPU margin is " + std::to_string(margin));
+      ctx.log(label + ": near-tie at step " + m["step"].dump() + " (CPU margin " + std::to_string(margin) + ")");
+    }
+  }
+}
+
+}  // namespace
+
+Scenario make_webgpu_parity_scenario() {
+  Scenario s;
+  s.name = "webgpu-parity";
+  s.suite = "webgpu";
+  s.description = "WebGPU logits within 1e-3 of the CPU backend at all 64 greedy steps; tokens identical (stories260K, synthetic f32/q8_0/q4_0)";
+  s.run = [](ScenarioContext& ctx) {
+    const std::string wasm = wasm_dir(ctx);
+    ctx.expect(fs::exists(wasm + "/lantern.mjs"), "the wasm build in " + wasm + " (build it with ci/build_wasm.sh)");
+    const std::string stories = shared_dir(ctx) + "/models/stories260K";
+    ctx.expect(fs::exists(stories + "/stories260K.gguf"), "stories260K.gguf in " + stories);
+    const std::string synth = ctx.scratch_dir();
+    struct Synth { const char* shape; GgmlType type; const char* file; };
+    const Synth models[] = {{"tiny", GgmlType::F32, "tiny-f32.gguf"},
+                            {"tiny", GgmlType::Q8_0, "tiny-q8_0.gguf"},
+                            {"tiny", GgmlType::Q4_0, "tiny-q4_0.gguf"},
+                            {"tiny-qwen2", GgmlType::F16, "tiny-qwen2-f16.gguf"}};
+    for (const auto& m : models) fixtures::write_synthetic_model(m.shape, m.type, 7, synth + "/" + m.file);
+
+    ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"}, {"/wasm/", wasm}, {"/models/", stories}, {"/synth/", synth}});
+    Browser& browser = ctx.launch_browser();
+
+    std::ifstream gf(ctx.settings().source_dir + "/fixtures/golden/stories260K/greedy_f32.json");
+    const nlohmann::json golden = nlohmann::json::parse(gf);
+    const nlohmann::json& first = golden["cases"][0];
+    ctx.expect_eq("golden prompt", std::string("Once upon a time"), first["prompt"].get<std::string>());
+    check_model(ctx, browser, "/models/stories260K.gguf", "stories260K", &first["tokens"]);
+    for (const auto& m : models) check_model(ctx, browser, std::string("/synth/") + m.file, m.file, nullptr);
+  };
+  return s;
+}
+
+}  // namespace lantern::rig

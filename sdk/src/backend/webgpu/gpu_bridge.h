@@ -1,0 +1,18 @@
+// The C side of wasm/gpu_bridge.js: WebGPU objects are JS objects, C++ holds
+// their ids. Only the wasm build links these (the functions are JS imports).
+#pragma once
+#include <cstdint>
+
+extern "C" {
+// usage bits: 1 storage, 2 uniform, 4 copy-src, 8 copy-dst.
+int lgpu_buffer_create(double size, int usage, const char* label);
+void lgpu_buffer_destroy(int id);
+void lgpu_buffer_write(int id, double offset, const void* src, int size);
+int lgpu_pipeline_create(const char* wgsl, const char* label);
+// entries: n records {binding, buffer, offset, size (0 = rest of the buffer)}.
+int lgpu_bind_group_create(int pipeline, const int32_t* entries, int n);
+// cmds: [1, pipeline, bind group, x, y, z] or [2, src, src offset, dst, dst offset, size].
+void lgpu_submit(const int32_t* cmds, int n_words);
+int lgpu_read_begin(int buffer, double offset, int size);
+int lgpu_read_poll(int request, void* dst);  // 1 done, 0 pending, -1 failed
+}

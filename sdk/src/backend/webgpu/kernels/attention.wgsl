@@ -1,0 +1,84 @@
+// Causal attention of one query head of one token over the cached keys and
+// values 0..pos: scores into a scratch row, softmax, weighted sum of values.
+// One workgroup per (head, token).
+struct Params {
+  pos0: u32,
+  n_head: u32,
+  n_head_kv: u32,
+  head_dim: u32,
+  kv_dim: u32,
+  n_ctx: u32,
+  scale: f32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> q: array<f32>;
+@group(0) @binding(2) var<storage, read> kc: array<f32>;
+@group(0) @binding(3) var<storage, read> vc: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<storage, read_write> scores: array<f32>;
+
+const WG: u32 = 64u;
+var<workgroup> red: array<f32, 64>;
+
+fn reduce_max(v: f32, lid: u32) -> f32 {
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) { red[lid] = max(red[lid], red[lid + s]); }
+    workgroupBarrier();
+  }
+  let m = red[0];
+  workgroupBarrier();
+  return m;
+}
+
+fn reduce_sum(v: f32, lid: u32) -> f32 {
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) { red[lid] += red[lid + s]; }
+    workgroupBarrier();
+  }
+  let m = red[0];
+  workgroupBarrier();
+  return m;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let h = wg.x;
+  let r = wg.y;
+  let kvh = h / (p.n_head / p.n_head_kv);
+  let n_keys = p.pos0 + r + 1u;
+  let qo = (r * p.n_head + h) * p.head_dim;
+  let ko = kvh * p.head_dim;
+  let so = (r * p.n_head + h) * p.n_ctx;
+
+  var m = -3.4e38;
+  for (var k = lid; k < n_keys; k += WG) {
+    var d = 0.0;
+    for (var i = 0u; i < p.head_dim; i++) {
+      d += q[qo + i] * kc[k * p.kv_dim + ko + i];
+    }
+    d *= p.scale;
+    scores[so + k] = d;
+    m = max(m, d);
+  }
+  m = reduce_max(m, lid);
+  var s = 0.0;
+  for (var k = lid; k < n_keys; k += WG) {
+    let e = exp(scores[so + k] - m);
+    scores[so + k] = e;
+    s += e;
+  }
+  s = reduce_sum(s, lid);
+  storageBarrier();
+  let inv = 1.0 / s;
+  for (var i = lid; i < p.head_dim; i += WG) {
+    var acc = 0.0;
+    for (var k = 0u; k < n_keys; k++) {
+      acc += scores[so + k] * vc[k * p.kv_dim + ko + i];
+    }
+    out[qo + i] = acc * inv;
+  }
+}

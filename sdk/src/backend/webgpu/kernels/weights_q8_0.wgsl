@@ -1,0 +1,20 @@
+// Q8_0: blocks of 34 bytes, an f16 scale then 32 signed bytes.
+const BLOCK: u32 = 32u;
+
+fn load_elem(row_byte: u32, i: u32) -> f32 {
+  let ob = row_byte + (i / 32u) * 34u;
+  let j = i % 32u;
+  let q = word_at(ob + 2u + (j & ~3u));
+  return half_at(ob) * sbyte(q, j & 3u);
+}
+
+fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
+  let ob = row_byte + b * 34u;
+  var s = 0.0;
+  for (var k = 0u; k < 8u; k++) {
+    let q = word_at(ob + 2u + 4u * k);
+    let xi = xo + 4u * k;
+    s += sbyte(q, 0u) * x[xi] + sbyte(q, 1u) * x[xi + 1u] + sbyte(q, 2u) * x[xi + 2u] + sbyte(q, 3u) * x[xi + 3u];
+  }
+  return half_at(ob) * s;
+}

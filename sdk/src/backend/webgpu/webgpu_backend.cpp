@@ -1,0 +1,325 @@
+#include "backend/webgpu/webgpu_backend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "backend/rope_table.h"
+#include "backend/webgpu/gpu_bridge.h"
+#include "backend/webgpu/kernel_sources.h"
+
+namespace lantern {
+
+namespace {
+constexpr int kStorage = 1, kUniform = 2, kCopySrc = 4, kCopyDst = 8;
+constexpr int kSlotWords = 64;  // 256 bytes: WebGPU's uniform offset alignment
+constexpr int kMaxSlots = 4096;
+constexpr uint32_t kWg = 256;
+
+[[noreturn]] void fail(const std::string& msg) { throw std::runtime_error("webgpu backend: " + msg); }
+
+uint32_t fbits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return u;
+}
+uint32_t ceil_div(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
+uint64_t round4(uint64_t n) { return (n + 3) & ~uint64_t{3}; }
+
+const char* weights_kernel(GgmlType t) {
+  switch (t) {
+    case GgmlType::F32: return "weights_f32";
+    case GgmlType::F16: return "weights_f16";
+    case GgmlType::Q8_0: return "weights_q8_0";
+    case GgmlType::Q4_0: return "weights_q4_0";
+    default: return nullptr;
+  }
+}
+}  // namespace
+
+WebGpuBackend::WebGpuBackend() {
+  params_buffer_ = lgpu_buffer_create(kMaxSlots * kSlotWords * 4.0, kUniform | kCopyDst, "params");
+  dummy_buffer_ = lgpu_buffer_create(16, kStorage | kCopyDst, "dummy");
+}
+
+WebGpuBackend::~WebGpuBackend() {
+  for (const auto& w : weights_) lgpu_buffer_destroy(w.buffer);
+  for (const auto& a : acts_) lgpu_buffer_destroy(a.buffer);
+  for (int b : k_cache_) lgpu_buffer_destroy(b);
+  for (int b : v_cache_) lgpu_buffer_destroy(b);
+  for (const auto& [key, b] : rope_tables_) lgpu_buffer_destroy(b);
+  for (int b : {params_buffer_, dummy_buffer_, tokens_buffer_, scores_buffer_})
+    if (b > 0) lgpu_buffer_destroy(b);
+}
+
+int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type) {
+  const bool typed = kernel == "matmul" || kernel == "get_rows";
+  const char* wk = typed ? weights_kernel(weight_type) : "";
+  if (!wk) fail("no " + kernel + " kernel for " + ggml_type_name(static_cast<uint32_t>(weight_type)) + " weights yet");
+  const std::string key = kernel + (typed ? std::string("/") + wk : "");
+  auto it = pipelines_.find(key);
+  if (it != pipelines_.end()) return it->second;
+  const auto& src = kernel_sources();
+  std::string code;
+  if (typed) code = src.at("weights_common") + src.at(wk);
+  code += src.at(kernel);
+  const int id = lgpu_pipeline_create(code.c_str(), key.c_str());
+  pipelines_[key] = id;
+  return id;
+}
+
+const WebGpuBackend::ActBuf& WebGpuBackend::act(Act a) const {
+  if (a.id < 0 || a.id >= static_cast<int32_t>(acts_.size())) fail("bad activation handle");
+  return acts_[a.id];
+}
+
+const WebGpuBackend::WeightBuf& WebGpuBackend::weight(Weight w) const {
+  if (w.id < 0 || w.id >= static_cast<int32_t>(weights_.size())) fail("bad weight handle");
+  return weights_[w.id];
+}
+
+Weight WebGpuBackend::create_weight(const GgufTensorInfo& info, const uint8_t* data) {
+  const bool matrix_type = weights_kernel(info.type) != nullptr;
+  if (!matrix_type) fail("tensor " + info.name + " has type " + ggml_type_name(static_cast<uint32_t>(info.type)) + ", which has no WebGPU kernel yet");
+  if (info.type == GgmlType::F16 && info.dims[0] % 2) fail("f16 tensor " + info.name + " has an odd row length");
+  const int buf = lgpu_buffer_create(static_cast<double>(round4(info.n_bytes)), kStorage | kCopyDst, info.name.c_str());
+  weights_.push_back({info, buf});
+  const Weight w{static_cast<int32_t>(weights_.size() - 1)};
+  if (data) write_weight(w, 0, data, info.n_bytes);
+  return w;
+}
+
+void WebGpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) {
+  weight(w);  // validates the handle
+  WeightBuf& wb = weights_[w.id];
+  // Small vectors keep a host copy: the rope table needs the frequency factors.
+  if (wb.info.dims.size() == 1 && wb.info.type == GgmlType::F32) {
+    wb.host.resize(wb.info.n_elements);
+    if (offset + n <= wb.host.size() * 4) std::memcpy(reinterpret_cast<uint8_t*>(wb.host.data()) + offset, bytes, n);
+  }
+  if (offset > wb.info.n_bytes || n > wb.info.n_bytes - offset) fail("write past the end of " + wb.info.name);
+  if (offset % 4) fail("weight writes must start at a multiple of 4 bytes");
+  // writeBuffer wants multiples of 4 bytes: pad the tail of the tensor.
+  constexpr uint64_t kPiece = 64ull << 20;
+  for (uint64_t done = 0; done < n;) {
+    const uint64_t len = std::min(kPiece, n - done);
+    if (len % 4 == 0) {
+      lgpu_buffer_write(wb.buffer, static_cast<double>(offset + done), bytes + done, static_cast<int>(len));
+    } else {
+      std::vector<uint8_t> padded(round4(len), 0);
+      std::memcpy(padded.data(), bytes + done, len);
+      lgpu_buffer_write(wb.buffer, static_cast<double>(offset + done), padded.data(), static_cast<int>(padded.size()));
+    }
+    done += len;
+  }
+}
+
+Act WebGpuBackend::create_act(int32_t rows, int32_t cols) {
+  const int buf = lgpu_buffer_create(4.0 * rows * cols, kStorage | kCopySrc | kCopyDst, "act");
+  acts_.push_back({rows, cols, buf});
+  max_rows_ = std::max(max_rows_, rows);
+  return Act{static_cast<int32_t>(acts_.size() - 1)};
+}
+
+void WebGpuBackend::create_kv(int32_t n_layer, int32_t n_ctx, int32_t kv_dim) {
+  for (int b : k_cache_) lgpu_buffer_destroy(b);
+  for (int b : v_cache_) lgpu_buffer_destroy(b);
+  k_cache_.clear();
+  v_cache_.clear();
+  for (int32_t l = 0; l < n_layer; ++l) {
+    k_cache_.push_back(lgpu_buffer_create(4.0 * n_ctx * kv_dim, kStorage, "k_cache"));
+    v_cache_.push_back(lgpu_buffer_create(4.0 * n_ctx * kv_dim, kStorage, "v_cache"));
+  }
+  kv_ctx_ = n_ctx;
+  kv_dim_ = kv_dim;
+  bind_groups_.clear();
+}
+
+void WebGpuBackend::begin() {
+  cmds_.clear();
+  params_.clear();
+  slots_ = 0;
+  token_offset_ = 0;
+}
+
+void WebGpuBackend::dispatch(int pipe, const std::vector<uint32_t>& params, const std::vector<int>& buffers,
+                             uint32_t x, uint32_t y, uint32_t z) {
+  if (slots_ >= kMaxSlots) fail("too many dispatches in one pass");
+  const int slot = slots_++;
+  params_.resize(static_cast<size_t>(slots_) * kSlotWords, 0);
+  std::copy(params.begin(), params.end(), params_.begin() + static_cast<size_t>(slot) * kSlotWords);
+  // A bind group per (pipeline, slot, buffers): the same op at the same place
+  // of every step finds its bind group made.
+  std::vector<int> key{pipe, slot};
+  key.insert(key.end(), buffers.begin(), buffers.end());
+  auto it = bind_groups_.find(key);
+  int bg;
+  if (it != bind_groups_.end()) {
+    bg = it->second;
+  } else {
+    std::vector<int32_t> entries{0, params_buffer_, slot * kSlotWords * 4, kSlotWords * 4};
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      const int32_t e[4] = {static_cast<int32_t>(i + 1), buffers[i], 0, 0};
+      entries.insert(entries.end(), e, e + 4);
+    }
+    bg = lgpu_bind_group_create(pipe, entries.data(), static_cast<int>(entries.size() / 4));
+    bind_groups_[key] = bg;
+  }
+  const int32_t cmd[6] = {1, pipe, bg, static_cast<int32_t>(x), static_cast<int32_t>(y), static_cast<int32_t>(z)};
+  cmds_.insert(cmds_.end(), cmd, cmd + 6);
+}
+
+void WebGpuBackend::end() {
+  if (!params_.empty()) lgpu_buffer_write(params_buffer_, 0, params_.data(), static_cast<int>(params_.size() * 4));
+  lgpu_submit(cmds_.data(), static_cast<int>(cmds_.size()));
+  last_dispatches_ = slots_;
+  if (read_.buffer >= 0 && read_.request < 0) read_.request = lgpu_read_begin(read_.buffer, 0, read_.size);
+}
+
+void WebGpuBackend::get_rows(Weight table, const int32_t* tokens, int32_t n, Act out) {
+  const WeightBuf& w = weight(table);
+  const ActBuf& o = act(out);
+  const uint32_t n_rows = static_cast<uint32_t>(w.info.n_rows());
+  if (static_cast<int32_t>(w.info.dims[0]) != o.cols || n > o.rows) fail("get_rows: shape mismatch");
+  for (int32_t r = 0; r < n; ++r)
+    if (tokens[r] < 0 || static_cast<uint32_t>(tokens[r]) >= n_rows) fail("token id " + std::to_string(tokens[r]) + " is outside the vocabulary");
+  const uint32_t need = token_offset_ + n;
+  if (!tokens_buffer_ || need > tokens_capacity_) {
+    if (tokens_buffer_) lgpu_buffer_destroy(tokens_buffer_);
+    tokens_capacity_ = std::max<uint32_t>(need, 256);
+    tokens_buffer_ = lgpu_buffer_create(4.0 * tokens_capacity_, kStorage | kCopyDst, "tokens");
+  }
+  lgpu_buffer_write(tokens_buffer_, 4.0 * token_offset_, tokens, 4 * n);
+  dispatch(pipeline("get_rows", w.info.type), {static_cast<uint32_t>(o.cols), static_cast<uint32_t>(w.info.row_bytes()), token_offset_, n_rows},
+           {w.buffer, tokens_buffer_, o.buffer}, ceil_div(o.cols, kWg), n);
+  token_offset_ += n;
+}
+
+void WebGpuBackend::rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) {
+  const ActBuf& xi = act(x);
+  const ActBuf& o = act(out);
+  const WeightBuf& g = weight(w);
+  if (g.info.type != GgmlType::F32 || static_cast<int32_t>(g.info.n_elements) != xi.cols || o.cols != xi.cols)
+    fail("rms_norm: " + g.info.name + " must be f32 with one value per column");
+  if (x.id == out.id) fail("rms_norm: in place is not supported");
+  dispatch(pipeline("rms_norm"), {static_cast<uint32_t>(xi.cols), fbits(eps)}, {xi.buffer, g.buffer, o.buffer}, rows);
+}
+
+void WebGpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
+  const WeightBuf& wb = weight(w);
+  const ActBuf& xi = act(x);
+  const ActBuf& o = act(out);
+  const int64_t in = static_cast<int64_t>(wb.info.dims[0]);
+  const int64_t out_dim = static_cast<int64_t>(wb.info.n_rows());
+  if (in != xi.cols || out_dim != o.cols || rows > xi.rows || rows > o.rows) fail("matmul " + wb.info.name + ": shape mismatch");
+  int bias_buf = dummy_buffer_;
+  if (bias) {
+    const WeightBuf& bb = weight(bias);
+    if (bb.info.type != GgmlType::F32 || static_cast<int64_t>(bb.info.n_elements) != out_dim) fail("matmul: bias " + bb.info.name + " must be f32");
+    bias_buf = bb.buffer;
+  }
+  dispatch(pipeline("matmul", wb.info.type),
+           {static_cast<uint32_t>(in), static_cast<uint32_t>(out_dim), static_cast<uint32_t>(wb.info.row_bytes()), bias ? 1u : 0u},
+           {wb.buffer, xi.buffer, o.buffer, bias_buf}, ceil_div(out_dim, 4), rows);
+}
+
+int WebGpuBackend::rope_table(const RopeParams& p) {
+  const std::vector<uint32_t> key{static_cast<uint32_t>(p.n_rot), fbits(p.freq_base), static_cast<uint32_t>(p.freq_factors.id)};
+  auto it = rope_tables_.find(key);
+  if (it != rope_tables_.end()) return it->second;
+  const float* factors = nullptr;
+  if (p.freq_factors) {
+    const WeightBuf& f = weight(p.freq_factors);
+    if (f.host.size() != static_cast<size_t>(p.n_rot / 2))
+      fail(f.info.name + " must be uploaded through write_weight (lt_write_tensor) before the first pass");
+    factors = f.host.data();
+  }
+  const std::vector<float> table = rope_cos_sin_table(kv_ctx_, p.n_rot, p.freq_base, factors);
+  const int buf = lgpu_buffer_create(4.0 * table.size(), kStorage | kCopyDst, "rope cos/sin");
+  lgpu_buffer_write(buf, 0, table.data(), static_cast<int>(table.size() * 4));
+  rope_tables_[key] = buf;
+  return buf;
+}
+
+void WebGpuBackend::rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t pos0, const RopeParams& p) {
+  const ActBuf& xi = act(x);
+  if (n_heads * head_dim != xi.cols || p.n_rot > head_dim || p.n_rot % 2) fail("rope: shape mismatch");
+  if (pos0 < 0 || pos0 + rows > kv_ctx_) fail("rope: position past the context");
+  dispatch(pipeline("rope"),
+           {static_cast<uint32_t>(n_heads), static_cast<uint32_t>(head_dim), static_cast<uint32_t>(pos0),
+            static_cast<uint32_t>(p.n_rot), p.neox ? 1u : 0u},
+           {xi.buffer, rope_table(p)}, ceil_div(static_cast<uint64_t>(n_heads) * p.n_rot / 2, 64), rows);
+}
+
+void WebGpuBackend::kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos0) {
+  const ActBuf& ki = act(k);
+  const ActBuf& vi = act(v);
+  if (ki.cols != kv_dim_ || vi.cols != kv_dim_ || layer < 0 || layer >= static_cast<int32_t>(k_cache_.size())) fail("kv_store: shape mismatch");
+  if (pos0 < 0 || pos0 + rows > kv_ctx_) fail("kv_store: position past the context");
+  dispatch(pipeline("kv_store"), {static_cast<uint32_t>(rows), static_cast<uint32_t>(kv_dim_), static_cast<uint32_t>(pos0)},
+           {ki.buffer, vi.buffer, k_cache_[layer], v_cache_[layer]}, ceil_div(static_cast<uint64_t>(rows) * kv_dim_, kWg));
+}
+
+void WebGpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out) {
+  const ActBuf& qi = act(q);
+  const ActBuf& o = act(out);
+  if (qi.cols != s.n_head * s.head_dim || o.cols != qi.cols || s.n_head_kv * s.head_dim != kv_dim_) fail("attention: shape mismatch");
+  if (pos0 + rows > kv_ctx_) fail("attention: position past the context");
+  // Scores scratch: one row of n_ctx per (token, head) of the largest batch.
+  const double need = 4.0 * max_rows_ * s.n_head * kv_ctx_;
+  if (!scores_buffer_ || need > scores_bytes_) {
+    if (scores_buffer_) lgpu_buffer_destroy(scores_buffer_);
+    scores_buffer_ = lgpu_buffer_create(need, kStorage, "attention scores");
+    scores_bytes_ = need;
+  }
+  dispatch(pipeline("attention"),
+           {static_cast<uint32_t>(pos0), static_cast<uint32_t>(s.n_head), static_cast<uint32_t>(s.n_head_kv),
+            static_cast<uint32_t>(s.head_dim), static_cast<uint32_t>(kv_dim_), static_cast<uint32_t>(kv_ctx_), fbits(s.scale)},
+           {qi.buffer, k_cache_[layer], v_cache_[layer], o.buffer, scores_buffer_}, s.n_head, rows);
+}
+
+void WebGpuBackend::swiglu(Act gate, Act up, int32_t rows, Act out) {
+  const ActBuf& g = act(gate);
+  const ActBuf& u = act(up);
+  const ActBuf& o = act(out);
+  if (g.cols != u.cols || o.cols != g.cols) fail("swiglu: shape mismatch");
+  const uint64_t n = static_cast<uint64_t>(rows) * g.cols;
+  dispatch(pipeline("swiglu"), {static_cast<uint32_t>(n)}, {g.buffer, u.buffer, o.buffer}, std::min<uint32_t>(ceil_div(n, kWg), 65535),
+           ceil_div(n, 65535ull * kWg));
+}
+
+void WebGpuBackend::add(Act x, Act y, int32_t rows) {
+  const ActBuf& a = act(x);
+  const ActBuf& b = act(y);
+  if (a.cols != b.cols) fail("add: shape mismatch");
+  const uint64_t n = static_cast<uint64_t>(rows) * a.cols;
+  dispatch(pipeline("add"), {static_cast<uint32_t>(n)}, {a.buffer, b.buffer}, std::min<uint32_t>(ceil_div(n, kWg), 65535),
+           ceil_div(n, 65535ull * kWg));
+}
+
+void WebGpuBackend::copy_row(Act src, int32_t src_row, Act dst) {
+  const ActBuf& s = act(src);
+  const ActBuf& d = act(dst);
+  if (s.cols != d.cols || src_row < 0 || src_row >= s.rows) fail("copy_row: shape mismatch");
+  dispatch(pipeline("copy_row"), {static_cast<uint32_t>(s.cols), static_cast<uint32_t>(src_row)}, {s.buffer, d.buffer},
+           ceil_div(s.cols, kWg));
+}
+
+void WebGpuBackend::read_begin(Act a, int32_t rows, float* dst) {
+  const ActBuf& s = act(a);
+  if (rows > s.rows) fail("read: too many rows");
+  read_ = Read{s.buffer, -1, 4 * rows * s.cols, dst};
+}
+
+bool WebGpuBackend::read_poll() {
+  if (read_.buffer < 0) return true;
+  if (read_.request < 0) fail("read_poll before the pass was submitted");
+  const int r = lgpu_read_poll(read_.request, read_.dst);
+  if (r < 0) fail("reading results back from the GPU failed (device lost?)");
+  if (r == 0) return false;
+  read_ = Read{};
+  return true;
+}
+
+}  // namespace lantern

@@ -1,0 +1,87 @@
+// The WebGPU backend: each op of a forward pass becomes one compute dispatch
+// recorded into a command list; end() writes the per-dispatch parameters in
+// one queue write and submits the whole pass as one command buffer. Buffers,
+// pipelines and bind groups are created once and reused every step. Weights
+// are uploaded byte for byte as GGUF stores them; kernels read the blocks in
+// place. Only the wasm build has it (the GPU is reached through
+// wasm/gpu_bridge.js).
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+
+namespace lantern {
+
+class WebGpuBackend : public Backend {
+ public:
+  WebGpuBackend();
+  ~WebGpuBackend() override;
+  std::string name() const override { return "webgpu"; }
+
+  Weight create_weight(const GgufTensorInfo& info, const uint8_t* data) override;
+  void write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) override;
+  Act create_act(int32_t rows, int32_t cols) override;
+  void create_kv(int32_t n_layer, int32_t n_ctx, int32_t kv_dim) override;
+
+  void begin() override;
+  void end() override;
+  void get_rows(Weight table, const int32_t* tokens, int32_t n, Act out) override;
+  void rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) override;
+  void matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) override;
+  void rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t pos0, const RopeParams& p) override;
+  void kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos0) override;
+  void attention(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out) override;
+  void swiglu(Act gate, Act up, int32_t rows, Act out) override;
+  void add(Act x, Act y, int32_t rows) override;
+  void copy_row(Act src, int32_t src_row, Act dst) override;
+  void read_begin(Act a, int32_t rows, float* dst) override;
+  bool read_poll() override;
+
+  // The GPU buffer behind a weight, for uploads straight from JS.
+  int weight_buffer(Weight w) const { return weights_.at(w.id).buffer; }
+  int dispatches_per_pass() const { return last_dispatches_; }
+
+ private:
+  struct WeightBuf {
+    GgufTensorInfo info;
+    int buffer;
+    std::vector<float> host;  // 1-D f32 tensors written through write_weight (rope factors)
+  };
+  struct ActBuf {
+    int32_t rows, cols;
+    int buffer;
+  };
+  int pipeline(const std::string& kernel, GgmlType weight_type = GgmlType::F32);
+  // Appends a dispatch: params go to this pass's next uniform slot; buffers
+  // are bound in order to bindings 1..n.
+  void dispatch(int pipeline, const std::vector<uint32_t>& params, const std::vector<int>& buffers,
+                uint32_t x, uint32_t y = 1, uint32_t z = 1);
+  const ActBuf& act(Act a) const;
+  const WeightBuf& weight(Weight w) const;
+
+  int rope_table(const RopeParams& p);
+
+  std::map<std::string, int> pipelines_;
+  std::map<std::vector<uint32_t>, int> rope_tables_;  // (n_rot, base bits, factors id) -> cos/sin buffer
+  std::map<std::vector<int>, int> bind_groups_;
+  std::vector<WeightBuf> weights_;
+  std::vector<ActBuf> acts_;
+  std::vector<int> k_cache_, v_cache_;  // one buffer per layer
+  int32_t kv_ctx_ = 0, kv_dim_ = 0;
+  int params_buffer_ = 0, tokens_buffer_ = 0, dummy_buffer_ = 0, scores_buffer_ = 0;
+  int32_t max_rows_ = 0;
+  uint32_t tokens_capacity_ = 0;  // u32 slots in tokens_buffer_
+  double scores_bytes_ = 0;       // size of scores_buffer_
+  std::vector<int32_t> cmds_;
+  std::vector<uint32_t> params_;  // 64 words (256 bytes) per slot
+  int slots_ = 0, last_dispatches_ = 0;
+  uint32_t token_offset_ = 0;     // tokens written this pass
+  struct Read {
+    int buffer = -1, request = -1, size = 0;
+    float* dst = nullptr;
+  } read_;
+};
+
+}  // namespace lantern

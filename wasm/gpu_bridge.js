@@ -1,0 +1,162 @@
+// Lantern's WebGPU bridge: the C++ WebGPU backend (sdk/src/backend/webgpu)
+// calls these functions to create buffers, pipelines and bind groups once,
+// submit one command buffer per forward pass, and read results back without
+// blocking. Emscripten 3.1.6's own -sUSE_WEBGPU library predates today's API
+// (it calls dispatch(), which Chromium removed), so this is written against
+// the current one (dispatchWorkgroups).
+//
+// The JS side sets Module.lgpu = {device} before calling into wasm; objects
+// live in Module.lgpu tables and C++ holds their indices.
+mergeInto(LibraryManager.library, {
+  $LGPU: {
+    state: function () {
+      var g = Module['lgpu'];
+      if (!g || !g.device) throw new Error('lantern: WebGPU device not set up (Module.lgpu.device)');
+      if (!g.buffers) {
+        g.buffers = [null];
+        g.pipelines = [null];
+        g.bindGroups = [null];
+        g.reads = [null];
+        g.errors = [];
+        g.dispatches = 0;
+        g.submits = 0;
+      }
+      return g;
+    },
+    usage: function (bits) {
+      var u = 0;
+      if (bits & 1) u |= GPUBufferUsage.STORAGE;
+      if (bits & 2) u |= GPUBufferUsage.UNIFORM;
+      if (bits & 4) u |= GPUBufferUsage.COPY_SRC;
+      if (bits & 8) u |= GPUBufferUsage.COPY_DST;
+      return u;
+    },
+  },
+
+  // Creates a buffer of `size` bytes (a multiple of 4); returns its id.
+  lgpu_buffer_create__deps: ['$LGPU'],
+  lgpu_buffer_create: function (size, usageBits, labelPtr) {
+    var g = LGPU.state();
+    var buf = g.device.createBuffer({ size: size, usage: LGPU.usage(usageBits), label: UTF8ToString(labelPtr) });
+    g.buffers.push(buf);
+    return g.buffers.length - 1;
+  },
+
+  lgpu_buffer_destroy__deps: ['$LGPU'],
+  lgpu_buffer_destroy: function (id) {
+    var g = LGPU.state();
+    if (g.buffers[id]) g.buffers[id].destroy();
+    g.buffers[id] = null;
+  },
+
+  // Copies `size` bytes from the wasm heap into a buffer (queue-ordered).
+  lgpu_buffer_write__deps: ['$LGPU'],
+  lgpu_buffer_write: function (id, offset, ptr, size) {
+    var g = LGPU.state();
+    g.device.queue.writeBuffer(g.buffers[id], offset, HEAPU8.buffer, ptr, size);
+  },
+
+  // Compiles a WGSL module into a compute pipeline (entry point "main",
+  // layout derived from the shader); returns its id.
+  lgpu_pipeline_create__deps: ['$LGPU'],
+  lgpu_pipeline_create: function (codePtr, labelPtr) {
+    var g = LGPU.state();
+    var label = UTF8ToString(labelPtr);
+    var module = g.device.createShaderModule({ code: UTF8ToString(codePtr), label: label });
+    if (module.getCompilationInfo) {
+      module.getCompilationInfo().then(function (info) {
+        for (var i = 0; i < info.messages.length; i++) {
+          var m = info.messages[i];
+          if (m.type === 'error') g.errors.push('WGSL ' + label + ':' + m.lineNum + ':' + m.linePos + ': ' + m.message);
+        }
+      });
+    }
+    var p = g.device.createComputePipeline({ layout: 'auto', compute: { module: module, entryPoint: 'main' }, label: label });
+    g.pipelines.push(p);
+    return g.pipelines.length - 1;
+  },
+
+  // entries: n records of 4 int32 {binding, buffer id, offset, size (0 = rest)}.
+  lgpu_bind_group_create__deps: ['$LGPU'],
+  lgpu_bind_group_create: function (pipelineId, entriesPtr, n) {
+    var g = LGPU.state();
+    var entries = [];
+    for (var i = 0; i < n; i++) {
+      var e = (entriesPtr >> 2) + i * 4;
+      var res = { buffer: g.buffers[HEAP32[e + 1]], offset: HEAPU32[e + 2] };
+      if (HEAPU32[e + 3]) res.size = HEAPU32[e + 3];
+      entries.push({ binding: HEAP32[e], resource: res });
+    }
+    var p = g.pipelines[pipelineId];
+    g.bindGroups.push(g.device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: entries }));
+    return g.bindGroups.length - 1;
+  },
+
+  // Encodes a command list into one command buffer and submits it.
+  // Records (int32): [1, pipeline, bindGroup, x, y, z] dispatch;
+  // [2, src, srcOffset, dst, dstOffset, size] buffer copy.
+  lgpu_submit__deps: ['$LGPU'],
+  lgpu_submit: function (cmdsPtr, nWords) {
+    var g = LGPU.state();
+    var enc = g.device.createCommandEncoder();
+    var pass = null;
+    var i = cmdsPtr >> 2, end = i + nWords;
+    while (i < end) {
+      var op = HEAP32[i];
+      if (op === 1) {
+        if (!pass) pass = enc.beginComputePass();
+        pass.setPipeline(g.pipelines[HEAP32[i + 1]]);
+        pass.setBindGroup(0, g.bindGroups[HEAP32[i + 2]]);
+        pass.dispatchWorkgroups(HEAP32[i + 3], HEAP32[i + 4], HEAP32[i + 5]);
+        g.dispatches++;
+        i += 6;
+      } else if (op === 2) {
+        if (pass) { pass.end(); pass = null; }
+        enc.copyBufferToBuffer(g.buffers[HEAP32[i + 1]], HEAPU32[i + 2], g.buffers[HEAP32[i + 3]], HEAPU32[i + 4], HEAPU32[i + 5]);
+        i += 6;
+      } else {
+        throw new Error('lantern: bad GPU command ' + op);
+      }
+    }
+    if (pass) pass.end();
+    g.device.queue.submit([enc.finish()]);
+    g.submits++;
+  },
+
+  // Starts reading `size` bytes of a buffer: copies them to a fresh staging
+  // buffer and maps it. Returns a request id for lgpu_read_poll.
+  lgpu_read_begin__deps: ['$LGPU'],
+  lgpu_read_begin: function (id, offset, size) {
+    var g = LGPU.state();
+    var staging = g.device.createBuffer({ size: size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    var enc = g.device.createCommandEncoder();
+    enc.copyBufferToBuffer(g.buffers[id], offset, staging, 0, size);
+    g.device.queue.submit([enc.finish()]);
+    var req = { done: false, error: null, data: null };
+    req.promise = staging.mapAsync(GPUMapMode.READ).then(function () {
+      req.data = new Uint8Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      staging.destroy();
+      req.done = true;
+    }, function (e) {
+      req.error = String(e && e.message || e);
+      req.done = true;
+      staging.destroy();
+    });
+    g.reads.push(req);
+    g.lastRead = req.promise;
+    return g.reads.length - 1;
+  },
+
+  // 1: done, bytes copied to dst; 0: still in flight; -1: failed (device lost).
+  lgpu_read_poll__deps: ['$LGPU'],
+  lgpu_read_poll: function (reqId, dstPtr) {
+    var g = LGPU.state();
+    var req = g.reads[reqId];
+    if (!req || !req.done) return 0;
+    g.reads[reqId] = null;
+    if (req.error) { g.errors.push('readback failed: ' + req.error); return -1; }
+    HEAPU8.set(req.data, dstPtr);
+    return 1;
+  },
+});

@@ -1,0 +1,151 @@
+// The wasm module's C ABI, called by the JS worker (web/src). No Asyncify:
+// every call returns at once; GPU work is submitted and polled.
+//
+// Loading: lt_open(prefix) parses the GGUF header from the first bytes of the
+// file (returns how many bytes it needs if the prefix is too short); the JS
+// side then uploads each tensor's bytes listed by lt_model_info(): straight
+// into the GPU buffer named there (WebGPU), or through lt_write_tensor (CPU).
+#include <emscripten/emscripten.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "backend/cpu/cpu_backend.h"
+#include "backend/webgpu/webgpu_backend.h"
+#include "engine/engine.h"
+#include "gguf/gguf_error.h"
+
+using json = nlohmann::ordered_json;
+using namespace lantern;
+
+namespace {
+std::string g_error;
+std::string g_out;
+std::unique_ptr<PrefixSource> g_prefix;
+std::unique_ptr<Engine> g_engine;
+WebGpuBackend* g_gpu = nullptr;
+
+int fail(const std::exception& e) {
+  g_error = e.what();
+  return -1;
+}
+}  // namespace
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE const char* lt_last_error() { return g_error.c_str(); }
+
+// Parses the model header from `n` bytes at `bytes` (the start of a file of
+// total_size bytes). Returns 0 when loaded, N > 0 when N bytes are needed
+// from the start of the file, -1 on error (lt_last_error).
+// options: {"backend": "webgpu"|"cpu", "n_ctx": int, "max_batch": int, "kv": "f16"|"f32"}
+EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_size, const char* options) {
+  try {
+    g_engine.reset();
+    g_gpu = nullptr;
+    const json opts = json::parse(options ? options : "{}");
+    auto src = std::make_unique<PrefixSource>(static_cast<uint64_t>(total_size));
+    src->append(bytes, n);
+    try {
+      GgufFile::parse(*src);
+    } catch (const GgufError& e) {
+      if (e.code() == GgufErrorCode::NeedMoreData) return static_cast<int>(e.bytes_needed());
+      throw;
+    }
+    EngineOptions eo;
+    eo.n_ctx = opts.value("n_ctx", 2048);
+    eo.max_batch = opts.value("max_batch", 64);
+    eo.external_weights = true;
+    std::unique_ptr<Backend> backend;
+    if (opts.value("backend", "webgpu") == "webgpu") {
+      auto gpu = std::make_unique<WebGpuBackend>();
+      g_gpu = gpu.get();
+      backend = std::move(gpu);
+    } else {
+      CpuBackendOptions co;
+      co.kv = opts.value("kv", "f16") == "f32" ? KvPrecision::F32 : KvPrecision::F16;
+      co.f32_activations = opts.value("f32_activations", false);
+      backend = std::make_unique<CpuBackend>(co);
+    }
+    g_engine = std::make_unique<Engine>(std::move(src), std::move(backend), eo);
+    return 0;
+  } catch (const std::exception& e) {
+    g_engine.reset();
+    return fail(e);
+  }
+}
+
+// JSON: {"backend", "config": {...}, "n_ctx", "tensors": [{name, offset, n_bytes, buffer}]}
+// `buffer` is the GPU buffer id (Module.lgpu.buffers[id]) to write the bytes to
+// directly, or -1: pass them through lt_write_tensor.
+EMSCRIPTEN_KEEPALIVE const char* lt_model_info() {
+  if (!g_engine) return "null";
+  const ModelConfig& c = g_engine->config();
+  json tensors = json::array();
+  int index = 0;
+  for (const auto& [info, w] : g_engine->model().weight_handles()) {
+    // 1-D tensors (norms, biases, rope factors) are tiny and the backend keeps
+    // host copies of some: they go through lt_write_tensor; matrices go
+    // straight to their GPU buffer.
+    const bool via_wasm = !g_gpu || info->dims.size() == 1;
+    tensors.push_back({{"index", index++}, {"name", info->name}, {"offset", info->offset}, {"n_bytes", info->n_bytes},
+                       {"buffer", via_wasm ? -1 : g_gpu->weight_buffer(w)}});
+  }
+  json out{{"backend", g_engine->backend().name()},
+           {"config",
+            {{"arch", c.arch}, {"name", c.name}, {"n_vocab", c.n_vocab}, {"n_embd", c.n_embd}, {"n_layer", c.n_layer},
+             {"n_head", c.n_head}, {"n_head_kv", c.n_head_kv}, {"n_ff", c.n_ff}, {"n_ctx_train", c.n_ctx_train}}},
+           {"n_ctx", g_engine->n_ctx()},
+           {"data_offset", g_engine->gguf().data_offset()},
+           {"tensors", tensors}};
+  g_out = out.dump();
+  return g_out.c_str();
+}
+
+// CPU backend: copies bytes of tensor `index` (from lt_model_info) at `offset`.
+EMSCRIPTEN_KEEPALIVE int lt_write_tensor(int index, double offset, const uint8_t* bytes, uint32_t n) {
+  try {
+    const auto& handles = g_engine->model().weight_handles();
+    if (index < 0 || index >= static_cast<int>(handles.size())) throw std::out_of_range("no tensor " + std::to_string(index));
+    g_engine->backend().write_weight(handles[index].second, static_cast<uint64_t>(offset), bytes, n);
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(e);
+  }
+}
+
+EMSCRIPTEN_KEEPALIVE int lt_tokenize(const char* text, int add_special, int parse_special, int32_t* out, int max) {
+  try {
+    const auto ids = g_engine->tokenizer().encode(text, add_special != 0, parse_special != 0);
+    for (int i = 0; i < static_cast<int>(ids.size()) && i < max; ++i) out[i] = ids[i];
+    return static_cast<int>(ids.size());
+  } catch (const std::exception& e) {
+    return fail(e);
+  }
+}
+
+// Raw forward pass for tests and benchmarks: submits n tokens at pos0.
+EMSCRIPTEN_KEEPALIVE int lt_submit(const int32_t* tokens, int n, int pos0) {
+  try {
+    g_engine->model().submit(tokens, n, pos0);
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(e);
+  }
+}
+
+// 1 when the last submit's logits are in lt_logits(), 0 while in flight, -1 on error.
+EMSCRIPTEN_KEEPALIVE int lt_poll() {
+  try {
+    return g_engine->model().logits_ready() ? 1 : 0;
+  } catch (const std::exception& e) {
+    return fail(e);
+  }
+}
+
+EMSCRIPTEN_KEEPALIVE const float* lt_logits() { return g_engine->model().logits(); }
+
+EMSCRIPTEN_KEEPALIVE int lt_dispatches_per_pass() { return g_gpu ? g_gpu->dispatches_per_pass() : 0; }
+
+}  // extern "C"

@@ -1,0 +1,39 @@
+// Acquires a WebGPU device for the engine, asking for the adapter's highest
+// buffer limits (models need large storage bindings). Returns null with a
+// reason when WebGPU is missing, so callers can fall back to the CPU backend.
+export async function acquireGpuDevice() {
+  if (typeof navigator === 'undefined' || !navigator.gpu) {
+    return { device: null, reason: 'WebGPU is not available in this browser (navigator.gpu is missing)' };
+  }
+  let adapter;
+  try {
+    adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    return { device: null, reason: `requestAdapter failed: ${e.message || e}` };
+  }
+  if (!adapter) return { device: null, reason: 'no WebGPU adapter (requestAdapter returned null)' };
+  const want = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxStorageBuffersPerShaderStage'];
+  const requiredLimits = {};
+  for (const k of want) if (adapter.limits[k] !== undefined) requiredLimits[k] = adapter.limits[k];
+  const requiredFeatures = [];
+  if (adapter.features.has('shader-f16')) requiredFeatures.push('shader-f16');
+  if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  let device;
+  try {
+    device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+  } catch (e) {
+    return { device: null, reason: `requestDevice failed: ${e.message || e}` };
+  }
+  const info = adapter.info || {};
+  return {
+    device,
+    adapter: {
+      vendor: info.vendor || '', architecture: info.architecture || '', device: info.device || '',
+      description: info.description || '', isFallbackAdapter: !!adapter.isFallbackAdapter,
+      features: [...adapter.features].sort(),
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// One instance of the wasm engine (lantern.mjs) and the calls the worker
+// makes into it: open a model from its header bytes, upload tensors (to GPU
+// buffers directly, or into the wasm heap for the CPU backend), submit
+// forward passes and poll for their logits.
+export class WasmEngine {
+  static async create(moduleUrl, { device = null } = {}) {
+    const { default: createLanternModule } = await import(moduleUrl);
+    const errors = [];
+    const mod = await createLanternModule({
+      lgpu: { device },
+      print: (t) => console.log(t),
+      printErr: (t) => console.warn(t),
+    });
+    if (device) device.addEventListener('uncapturederror', (e) => errors.push(e.error.message));
+    return new WasmEngine(mod, device, errors);
+  }
+
+  constructor(mod, device, errors) {
+    this.mod = mod;
+    this.device = device;
+    this.gpuErrors = errors;
+  }
+
+  error() { return this.mod.UTF8ToString(this.mod._lt_last_error()); }
+
+  withBytes(bytes, fn) {
+    const ptr = this.mod._malloc(Math.max(1, bytes.length));
+    try {
+      this.mod.HEAPU8.set(bytes, ptr);
+      return fn(ptr);
+    } finally {
+      this.mod._free(ptr);
+    }
+  }
+
+  withString(s, fn) {
+    const n = this.mod.lengthBytesUTF8(s) + 1;
+    const ptr = this.mod._malloc(n);
+    try {
+      this.mod.stringToUTF8(s, ptr, n);
+      return fn(ptr);
+    } finally {
+      this.mod._free(ptr);
+    }
+  }
+
+  // Parses the header from `prefix` (the first bytes of a file of totalSize).
+  // Returns 0 when open, or the number of leading bytes it needs.
+  open(prefix, totalSize, options) {
+    const rc = this.withBytes(prefix, (p) =>
+      this.withString(JSON.stringify(options), (o) => this.mod._lt_open(p, prefix.length, totalSize, o)));
+    if (rc < 0) throw new Error(`lantern: cannot open model: ${this.error()}`);
+    return rc;
+  }
+
+  info() { return JSON.parse(this.mod.UTF8ToString(this.mod._lt_model_info())); }
+
+  // Writes `bytes` at `offset` within tensor t (an entry of info().tensors).
+  uploadTensorPart(t, offset, bytes) {
+    if (t.buffer >= 0) {
+      const buf = this.mod.lgpu.buffers[t.buffer];
+      // writeBuffer wants 4-byte multiples: pad the tail of a tensor.
+      if (bytes.length % 4) {
+        const padded = new Uint8Array((bytes.length + 3) & ~3);
+        padded.set(bytes);
+        bytes = padded;
+      }
+      this.device.queue.writeBuffer(buf, offset, bytes);
+    } else {
+      const rc = this.withBytes(bytes, (p) => this.mod._lt_write_tensor(t.index, offset, p, bytes.length));
+      if (rc < 0) throw new Error(`lantern: upload of ${t.name} failed: ${this.error()}`);
+    }
+  }
+
+  tokenize(text, { addSpecial = true, parseSpecial = false } = {}) {
+    const max = text.length * 4 + 16;
+    const out = this.mod._malloc(max * 4);
+    try {
+      const n = this.withString(text, (p) => this.mod._lt_tokenize(p, addSpecial ? 1 : 0, parseSpecial ? 1 : 0, out, max));
+      if (n < 0) throw new Error(`lantern: tokenize failed: ${this.error()}`);
+      return Array.from(this.mod.HEAP32.subarray(out >> 2, (out >> 2) + n));
+    } finally {
+      this.mod._free(out);
+    }
+  }
+
+  // Submits tokens at pos0 and resolves with a copy of the last token's logits.
+  async forward(tokens, pos0, nVocab) {
+    const rc = this.withBytes(new Uint8Array(new Int32Array(tokens).buffer), (p) => this.mod._lt_submit(p, tokens.length, pos0));
+    if (rc < 0) throw new Error(`lantern: forward failed: ${this.error()}`);
+    for (;;) {
+      const r = this.mod._lt_poll();
+      if (r < 0) throw new Error(`lantern: forward failed: ${this.error()}`);
+      if (r === 1) break;
+      await (this.mod.lgpu.lastRead || new Promise((res) => setTimeout(res, 0)));
+    }
+    const p = this.mod._lt_logits() >> 2;
+    return this.mod.HEAPF32.slice(p, p + nVocab);
+  }
+}
+
+// Loads a whole model file that is already in memory into an engine.
+export function loadFromBytes(engine, bytes, options) {
+  let need = engine.open(bytes.subarray(0, Math.min(bytes.length, 1 << 20)), bytes.length, options);
+  if (need > 0) need = engine.open(bytes.subarray(0, Math.min(bytes.length, need)), bytes.length, options);
+  if (need !== 0) throw new Error('lantern: the model header is larger than the file');
+  const info = engine.info();
+  for (const t of info.tensors) engine.uploadTensorPart(t, 0, bytes.subarray(t.offset, t.offset + t.n_bytes));
+  return info;
+}
