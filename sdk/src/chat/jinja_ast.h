@@ -80,6 +80,7 @@ struct Stmt {
   StmtList body;
   StmtList else_body;
   std::vector<std::pair<std::string, ExprPtr>> params;
+  bool uses_loop = true;  // For: the body mentions `loop`, so the loop object is built
 };
 
 }  // namespace lantern::jinja

@@ -146,6 +146,11 @@ Evaluator::Flow Evaluator::exec_for(const Stmt& s) {
     budget_.charge();
     Dict& frame = frames_.back();
     bind_targets(frame, s.targets, items[static_cast<size_t>(i)]);
+    if (!s.uses_loop) {
+      if (exec(s.body) == Flow::Break) break;
+      continue;
+    }
+    budget_.charge(2);  // building the loop object costs more than a plain step
     Dict loop;
     loop.items.reserve(11);
     loop.items.emplace_back("index", Value(i + 1));

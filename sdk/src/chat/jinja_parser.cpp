@@ -101,7 +101,9 @@ StmtPtr Parser::parse_statement() {
     if (is_name("recursive")) fail("recursive loops are not supported", peek());
     expect_block_end("for");
     ++loop_depth_;
+    int refs_before = loop_refs_;
     s->body = parse_body({"else", "endfor"});
+    s->uses_loop = loop_refs_ != refs_before;
     --loop_depth_;
     if (peek().type == TokenType::BlockBegin && is_name("else", 1)) {
       next();

@@ -171,6 +171,7 @@ ExprPtr Parser::parse_primary() {
       else {
         e->kind = ExprKind::Name;
         e->name = tk.text;
+        if (tk.text == "loop") ++loop_refs_;
       }
       return e;
     }

@@ -166,6 +166,7 @@ class Parser {
   size_t pos_ = 0;
   int depth_ = 0;
   int loop_depth_ = 0;
+  int loop_refs_ = 0;  // how many times the name `loop` was parsed so far
 };
 
 }  // namespace lantern::jinja
