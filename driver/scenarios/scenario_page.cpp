@@ -59,9 +59,9 @@ void ScenarioPage::close() {
   closed_ = true;
   CdpConnection& cdp = browser_.cdp();
   if (cdp.is_closed()) return;
-  try {  // best effort: the page may already be gone
-    cdp::target::close_target(cdp, target_id_);
-    if (!context_id_.empty()) cdp::target::dispose_browser_context(cdp, context_id_);
+  try {  // best effort, with short timeouts: the page may be gone or hung
+    cdp.call("Target.closeTarget", {{"targetId", target_id_}}, "", 3s);
+    if (!context_id_.empty()) cdp.call("Target.disposeBrowserContext", {{"browserContextId", context_id_}}, "", 3s);
   } catch (const std::exception& e) {
     context_.log(std::string("closing page: ") + e.what());
   }

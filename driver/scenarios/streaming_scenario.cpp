@@ -16,7 +16,7 @@ Scenario make_streaming_scenario() {
   s.description = "N chunks with delays: count, order, arrival spread, concatenation equals the final text";
   s.run = [](ScenarioContext& ctx) {
     constexpr int kChunks = 12;
-    constexpr int kDelayMs = 40;
+    constexpr int kDelayMs = 50;
     ctx.start_server();
     Browser& browser = ctx.launch_browser();
     ScenarioPage& page = ctx.open_page(browser, "/streaming.html?chunks=" + std::to_string(kChunks) +
