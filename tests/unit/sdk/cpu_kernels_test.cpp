@@ -6,6 +6,9 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <set>
+#include <thread>
+#include <chrono>
 
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/quant_gemm.h"
@@ -168,6 +171,41 @@ TEST(ThreadPool, CoversEveryIndexOnceAndIsReusable) {
     });
     for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << "round " << round << " index " << i;
   }
+}
+
+// Chunks are claimed dynamically: every index still runs once, thread
+// indices never run two chunks at the same time (callers key scratch space
+// on them), and a loop with one slow chunk still finishes.
+TEST(ThreadPool, ThreadIndicesAreExclusiveAndSlowChunksDoNotLoseWork) {
+  ThreadPool pool(3);
+  std::vector<std::atomic<int>> busy(pool.size());
+  for (int round = 0; round < 50; ++round) {
+    const int64_t n = 97 + round;
+    std::vector<std::atomic<int>> hits(n);
+    std::atomic<bool> overlap{false};
+    pool.parallel_for(n, [&](int64_t b, int64_t e, int t) {
+      if (t < 0 || t >= pool.size() || busy[t].exchange(1)) overlap = true;
+      if (b == 0 && round % 10 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      for (int64_t i = b; i < e; ++i) hits[i]++;
+      busy[t] = 0;
+    });
+    ASSERT_FALSE(overlap.load()) << "round " << round;
+    for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << "round " << round << " index " << i;
+  }
+}
+
+TEST(ThreadPool, SmallLoopsRunOnTheCallingThread) {
+  ThreadPool pool(2);
+  std::atomic<int> calls{0};
+  std::set<int> threads;
+  pool.parallel_for(10, [&](int64_t b, int64_t e, int t) {
+    calls++;
+    threads.insert(t);
+    EXPECT_EQ(b, 0);
+    EXPECT_EQ(e, 10);
+  }, /*min_chunk=*/8);
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(threads, std::set<int>{0});
 }
 
 TEST(KvCache, ReusesTheCommonPrefixButAlwaysEvaluatesOneToken) {

@@ -1,67 +1,89 @@
-// Native thread pool: workers spin briefly on an epoch counter, then sleep on
-// a condition variable, so back-to-back loops of a decode step do not pay a
-// kernel wake-up each.
+// Native thread pool. A loop is cut into chunks that threads claim from an
+// atomic counter, the calling thread included, so a worker that the OS has
+// not scheduled yet (a busy machine) delays nothing: the others take its
+// share. The caller waits only for workers that actually joined the loop.
+// Idle workers spin briefly (the next loop of a decode step follows within
+// microseconds), then sleep on the epoch counter (a futex).
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
+#include <chrono>
 #include <thread>
 #include <vector>
 
 #include "backend/cpu/thread_pool.h"
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace lantern {
+
+namespace {
+inline void cpu_relax() {
+#if defined(__x86_64__)
+  _mm_pause();
+#endif
+}
+// How long an idle worker spins before it sleeps.
+constexpr auto kSpin = std::chrono::microseconds(200);
+}  // namespace
 
 struct ThreadPool::Impl {
   int n = 1;
   std::vector<std::thread> workers;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::atomic<uint64_t> epoch{0};
-  std::atomic<int> remaining{0};
+  std::atomic<uint32_t> epoch{0};   // bumped per loop; workers sleep on it
+  std::atomic<bool> open{false};    // the current loop still takes workers
+  std::atomic<int> active{0};       // workers inside the current loop
+  std::atomic<int64_t> next{0};     // first index not yet claimed
   std::atomic<bool> stop{false};
   const std::function<void(int64_t, int64_t, int)>* fn = nullptr;
-  int64_t total = 0;
+  int64_t total = 0, chunk = 1;
 
-  void run_slice(int t) {
-    const int64_t per = (total + n - 1) / n;
-    const int64_t b = std::min<int64_t>(total, per * t), e = std::min<int64_t>(total, b + per);
-    if (b < e) (*fn)(b, e, t);
+  void run_chunks(int t) {
+    for (;;) {
+      const int64_t b = next.fetch_add(chunk, std::memory_order_relaxed);
+      if (b >= total) return;
+      (*fn)(b, std::min(total, b + chunk), t);
+    }
   }
 
   void worker(int t) {
-    uint64_t seen = 0;
+    uint32_t seen = 0;
     for (;;) {
-      // Spin a little: the next loop of a step usually follows within microseconds.
-      for (int i = 0; i < 2000 && epoch.load(std::memory_order_acquire) == seen && !stop.load(); ++i) {
-#if defined(__x86_64__)
-        __builtin_ia32_pause();
-#endif
+      if (epoch.load(std::memory_order_acquire) == seen) {
+        const auto until = std::chrono::steady_clock::now() + kSpin;
+        int spins = 0;
+        while (epoch.load(std::memory_order_acquire) == seen && !stop.load(std::memory_order_relaxed)) {
+          cpu_relax();
+          if (++spins % 64 == 0 && std::chrono::steady_clock::now() > until) {
+            epoch.wait(seen, std::memory_order_acquire);
+            break;
+          }
+        }
       }
-      if (epoch.load(std::memory_order_acquire) == seen && !stop.load()) {
-        std::unique_lock<std::mutex> lk(mu);
-        cv.wait(lk, [&] { return epoch.load() != seen || stop.load(); });
-      }
-      if (stop.load()) return;
-      seen = epoch.load(std::memory_order_acquire);
-      run_slice(t);
-      remaining.fetch_sub(1, std::memory_order_acq_rel);
+      if (stop.load(std::memory_order_acquire)) return;
+      const uint32_t now = epoch.load(std::memory_order_acquire);
+      if (now == seen) continue;  // a spurious wake-up
+      seen = now;
+      // Join the loop only while it is open (seq_cst pairs with the caller's
+      // close-then-count, so either it waits for us or we see it closed).
+      active.fetch_add(1, std::memory_order_seq_cst);
+      if (open.load(std::memory_order_seq_cst)) run_chunks(t);
+      active.fetch_sub(1, std::memory_order_release);
     }
   }
 };
 
 ThreadPool::ThreadPool(int n_threads) : impl_(std::make_unique<Impl>()) {
-  if (n_threads <= 0) n_threads = std::max(1u, std::thread::hardware_concurrency());
+  if (n_threads <= 0) n_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   impl_->n = n_threads;
   for (int t = 1; t < n_threads; ++t) impl_->workers.emplace_back([this, t] { impl_->worker(t); });
 }
 
 ThreadPool::~ThreadPool() {
-  {
-    std::lock_guard<std::mutex> lk(impl_->mu);
-    impl_->stop = true;
-  }
-  impl_->cv.notify_all();
+  impl_->stop.store(true, std::memory_order_release);
+  impl_->epoch.fetch_add(1, std::memory_order_acq_rel);
+  impl_->epoch.notify_all();
   for (auto& w : impl_->workers) w.join();
 }
 
@@ -71,23 +93,26 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
                               int64_t min_chunk) {
   if (n <= 0) return;
   Impl& p = *impl_;
+  min_chunk = std::max<int64_t>(1, min_chunk);
   if (p.n == 1 || n < 2 * min_chunk) {
     fn(0, n, 0);
     return;
   }
+  // About four chunks per thread: enough to even out uneven progress, few
+  // enough that claiming them costs nothing next to the work.
   p.fn = &fn;
   p.total = n;
-  p.remaining.store(p.n - 1, std::memory_order_release);
-  {
-    std::lock_guard<std::mutex> lk(p.mu);
-    p.epoch.fetch_add(1, std::memory_order_acq_rel);
-  }
-  p.cv.notify_all();
-  p.run_slice(0);
-  while (p.remaining.load(std::memory_order_acquire) != 0) {
-#if defined(__x86_64__)
-    __builtin_ia32_pause();
-#endif
+  p.chunk = std::max(min_chunk, (n + 4 * p.n - 1) / (4 * p.n));
+  p.next.store(0, std::memory_order_relaxed);
+  p.open.store(true, std::memory_order_seq_cst);
+  p.epoch.fetch_add(1, std::memory_order_seq_cst);
+  p.epoch.notify_all();
+  p.run_chunks(0);
+  p.open.store(false, std::memory_order_seq_cst);
+  // Workers that joined may still be finishing a chunk.
+  for (int spins = 0; p.active.load(std::memory_order_seq_cst) != 0; ++spins) {
+    if (spins < 4096) cpu_relax();
+    else std::this_thread::yield();
   }
 }
 
