@@ -390,6 +390,7 @@ Value Evaluator::eval_slice(const Expr& e) {
 Value Evaluator::attribute(const Value& obj, const std::string& name) {
   if (obj.is_undefined()) fail_undefined(obj);
   if (obj.is_dict() || obj.is_namespace()) {
+    budget_.charge(obj.as_dict().items.size() / 16);  // lookups are linear
     if (const Value* v = obj.as_dict().find(name)) return *v;
   }
   std::string hint = "'";
@@ -419,6 +420,7 @@ Value Evaluator::item(const Value& obj, const Value& key) {
     return Value::undefined("string index out of range");
   }
   if (obj.is_dict() || obj.is_namespace()) {
+    budget_.charge(obj.as_dict().items.size() / 16);
     std::optional<std::string> k = encode_key(key);
     if (k) {
       if (const Value* v = obj.as_dict().find(*k)) return *v;
@@ -433,9 +435,12 @@ Value Evaluator::item(const Value& obj, const Value& key) {
 List Evaluator::iterate(const Value& v) {
   switch (v.kind()) {
     case Value::Kind::Undefined: return {};
-    case Value::Kind::List: return v.as_list();
+    case Value::Kind::List:
+      budget_.charge(v.as_list().size() / 8);
+      return v.as_list();
     case Value::Kind::Dict:
     case Value::Kind::Namespace: {
+      budget_.charge(v.as_dict().items.size() / 8);
       List keys;
       for (const auto& kv : v.as_dict().items) keys.push_back(decode_key(kv.first));
       return keys;

@@ -215,6 +215,7 @@ Value to_float(const Value& v, const Value& def) {
 
 Value apply_filter(Evaluator& ev, const std::string& name, const Value& v, const CallArgs& a) {
   Budget& b = ev.budget();
+  b.charge(v.is_string() ? v.as_string().size() / 64 : 0);  // filters walk their input
   auto text = [&]() { return v.str(b); };
   if (name == "trim") {
     const Value* chars = a.arg(0, "chars");

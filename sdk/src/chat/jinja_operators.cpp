@@ -1,5 +1,6 @@
 #include "chat/jinja_operators.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -177,6 +178,7 @@ int order(const Value& l, const Value& r, Budget& b) {
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (l.is_string() && r.is_string()) {
+    b.charge(std::min(l.as_string().size(), r.as_string().size()) / 64);
     int c = l.as_string().compare(r.as_string());
     return c < 0 ? -1 : c > 0 ? 1 : 0;
   }

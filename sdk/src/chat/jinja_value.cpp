@@ -261,7 +261,9 @@ bool Value::equals(const Value& o, Budget& b) const {
   switch (a) {
     case Kind::Undefined:
     case Kind::None: return true;
-    case Kind::String: return as_string() == o.as_string();
+    case Kind::String:
+      b.charge(std::min(as_string().size(), o.as_string().size()) / 64);
+      return as_string() == o.as_string();
     case Kind::List: {
       const List& x = as_list();
       const List& y = o.as_list();

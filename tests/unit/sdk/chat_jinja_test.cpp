@@ -308,6 +308,25 @@ TEST(JinjaLimits, DefaultStepBudgetEndsAnEndlessLookingTemplateQuickly) {
   EXPECT_LT(s, 5.0);
 }
 
+TEST(JinjaLimits, WorkOnLargeValuesIsChargedBySize) {
+  // 1e6 comparisons of two 1 MB strings would take minutes if each cost one step.
+  std::string big(1 << 20, 'x');
+  ordered_json ctx = {{"s", big}, {"t", big}, {"l", std::vector<int>(100000, 1)}};
+  auto start = std::chrono::steady_clock::now();
+  for (const char* src : {"{% for i in range(1000000) %}{% if s == t %}{% endif %}{% endfor %}",
+                          "{% for i in range(1000000) %}{{ s | length }}{% endfor %}",
+                          "{% for i in range(1000000) %}{% set n = l | list %}{% endfor %}"}) {
+    SCOPED_TRACE(src);
+    try {
+      Template(src).render(ctx);
+      ADD_FAILURE() << "finished";
+    } catch (const JinjaError& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Limit) << e.what();
+    }
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0);
+}
+
 TEST(JinjaLimits, RecursionDepth) {
   JinjaError e = render_error("{% macro f(k) %}{{ f(k + 1) }}{% endmacro %}{{ f(0) }}");
   EXPECT_EQ(e.kind(), ErrorKind::Limit);
