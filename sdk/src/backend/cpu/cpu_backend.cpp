@@ -26,6 +26,11 @@ CpuBackend::CpuBackend(const CpuBackendOptions& opts) : pool_(opts.n_threads), k
   row_scratch_.resize(pool_.size());
 }
 
+CpuBackend::ActData& CpuBackend::act_written(Act a) {
+  if (a.id == xacts_act_) xacts_act_ = -1;  // its quantised copy is stale now
+  return act(a);
+}
+
 CpuBackend::WeightData& CpuBackend::weight(Weight w) {
   if (w.id < 0 || w.id >= static_cast<int32_t>(weights_.size())) fail("bad weight handle");
   return weights_[w.id];
@@ -103,7 +108,7 @@ const float* CpuBackend::f32_vector(Weight w, int64_t expected) {
 
 void CpuBackend::get_rows(Weight table, const int32_t* tokens, int32_t n, Act out) {
   WeightData& wd = weight(table);
-  ActData& o = act(out);
+  ActData& o = act_written(out);
   const int64_t cols = static_cast<int64_t>(wd.info.dims[0]);
   const int64_t n_rows = static_cast<int64_t>(wd.info.n_rows());
   if (cols != o.cols || n > o.rows) fail("get_rows: shape mismatch");
@@ -115,7 +120,7 @@ void CpuBackend::get_rows(Weight table, const int32_t* tokens, int32_t n, Act ou
 
 void CpuBackend::rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) {
   ActData& xi = act(x);
-  ActData& o = act(out);
+  ActData& o = act_written(out);
   const int32_t n = xi.cols;
   const float* g = f32_vector(w, n);
   for (int32_t r = 0; r < rows; ++r) {
@@ -131,7 +136,7 @@ void CpuBackend::rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) {
 void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
   WeightData& wd = weight(w);
   ActData& xi = act(x);
-  ActData& o = act(out);
+  ActData& o = act_written(out);
   const int64_t in = static_cast<int64_t>(wd.info.dims[0]);
   const int64_t out_dim = static_cast<int64_t>(wd.info.n_rows());
   if (in != xi.cols || out_dim != o.cols || rows > xi.rows || rows > o.rows)
@@ -144,7 +149,11 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
     // llama.cpp's path: activations quantised to Q8_0 blocks, integer block
     // dots. Threads take groups of 16 output rows.
     if (const PackedWeights* pw = packed(w)) {
-      xacts_.quantize(xi.v.data(), rows, in, in, type);
+      // q/k/v (and gate/up) read the same input: quantise it once.
+      if (xacts_act_ != x.id || xacts_.rows() != rows || xacts_.weight_type() != type || xacts_.n() != in) {
+        xacts_.quantize(xi.v.data(), rows, in, in, type);
+        xacts_act_ = x.id;
+      }
       pool_.parallel_for(pw->groups(), [&](int64_t g0, int64_t g1, int) {
         quant_gemm(*pw, g0, g1, xacts_, 0, rows, o.v.data(), out_dim, b);
       }, min_rows(PackedWeights::kGroupRows * in * rows));
@@ -187,7 +196,7 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
 }
 
 void CpuBackend::rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t pos0, const RopeParams& p) {
-  ActData& xi = act(x);
+  ActData& xi = act_written(x);
   if (n_heads * head_dim != xi.cols || p.n_rot > head_dim || p.n_rot % 2) fail("rope: shape mismatch");
   const float* ff = p.freq_factors ? f32_vector(p.freq_factors, p.n_rot / 2) : nullptr;
   const float theta_scale = std::pow(p.freq_base, -2.0f / p.n_rot);
@@ -232,7 +241,7 @@ void CpuBackend::kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos
 
 void CpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out) {
   ActData& qi = act(q);
-  ActData& o = act(out);
+  ActData& o = act_written(out);
   if (qi.cols != s.n_head * s.head_dim || o.cols != qi.cols || s.n_head_kv * s.head_dim != kv_dim_)
     fail("attention: shape mismatch");
   if (s.n_head_kv <= 0 || s.n_head % s.n_head_kv) fail("attention: heads not a multiple of kv heads");
@@ -260,7 +269,7 @@ void CpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, con
 void CpuBackend::swiglu(Act gate, Act up, int32_t rows, Act out) {
   ActData& g = act(gate);
   ActData& u = act(up);
-  ActData& o = act(out);
+  ActData& o = act_written(out);
   if (g.cols != u.cols || o.cols != g.cols) fail("swiglu: shape mismatch");
   const size_t n = static_cast<size_t>(rows) * g.cols;
   for (size_t i = 0; i < n; ++i) {
@@ -270,7 +279,7 @@ void CpuBackend::swiglu(Act gate, Act up, int32_t rows, Act out) {
 }
 
 void CpuBackend::add(Act x, Act y, int32_t rows) {
-  ActData& a = act(x);
+  ActData& a = act_written(x);
   ActData& b = act(y);
   if (a.cols != b.cols) fail("add: shape mismatch");
   const size_t n = static_cast<size_t>(rows) * a.cols;
@@ -279,7 +288,7 @@ void CpuBackend::add(Act x, Act y, int32_t rows) {
 
 void CpuBackend::copy_row(Act src, int32_t src_row, Act dst) {
   ActData& s = act(src);
-  ActData& d = act(dst);
+  ActData& d = act_written(dst);
   if (s.cols != d.cols || src_row < 0 || src_row >= s.rows) fail("copy_row: shape mismatch");
   std::memcpy(d.v.data(), &s.v[static_cast<size_t>(src_row) * s.cols], sizeof(float) * s.cols);
 }

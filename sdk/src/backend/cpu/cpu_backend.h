@@ -70,6 +70,7 @@ class CpuBackend : public Backend {
   };
   WeightData& weight(Weight w);
   ActData& act(Act a);
+  ActData& act_written(Act a);  // act() for an op's output: drops a stale quantised copy
   // f32 view of a 1-D weight (norm scales, biases), converted once.
   const float* f32_vector(Weight w, int64_t expected);
 
@@ -86,6 +87,7 @@ class CpuBackend : public Backend {
   std::vector<float> k_cache_, v_cache_;         // [layer][pos][kv_dim], F32 mode
   std::vector<uint16_t> k16_, v16_;              // the same, F16 mode
   QuantizedActs xacts_;                          // quantised matmul input (packed weights)
+  int32_t xacts_act_ = -1;                       // the activation xacts_ holds, -1: none
   std::vector<ActBlockQ8> xq_;                   // quantised matmul input (unpacked weights)
   std::vector<std::vector<float>> row_scratch_;  // per thread: a dequantised weight row
 };

@@ -36,15 +36,20 @@ inline int32_t load_i32(const void* p) {
 // scale amax/127 (stored through fp16), values round-to-nearest-even of
 // x * (127/amax). Returns the sum of the values.
 inline int32_t quantize_block(const float* x, int8_t* q, float* d_out) {
+#if defined(__AVX512F__)
+  const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
+  const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
+#else
   float amax = 0.0f;
   for (int i = 0; i < 32; ++i) amax = std::max(amax, std::fabs(x[i]));
+#endif
   const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
   *d_out = half_to_float(float_to_half(amax / 127.0f));
   int32_t sum = 0;
 #if defined(__AVX512F__)
   const __m512 vid = _mm512_set1_ps(id);
-  const __m512i a = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x), vid));
-  const __m512i b = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 16), vid));
+  const __m512i a = _mm512_cvtps_epi32(_mm512_mul_ps(x0, vid));
+  const __m512i b = _mm512_cvtps_epi32(_mm512_mul_ps(x1, vid));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(q), _mm512_cvtsepi32_epi8(a));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(q + 16), _mm512_cvtsepi32_epi8(b));
   sum = _mm512_reduce_add_epi32(_mm512_add_epi32(a, b));
