@@ -2,10 +2,14 @@
 // callback that routes lws events to one HttpTransaction per request.
 #include "server/http_server.h"
 
+#include <arpa/inet.h>
 #include <libwebsockets.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
-#include <condition_variable>
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -53,6 +57,26 @@ class HttpServer::Impl {
 };
 
 namespace {
+
+// For a fixed port: bind it once ourselves first, so "port in use" gets a
+// clear message (and lws' failed-context path, which leaks, is not taken).
+void check_port_free(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;  // let lws report it
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // as lws does
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int rc = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) {
+    throw std::runtime_error("HttpServer: cannot bind 127.0.0.1:" + std::to_string(port) + ": " +
+                             std::strerror(err));
+  }
+}
 
 std::string header(lws* wsi, lws_token_indexes token) {
   int len = lws_hdr_total_length(wsi, token);
@@ -178,6 +202,7 @@ void HttpServer::Impl::start() {
   info.max_http_header_pool = 64;
   info.fd_limit_per_thread = 1024;
 
+  if (options_.port != 0) check_port_free(options_.port);
   stop_requested_ = false;
   context_ = lws_create_context(&info);
   if (!context_) {
@@ -203,10 +228,6 @@ void HttpServer::Impl::run_service() {
   while (!stop_requested_) {
     if (lws_service(context_, 0) < 0) break;
   }
-  // Destroyed on the service thread: lws is single-threaded. In-flight
-  // transactions are closed here and recorded as aborted.
-  lws_context_destroy(context_);
-  transactions_.clear();
 }
 
 void HttpServer::Impl::stop() {
@@ -215,7 +236,14 @@ void HttpServer::Impl::stop() {
   stop_requested_ = true;
   lws_cancel_service(context_);  // wakes lws_service() from another thread
   thread_.join();
+  // Destroyed here, after the join, not on the service thread: that thread
+  // may see stop_requested_ before lws_cancel_service() has returned, and
+  // must not free the context under it. With the service thread gone, lws
+  // is used from one thread again; closing the connections runs our
+  // callback, which records responses in flight as aborted.
+  lws_context_destroy(context_);
   context_ = nullptr;
+  transactions_.clear();
   running_ = false;
   port_ = 0;
 }

@@ -87,8 +87,13 @@ TEST_F(ServerLoad, StreamsA200MBFileWithoutHoldingItInMemory) {
   uint64_t rss_growth = peak_rss_bytes() - rss_before;
   std::printf("[ loopback ] 200 MiB checked byte by byte: %.3f s = %.0f MB/s, peak RSS growth %.1f MiB\n",
               r.seconds_total, kBigSize / r.seconds_total / 1e6, rss_growth / double(kMiB));
-  // Client and server share this process; both stream in pieces.
+  // Client and server share this process; both stream in pieces. (ASan's
+  // quarantine keeps freed pieces resident, so the bound is looser there.)
+#if defined(__SANITIZE_ADDRESS__)
+  EXPECT_LT(rss_growth, 160 * kMiB);
+#else
   EXPECT_LT(rss_growth, 48 * kMiB);
+#endif
   EXPECT_EQ(server_->bytes_served("/big.bin"), kBigSize);
 
   // Throughput alone: the same file again into a sink that only counts.
