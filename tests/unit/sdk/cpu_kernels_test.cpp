@@ -13,6 +13,7 @@
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/quant_gemm.h"
 #include "backend/cpu/thread_pool.h"
+#include "backend/cpu/vec_math.h"
 #include "gguf/dequant.h"
 #include "kv/kv_cache.h"
 
@@ -158,6 +159,42 @@ TEST(QuantDot, F32DotAllLengths) {
     double ref = 0;
     for (int i = 0; i < n; ++i) ref += static_cast<double>(a[i]) * b[i];
     EXPECT_NEAR(dot_f32(a.data(), b.data(), n), ref, 1e-4) << n;
+  }
+}
+
+// The SIMD e^x within 2 ulp of std::exp over the range where floats are
+// normal, and the ends (overflow to inf, underflow to 0) handled.
+TEST(VecMath, ExpWithinTwoUlpOfStdExp) {
+  std::vector<float> x;
+  for (float v = -87.0f; v <= 88.7f; v += 0.0137f) x.push_back(v);
+  for (float v : {0.0f, -0.0f, 1e-8f, -1e-8f, 88.72f, -87.33f}) x.push_back(v);
+  std::vector<float> got(x.size());
+  exp_row(x.data(), got.data(), static_cast<int64_t>(x.size()));
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float want = std::exp(x[i]);
+    const float ulp = std::nextafter(want, INFINITY) - want;
+    ASSERT_LE(std::fabs(got[i] - want), 2 * ulp) << "x=" << x[i];
+  }
+  const std::vector<float> ends = {89.0f, 1e30f, INFINITY, -105.0f, -1e30f, -INFINITY};
+  std::vector<float> e(ends.size());
+  exp_row(ends.data(), e.data(), static_cast<int64_t>(ends.size()));
+  EXPECT_EQ(e[0], INFINITY);
+  EXPECT_EQ(e[1], INFINITY);
+  EXPECT_EQ(e[2], INFINITY);
+  EXPECT_EQ(e[3], 0.0f);
+  EXPECT_EQ(e[4], 0.0f);
+  EXPECT_EQ(e[5], 0.0f);
+}
+
+TEST(VecMath, SwigluMatchesTheFormula) {
+  for (int n : {1, 15, 16, 17, 100}) {
+    const auto g = random_row(n, 5 * n), u = random_row(n, 5 * n + 1);
+    std::vector<float> out(n);
+    swiglu_row(g.data(), u.data(), out.data(), n);
+    for (int i = 0; i < n; ++i) {
+      const double want = g[i] / (1.0 + std::exp(-static_cast<double>(g[i]))) * u[i];
+      ASSERT_NEAR(out[i], want, 1e-6 * (1 + std::fabs(want))) << "n=" << n << " i=" << i;
+    }
   }
 }
 

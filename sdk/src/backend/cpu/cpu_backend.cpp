@@ -10,6 +10,7 @@
 #include "backend/cpu/half.h"
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/quant_gemm.h"
+#include "backend/cpu/vec_math.h"
 #include "gguf/dequant.h"
 
 namespace lantern {
@@ -271,19 +272,19 @@ void CpuBackend::swiglu(Act gate, Act up, int32_t rows, Act out) {
   ActData& u = act(up);
   ActData& o = act_written(out);
   if (g.cols != u.cols || o.cols != g.cols) fail("swiglu: shape mismatch");
-  const size_t n = static_cast<size_t>(rows) * g.cols;
-  for (size_t i = 0; i < n; ++i) {
-    const float x = g.v[i];
-    o.v[i] = x / (1.0f + std::exp(-x)) * u.v[i];
-  }
+  const int64_t n = static_cast<int64_t>(rows) * g.cols;
+  // Split in 64-float pieces (cache-line aligned slices for the threads).
+  pool_.parallel_for((n + 63) / 64, [&](int64_t b, int64_t e, int) {
+    const int64_t i0 = b * 64, i1 = std::min(n, e * 64);
+    swiglu_row(&g.v[i0], &u.v[i0], &o.v[i0], i1 - i0);
+  }, 128);
 }
 
 void CpuBackend::add(Act x, Act y, int32_t rows) {
   ActData& a = act_written(x);
   ActData& b = act(y);
   if (a.cols != b.cols) fail("add: shape mismatch");
-  const size_t n = static_cast<size_t>(rows) * a.cols;
-  for (size_t i = 0; i < n; ++i) a.v[i] += b.v[i];
+  add_row(a.v.data(), b.v.data(), static_cast<int64_t>(rows) * a.cols);
 }
 
 void CpuBackend::copy_row(Act src, int32_t src_row, Act dst) {
