@@ -18,6 +18,13 @@ mergeInto(LibraryManager.library, {
         g.bindGroups = [null];
         g.reads = [null];
         g.errors = [];
+        g.waiters = [];
+        g.pendingReads = 0;
+        // Resolves when any read in flight completes (at once if none is).
+        g.nextRead = function () {
+          if (g.pendingReads === 0) return Promise.resolve();
+          return new Promise(function (r) { g.waiters.push(r); });
+        };
         g.dispatches = 0;
         g.submits = 0;
       }
@@ -133,15 +140,23 @@ mergeInto(LibraryManager.library, {
     enc.copyBufferToBuffer(g.buffers[id], offset, staging, 0, size);
     g.device.queue.submit([enc.finish()]);
     var req = { done: false, error: null, data: null };
+    g.pendingReads++;
+    var settle = function () {
+      req.done = true;
+      g.pendingReads--;
+      var w = g.waiters;
+      g.waiters = [];
+      for (var i = 0; i < w.length; i++) w[i]();
+    };
     req.promise = staging.mapAsync(GPUMapMode.READ).then(function () {
       req.data = new Uint8Array(staging.getMappedRange().slice(0));
       staging.unmap();
       staging.destroy();
-      req.done = true;
+      settle();
     }, function (e) {
       req.error = String(e && e.message || e);
-      req.done = true;
       staging.destroy();
+      settle();
     });
     g.reads.push(req);
     g.lastRead = req.promise;
@@ -158,5 +173,10 @@ mergeInto(LibraryManager.library, {
     if (req.error) { g.errors.push('readback failed: ' + req.error); return -1; }
     HEAPU8.set(req.data, dstPtr);
     return 1;
+  },
+
+  lgpu_read_cancel__deps: ['$LGPU'],
+  lgpu_read_cancel: function (reqId) {
+    LGPU.state().reads[reqId] = null;
   },
 });

@@ -44,6 +44,14 @@ void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url,
   ctx.expect_eq(label + ": steps", 64, d.value("steps", 0));
   ctx.expect(rel < 1e-3, label + ": logits within 1e-3 relative at every position, worst " + std::to_string(rel) +
                              " at step " + std::to_string(d.value("worst_step", -1)));
+  // The generation loop: device greedy with run-ahead on the GPU, host greedy
+  // on the CPU, and seeded sampling on both.
+  const nlohmann::json& g = d["generate"];
+  ctx.expect_eq(label + ": run-ahead device greedy equals CPU greedy", g["greedy_cpu"], g["greedy_gpu"]);
+  ctx.expect_eq(label + ": seeded sampling on the GPU's logits equals the CPU's", g["sampled_cpu"], g["sampled_gpu"]);
+  ctx.expect_eq(label + ": greedy generation gives the teacher-forced tokens", d["cpu_tokens"], g["greedy_cpu"]);
+  ctx.log(label + ": generation decode " + std::to_string(g["gpu_stats"].value("decode_tok_s", 0.0)) + " tok/s on the GPU (run-ahead), " +
+          std::to_string(g["cpu_stats"].value("decode_tok_s", 0.0)) + " tok/s on the wasm CPU backend");
   if (golden_tokens) {
     // The real model: tokens identical to the CPU backend's and llama.cpp's.
     ctx.expect_eq(label + ": GPU greedy tokens equal the CPU's", d["cpu_tokens"], d["gpu_tokens"]);

@@ -92,12 +92,29 @@ export class WasmEngine {
       const r = this.mod._lt_poll();
       if (r < 0) throw new Error(`lantern: forward failed: ${this.error()}`);
       if (r === 1) break;
-      await (this.mod.lgpu.lastRead || new Promise((res) => setTimeout(res, 0)));
+      await this.mod.lgpu.nextRead();
     }
     const p = this.mod._lt_logits() >> 2;
     return this.mod.HEAPF32.slice(p, p + nVocab);
   }
 }
+
+// Runs a raw completion to the end, calling onStep for each step that
+// produced text. Resolves with the final step (tokens, stats).
+WasmEngine.prototype.generate = async function (prompt, params, onStep = () => {}) {
+  const rc = this.withString(prompt, (p) => this.withString(JSON.stringify(params), (q) => this.mod._lt_generate_begin(p, q)));
+  if (rc < 0) throw new Error(`lantern: generate failed: ${this.error()}`);
+  for (;;) {
+    const r = JSON.parse(this.mod.UTF8ToString(this.mod._lt_generate_step()));
+    if (r.error) throw new Error(`lantern: ${r.error}`);
+    if (r.finish) return r;
+    if (r.waiting) {
+      await (this.mod.lgpu && this.mod.lgpu.nextRead ? this.mod.lgpu.nextRead() : Promise.resolve());
+      continue;
+    }
+    onStep(r);
+  }
+};
 
 // Loads a whole model file that is already in memory into an engine.
 export function loadFromBytes(engine, bytes, options) {

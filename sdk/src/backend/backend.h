@@ -83,6 +83,24 @@ class Backend {
   // read_poll turns true (and fills dst) after the map completes.
   virtual void read_begin(Act a, int32_t rows, float* dst) = 0;
   virtual bool read_poll() = 0;
+
+  // Greedy decoding on the device, so the next pass can be submitted before
+  // the host knows the token (run-ahead, DESIGN.md). Token slots are a small
+  // ring of ids on the device. Backends without it (the CPU backend, which
+  // answers at once anyway) say so and keep the defaults, which throw.
+  virtual bool supports_device_argmax() const { return false; }
+  static constexpr int32_t kTokenSlots = 64;
+  // slot = index of the largest value of row `row` (the first, on ties).
+  virtual void argmax(Act logits, int32_t row, int32_t slot);
+  // get_rows for one token taken from a slot.
+  virtual void get_rows_slot(Weight table, int32_t slot, Act out);
+  // Starts reading a slot back (after the pass that writes it is submitted);
+  // poll returns -1 while it is in flight, else the token id.
+  virtual void token_read_begin(int32_t slot);
+  virtual int32_t token_read_poll(int32_t slot);
+  // Forgets a read whose token is no longer wanted (a generation that ended
+  // with passes still in flight).
+  virtual void token_read_cancel(int32_t slot);
 };
 
 }  // namespace lantern

@@ -35,7 +35,7 @@ Engine::Engine(std::unique_ptr<ByteSource> src, std::unique_ptr<Backend> backend
   const auto t1 = std::chrono::steady_clock::now();
   model_ = std::make_unique<LlamaModel>(gguf_, src_.get(), *backend_, kv_.capacity(), opts.max_batch);
   // Weights the backend could not use in place are copied in from the source.
-  if (!src_->data()) {
+  if (!src_->data() && !opts.external_weights) {
     std::vector<uint8_t> buf;
     for (const auto& [info, w] : model_->weight_handles()) {
       buf.resize(info->n_bytes);

@@ -55,6 +55,10 @@ Generation::Generation(Engine& engine, std::vector<int32_t> prompt, const Sampli
   stats_.prompt_tokens = static_cast<int32_t>(prompt_.size());
   stats_.cached_tokens = prompt_pos_;
   for (int32_t t : prompt_) sampler_.accept(t);
+  // Greedy with nothing that needs the logits on the host: choose on the device.
+  device_greedy_ = engine_.backend().supports_device_argmax() && sp.temperature == 0.0f && sp.logit_bias.empty() &&
+                   sp.logprobs < 0 && sp.repetition_penalty == 1.0f && sp.frequency_penalty == 0.0f &&
+                   sp.presence_penalty == 0.0f;
 }
 
 void Generation::interrupt() { interrupted_ = true; }
@@ -77,7 +81,41 @@ StepResult Generation::finish(FinishReason r, StepResult res) {
     res.text += tail;
     text_ += tail;
   }
+  // Passes still in flight (run-ahead past the end) are dropped.
+  for (const InFlight& f : in_flight_) engine_.backend().token_read_cancel(f.slot);
+  in_flight_.clear();
   return res;
+}
+
+bool Generation::room_for_more(int64_t extra) const {
+  // Another token may follow the `extra` ones already chosen or in flight.
+  if (max_tokens_ && static_cast<int64_t>(out_tokens_.size()) + extra >= *max_tokens_) return false;
+  return true;
+}
+
+bool Generation::take_token(const SampledToken& tok, StepResult& res) {
+  if (out_tokens_.empty()) stats_.ttft_ms = ms(t_start_, Clock::now());
+  res.token = tok;
+  const Tokenizer& tk = engine_.tokenizer();
+  if (tok.token < 0 || tok.token >= engine_.config().n_vocab)
+    throw std::runtime_error("generation: the backend chose token " + std::to_string(tok.token) + ", outside the vocabulary");
+  if (!ignore_eos_ && tk.is_eog(tok.token)) {
+    res = finish(FinishReason::Stop, res);
+    return true;
+  }
+  out_tokens_.push_back(tok.token);
+  stats_.completion_tokens = static_cast<int32_t>(out_tokens_.size());
+  sampler_.accept(tok.token);
+  const StopMatcher::Result sm = stop_.push(utf8_.push(tk.token_to_piece(tok.token)));
+  res.text = sm.emit;
+  text_ += sm.emit;
+  FinishReason why = FinishReason::None;
+  if (sm.stopped) why = FinishReason::Stop;
+  else if (!room_for_more(0)) why = FinishReason::Length;
+  else if (engine_.kv().size() >= engine_.n_ctx()) why = FinishReason::Length;
+  if (why == FinishReason::None) return false;
+  res = finish(why, res);
+  return true;
 }
 
 StepResult Generation::step() {
@@ -88,6 +126,7 @@ StepResult Generation::step() {
     return res;
   }
   if (interrupted_) return finish(FinishReason::Interrupted, res);
+  if (device_greedy_ && !in_flight_.empty()) return step_device(res);
 
   if (pending_) {
     if (!engine_.model().logits_ready()) {
@@ -97,40 +136,88 @@ StepResult Generation::step() {
     pending_ = false;
     (pending_prefill_ ? stats_.prefill_ms : stats_.decode_ms) += ms(pending_since_, Clock::now());
   }
+  if (prompt_pos_ < static_cast<int32_t>(prompt_.size())) return step_prompt(res);
+  if (!room_for_more(0)) return finish(FinishReason::Length, res);
+  return step_host(res);
+}
 
-  // Prompt evaluation, a batch at a time.
+// Submits the next slice of the prompt. The last slice also chooses the
+// first token: its logits are read back (host sampling) or its argmax goes
+// to a device slot (device greedy).
+StepResult Generation::step_prompt(StepResult res) {
   const int32_t n_prompt = static_cast<int32_t>(prompt_.size());
-  if (prompt_pos_ < n_prompt) {
-    const int32_t n = std::min(n_prompt - prompt_pos_, engine_.model().max_batch());
+  const int32_t n = std::min(n_prompt - prompt_pos_, engine_.model().max_batch());
+  const bool last = prompt_pos_ + n == n_prompt;
+  KvCache& kv = engine_.kv();
+  if (last && device_greedy_ && room_for_more(0)) {
+    const int32_t slot = next_slot();
+    pending_since_ = Clock::now();
+    engine_.model().submit(&prompt_[prompt_pos_], n, kv.size(), LlamaModel::Output::Argmax, slot);
+    kv.append(&prompt_[prompt_pos_], n);
+    in_flight_.push_back({slot, -1, pending_since_});
+    next_pos_ = kv.size();
+  } else if (last) {
     submit(&prompt_[prompt_pos_], n, /*prefill=*/true);
-    prompt_pos_ += n;
-    res.prefill = true;
-    res.prompt_done = prompt_pos_;
+  } else {
+    // Middle slices need no output; the last slice's readback waits for them.
+    pending_since_ = Clock::now();
+    engine_.model().submit(&prompt_[prompt_pos_], n, kv.size(), LlamaModel::Output::None);
+    kv.append(&prompt_[prompt_pos_], n);
+    pending_ = true;
+    pending_prefill_ = true;
+  }
+  prompt_pos_ += n;
+  res.prefill = true;
+  res.prompt_done = prompt_pos_;
+  return res;
+}
+
+// Host sampling from the read-back logits of the last pass.
+StepResult Generation::step_host(StepResult res) {
+  logits_.assign(engine_.model().logits(), engine_.model().logits() + engine_.config().n_vocab);
+  const SampledToken tok = sampler_.sample(logits_.data(), static_cast<int32_t>(logits_.size()));
+  if (take_token(tok, res)) return res;
+  submit(&tok.token, 1, /*prefill=*/false);  // the next step samples from its logits
+  return res;
+}
+
+// Device greedy: keep kRunAhead passes in flight, then take the oldest
+// pass's token once it has been read back.
+StepResult Generation::step_device(StepResult res) {
+  LlamaModel& model = engine_.model();
+  while (static_cast<int>(in_flight_.size()) < kRunAhead && room_for_more(static_cast<int64_t>(in_flight_.size())) &&
+         next_pos_ < engine_.n_ctx()) {
+    const int32_t slot = next_slot();
+    model.submit_from_slot(in_flight_.back().slot, next_pos_, slot);
+    in_flight_.push_back({slot, next_pos_, Clock::now()});
+    ++next_pos_;
+  }
+  const InFlight oldest = in_flight_.front();
+  const int32_t token = engine_.backend().token_read_poll(oldest.slot);
+  if (token < 0) {
+    res.waiting = true;
     return res;
   }
-
-  if (max_tokens_ && static_cast<int32_t>(out_tokens_.size()) >= *max_tokens_) return finish(FinishReason::Length, res);
-
-  // Sample from the logits of the last evaluated token.
-  logits_.assign(engine_.model().logits(), engine_.model().logits() + engine_.config().n_vocab);
-  SampledToken tok = sampler_.sample(logits_.data(), static_cast<int32_t>(logits_.size()));
-  if (out_tokens_.empty()) stats_.ttft_ms = ms(t_start_, Clock::now());
-  res.token = tok;
-  const Tokenizer& tk = engine_.tokenizer();
-  if (!ignore_eos_ && tk.is_eog(tok.token)) return finish(FinishReason::Stop, res);
-
-  out_tokens_.push_back(tok.token);
-  stats_.completion_tokens = static_cast<int32_t>(out_tokens_.size());
-  sampler_.accept(tok.token);
-  const StopMatcher::Result sm = stop_.push(utf8_.push(tk.token_to_piece(tok.token)));
-  res.text = sm.emit;
-  text_ += sm.emit;
-  if (sm.stopped) return finish(FinishReason::Stop, res);
-  if (max_tokens_ && static_cast<int32_t>(out_tokens_.size()) >= *max_tokens_) return finish(FinishReason::Length, res);
-  if (engine_.kv().size() >= engine_.n_ctx()) return finish(FinishReason::Length, res);
-
-  // Submit the new token so the next step can sample.
-  submit(&tok.token, 1, /*prefill=*/false);
+  in_flight_.pop_front();
+  // Throughput with passes overlapping: prefill up to the first token, decode
+  // from the first token to the last.
+  const auto now = Clock::now();
+  if (oldest.pos < 0) stats_.prefill_ms += ms(oldest.submitted, now);
+  else stats_.decode_ms = ms(t_first_token_, now);
+  if (oldest.pos < 0) t_first_token_ = now;
+  SampledToken tok;
+  tok.token = token;
+  if (take_token(tok, res)) return res;
+  if (in_flight_.empty()) {
+    // Nothing ran ahead of this token (the context or max_tokens held the
+    // passes back): feed it now.
+    const int32_t slot = next_slot();
+    model.submit_from_slot(oldest.slot, next_pos_, slot);
+    in_flight_.push_back({slot, next_pos_, Clock::now()});
+    ++next_pos_;
+  }
+  // A pass fed this token: its keys and values are (or will be) in the cache.
+  engine_.kv().append(&token, 1);
   return res;
 }
 

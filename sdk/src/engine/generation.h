@@ -1,16 +1,26 @@
 // One completion as a step machine: each step() either submits a slice of
 // the prompt (so long prompts report progress and can be interrupted) or
-// samples one token, returns the text it completes and submits that token.
+// takes one token, returns the text it completes and submits that token.
 // On an asynchronous backend (WebGPU) a step may return `waiting` until the
-// submitted pass's logits arrive; nothing blocks. Stop strings, EOG tokens,
-// max_tokens and the context limit end it.
+// GPU's answer arrives; nothing blocks. Stop strings, EOG tokens, max_tokens
+// and the context limit end it.
+//
+// Two ways to choose tokens: on the host from read-back logits (any sampling
+// parameters), or, for plain greedy decoding on a backend that can, on the
+// device with run-ahead: the chosen token stays in a device slot that the
+// next pass reads, and up to kRunAhead passes are in flight before the host
+// has read the first token (a token round trip costs more than a small
+// model's whole step). Passes past a stop are simply dropped: the KV cache
+// bookkeeping only ever counts tokens the host has seen.
 #pragma once
 #include <chrono>
+#include <deque>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "backend/backend.h"
 #include "sampling/sampler.h"
 #include "sampling/sampling_params.h"
 #include "sampling/stop_matcher.h"
@@ -63,8 +73,17 @@ class Generation {
   const GenerationStats& stats() const { return stats_; }
 
  private:
+  static constexpr int kRunAhead = 3;
   StepResult finish(FinishReason r, StepResult res);
   void submit(const int32_t* tokens, int32_t n, bool prefill);
+  StepResult step_prompt(StepResult res);
+  StepResult step_host(StepResult res);
+  StepResult step_device(StepResult res);
+  // Emits one chosen token; returns true when it ends the generation (the
+  // finish reason is then in res).
+  bool take_token(const SampledToken& tok, StepResult& res);
+  bool room_for_more(int64_t extra) const;
+  int32_t next_slot() { return slot_counter_++ % Backend::kTokenSlots; }
 
   Engine& engine_;
   std::vector<int32_t> prompt_;
@@ -78,6 +97,17 @@ class Generation {
   bool pending_prefill_ = false;
   std::chrono::steady_clock::time_point pending_since_;
   std::vector<float> logits_;   // a copy: sampling modifies it
+  // Device greedy decoding with run-ahead.
+  bool device_greedy_ = false;
+  struct InFlight {
+    int32_t slot;   // where the pass writes its argmax
+    int32_t pos;    // position of the token the pass fed (KV written there)
+    std::chrono::steady_clock::time_point submitted;
+  };
+  std::deque<InFlight> in_flight_;
+  int32_t next_pos_ = 0;        // position the next pass feeds
+  std::chrono::steady_clock::time_point t_first_token_;
+  int32_t slot_counter_ = 0;
   std::vector<int32_t> out_tokens_;
   std::string text_;
   FinishReason finish_ = FinishReason::None;

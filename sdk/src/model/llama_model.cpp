@@ -67,21 +67,21 @@ LlamaModel::LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& bac
 }
 
 void LlamaModel::forward(const int32_t* tokens, int32_t n, int32_t pos0, float* logits, bool all_logits) {
-  submit(tokens, n, pos0, all_logits);
+  submit(tokens, n, pos0, all_logits ? Output::AllLogits : Output::Logits);
   if (!logits_ready()) throw std::logic_error("model: forward() needs a synchronous backend; use submit()");
   std::copy(logits_host_.begin(), logits_host_.begin() + static_cast<size_t>(logits_rows_) * cfg_.n_vocab, logits);
 }
 
 bool LlamaModel::logits_ready() { return be_.read_poll(); }
 
-void LlamaModel::submit(const int32_t* tokens, int32_t n, int32_t pos0, bool all_logits) {
+void LlamaModel::check_batch(int32_t n, int32_t pos0) const {
   if (n <= 0 || n > max_batch_) throw std::invalid_argument("model: batch of " + std::to_string(n) + " tokens (1.." + std::to_string(max_batch_) + " allowed)");
   if (pos0 < 0 || pos0 + n > n_ctx_) throw std::out_of_range("model: positions past the context of " + std::to_string(n_ctx_));
+}
+
+void LlamaModel::record_layers(int32_t n, int32_t pos0) {
   const RopeParams rope{cfg_.n_rot, cfg_.rope_freq_base, cfg_.rope_order == RopeOrder::NeoX, rope_freqs_};
   const AttentionShape shape{cfg_.n_head, cfg_.n_head_kv, cfg_.head_dim, 1.0f / std::sqrt(static_cast<float>(cfg_.head_dim))};
-
-  be_.begin();
-  be_.get_rows(tok_embd_, tokens, n, x_);
   for (int32_t l = 0; l < cfg_.n_layer; ++l) {
     const Layer& L = layers_[l];
     be_.rms_norm(x_, L.attn_norm, cfg_.rms_eps, n, h_);
@@ -101,21 +101,49 @@ void LlamaModel::submit(const int32_t* tokens, int32_t n, int32_t pos0, bool all
     be_.matmul(L.w_down, Weight{}, ffn_, n, o_);
     be_.add(x_, o_, n);
   }
-  if (all_logits) {
+}
+
+void LlamaModel::record_output(int32_t n, Output out, int32_t slot) {
+  logits_rows_ = 0;
+  if (out == Output::None) return;
+  if (out == Output::AllLogits) {
     be_.rms_norm(x_, output_norm_, cfg_.rms_eps, n, h_);
     be_.matmul(output_, Weight{}, h_, n, logits_);
     logits_rows_ = n;
   } else {
     be_.copy_row(x_, n - 1, last_);
-    be_.rms_norm(last_, output_norm_, cfg_.rms_eps, 1, last_);
-    be_.matmul(output_, Weight{}, last_, 1, logits_);
+    be_.rms_norm(last_, output_norm_, cfg_.rms_eps, 1, h_);
+    be_.matmul(output_, Weight{}, h_, 1, logits_);
+    if (out == Output::Argmax) {
+      be_.argmax(logits_, 0, slot);
+      return;
+    }
     logits_rows_ = 1;
   }
   // The readback is part of the same submission; the host copy arrives when
   // read_poll() says so.
   logits_host_.resize(static_cast<size_t>(logits_rows_) * cfg_.n_vocab);
   be_.read_begin(logits_, logits_rows_, logits_host_.data());
+}
+
+void LlamaModel::submit(const int32_t* tokens, int32_t n, int32_t pos0, Output out, int32_t slot) {
+  check_batch(n, pos0);
+  be_.begin();
+  be_.get_rows(tok_embd_, tokens, n, x_);
+  record_layers(n, pos0);
+  record_output(n, out, slot);
   be_.end();
+  if (out == Output::Argmax) be_.token_read_begin(slot);
+}
+
+void LlamaModel::submit_from_slot(int32_t in_slot, int32_t pos0, int32_t out_slot) {
+  check_batch(1, pos0);
+  be_.begin();
+  be_.get_rows_slot(tok_embd_, in_slot, x_);
+  record_layers(1, pos0);
+  record_output(1, Output::Argmax, out_slot);
+  be_.end();
+  be_.token_read_begin(out_slot);
 }
 
 }  // namespace lantern

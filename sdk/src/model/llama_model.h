@@ -27,10 +27,21 @@ class LlamaModel {
   int32_t n_ctx() const { return n_ctx_; }
   int32_t max_batch() const { return max_batch_; }
 
+  // What a pass produces besides the keys and values it stores.
+  enum class Output {
+    None,       // nothing (a prompt slice that is not the last)
+    Logits,     // the last token's logits, read back (n_vocab floats)
+    AllLogits,  // every token's logits, read back (n * n_vocab floats)
+    Argmax,     // the last token's greedy choice into a device token slot, read back
+  };
+
   // Runs n tokens (n <= max_batch) at positions pos0..pos0+n-1, storing their
-  // keys and values, and starts reading back the logits of the last token
-  // (n_vocab floats) or, when all_logits, of every token (n * n_vocab).
-  void submit(const int32_t* tokens, int32_t n, int32_t pos0, bool all_logits = false);
+  // keys and values, and starts reading back what `out` asks for. For Argmax,
+  // `slot` names the token slot (the backend must support_device_argmax()).
+  void submit(const int32_t* tokens, int32_t n, int32_t pos0, Output out = Output::Logits, int32_t slot = 0);
+  // One token whose id is in device token slot in_slot (written by an earlier
+  // pass's argmax, maybe not finished yet): run-ahead greedy decoding.
+  void submit_from_slot(int32_t in_slot, int32_t pos0, int32_t out_slot);
   // True once the logits of the last submit have arrived (at once on the CPU).
   bool logits_ready();
   const float* logits() const { return logits_host_.data(); }
@@ -47,6 +58,9 @@ class LlamaModel {
     Weight attn_norm, wq, wk, wv, bq, bk, bv, wo, ffn_norm, w_gate, w_up, w_down;
   };
   Weight load(const GgufFile& gguf, const ByteSource* src, const std::string& name, bool required = true);
+  void check_batch(int32_t n, int32_t pos0) const;
+  void record_layers(int32_t n, int32_t pos0);
+  void record_output(int32_t n, Output out, int32_t slot);
 
   ModelConfig cfg_;
   Backend& be_;

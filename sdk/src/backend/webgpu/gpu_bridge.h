@@ -15,4 +15,5 @@ int lgpu_bind_group_create(int pipeline, const int32_t* entries, int n);
 void lgpu_submit(const int32_t* cmds, int n_words);
 int lgpu_read_begin(int buffer, double offset, int size);
 int lgpu_read_poll(int request, void* dst);  // 1 done, 0 pending, -1 failed
+void lgpu_read_cancel(int request);          // the result is no longer wanted
 }

@@ -41,6 +41,9 @@ const char* weights_kernel(GgmlType t) {
 WebGpuBackend::WebGpuBackend() {
   params_buffer_ = lgpu_buffer_create(kMaxSlots * kSlotWords * 4.0, kUniform | kCopyDst, "params");
   dummy_buffer_ = lgpu_buffer_create(16, kStorage | kCopyDst, "dummy");
+  slots_buffer_ = lgpu_buffer_create(4.0 * kTokenSlots, kStorage | kCopySrc | kCopyDst, "token slots");
+  slot_requests_.assign(kTokenSlots, -1);
+  slot_values_.assign(kTokenSlots, 0);
 }
 
 WebGpuBackend::~WebGpuBackend() {
@@ -49,12 +52,12 @@ WebGpuBackend::~WebGpuBackend() {
   for (int b : k_cache_) lgpu_buffer_destroy(b);
   for (int b : v_cache_) lgpu_buffer_destroy(b);
   for (const auto& [key, b] : rope_tables_) lgpu_buffer_destroy(b);
-  for (int b : {params_buffer_, dummy_buffer_, tokens_buffer_, scores_buffer_})
+  for (int b : {params_buffer_, dummy_buffer_, tokens_buffer_, scores_buffer_, slots_buffer_})
     if (b > 0) lgpu_buffer_destroy(b);
 }
 
 int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type) {
-  const bool typed = kernel == "matmul" || kernel == "get_rows";
+  const bool typed = kernel == "matmul" || kernel == "matvec" || kernel == "matmul_tiled" || kernel == "get_rows";
   const char* wk = typed ? weights_kernel(weight_type) : "";
   if (!wk) fail("no " + kernel + " kernel for " + ggml_type_name(static_cast<uint32_t>(weight_type)) + " weights yet");
   const std::string key = kernel + (typed ? std::string("/") + wk : "");
@@ -219,9 +222,14 @@ void WebGpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) 
     if (bb.info.type != GgmlType::F32 || static_cast<int64_t>(bb.info.n_elements) != out_dim) fail("matmul: bias " + bb.info.name + " must be f32");
     bias_buf = bb.buffer;
   }
-  dispatch(pipeline("matmul", wb.info.type),
-           {static_cast<uint32_t>(in), static_cast<uint32_t>(out_dim), static_cast<uint32_t>(wb.info.row_bytes()), bias ? 1u : 0u},
-           {wb.buffer, xi.buffer, o.buffer, bias_buf}, ceil_div(out_dim, 4), rows);
+  const std::vector<uint32_t> params{static_cast<uint32_t>(in), static_cast<uint32_t>(out_dim),
+                                     static_cast<uint32_t>(wb.info.row_bytes()), bias ? 1u : 0u, static_cast<uint32_t>(rows)};
+  const std::vector<int> bufs{wb.buffer, xi.buffer, o.buffer, bias_buf};
+  // Decode (a token or a few): 8 rows per workgroup, 32 threads per row.
+  // Prefill: 32 x 32 tiles that read each weight once per 32 tokens.
+  if (rows <= 4) dispatch(pipeline("matvec", wb.info.type), params, bufs, ceil_div(out_dim, 8), rows);
+  else if (in % 32 == 0) dispatch(pipeline("matmul_tiled", wb.info.type), params, bufs, ceil_div(out_dim, 32), ceil_div(rows, 32));
+  else dispatch(pipeline("matmul", wb.info.type), params, bufs, ceil_div(out_dim, 4), rows);
 }
 
 int WebGpuBackend::rope_table(const RopeParams& p) {
@@ -304,6 +312,44 @@ void WebGpuBackend::copy_row(Act src, int32_t src_row, Act dst) {
   if (s.cols != d.cols || src_row < 0 || src_row >= s.rows) fail("copy_row: shape mismatch");
   dispatch(pipeline("copy_row"), {static_cast<uint32_t>(s.cols), static_cast<uint32_t>(src_row)}, {s.buffer, d.buffer},
            ceil_div(s.cols, kWg));
+}
+
+void WebGpuBackend::argmax(Act logits, int32_t row, int32_t slot) {
+  const ActBuf& l = act(logits);
+  if (row < 0 || row >= l.rows || slot < 0 || slot >= kTokenSlots) fail("argmax: bad row or slot");
+  dispatch(pipeline("argmax"), {static_cast<uint32_t>(l.cols), static_cast<uint32_t>(row), static_cast<uint32_t>(slot)},
+           {l.buffer, slots_buffer_}, 1);
+}
+
+void WebGpuBackend::get_rows_slot(Weight table, int32_t slot, Act out) {
+  const WeightBuf& w = weight(table);
+  const ActBuf& o = act(out);
+  if (static_cast<int32_t>(w.info.dims[0]) != o.cols || slot < 0 || slot >= kTokenSlots) fail("get_rows_slot: bad shape or slot");
+  dispatch(pipeline("get_rows", w.info.type),
+           {static_cast<uint32_t>(o.cols), static_cast<uint32_t>(w.info.row_bytes()), static_cast<uint32_t>(slot),
+            static_cast<uint32_t>(w.info.n_rows())},
+           {w.buffer, slots_buffer_, o.buffer}, ceil_div(o.cols, kWg), 1);
+}
+
+void WebGpuBackend::token_read_begin(int32_t slot) {
+  if (slot < 0 || slot >= kTokenSlots) fail("token_read_begin: bad slot");
+  if (slot_requests_[slot] >= 0) fail("token slot " + std::to_string(slot) + " is already being read");
+  slot_requests_[slot] = lgpu_read_begin(slots_buffer_, 4.0 * slot, 4);
+}
+
+int32_t WebGpuBackend::token_read_poll(int32_t slot) {
+  if (slot < 0 || slot >= kTokenSlots || slot_requests_[slot] < 0) fail("token_read_poll: no read of that slot");
+  const int r = lgpu_read_poll(slot_requests_[slot], &slot_values_[slot]);
+  if (r < 0) fail("reading a token back from the GPU failed (device lost?)");
+  if (r == 0) return -1;
+  slot_requests_[slot] = -1;
+  return static_cast<int32_t>(slot_values_[slot]);
+}
+
+void WebGpuBackend::token_read_cancel(int32_t slot) {
+  if (slot < 0 || slot >= kTokenSlots || slot_requests_[slot] < 0) return;
+  lgpu_read_cancel(slot_requests_[slot]);
+  slot_requests_[slot] = -1;
 }
 
 void WebGpuBackend::read_begin(Act a, int32_t rows, float* dst) {

@@ -39,6 +39,13 @@ class WebGpuBackend : public Backend {
   void read_begin(Act a, int32_t rows, float* dst) override;
   bool read_poll() override;
 
+  bool supports_device_argmax() const override { return true; }
+  void argmax(Act logits, int32_t row, int32_t slot) override;
+  void get_rows_slot(Weight table, int32_t slot, Act out) override;
+  void token_read_begin(int32_t slot) override;
+  int32_t token_read_poll(int32_t slot) override;
+  void token_read_cancel(int32_t slot) override;
+
   // The GPU buffer behind a weight, for uploads straight from JS.
   int weight_buffer(Weight w) const { return weights_.at(w.id).buffer; }
   int dispatches_per_pass() const { return last_dispatches_; }
@@ -71,6 +78,9 @@ class WebGpuBackend : public Backend {
   std::vector<int> k_cache_, v_cache_;  // one buffer per layer
   int32_t kv_ctx_ = 0, kv_dim_ = 0;
   int params_buffer_ = 0, tokens_buffer_ = 0, dummy_buffer_ = 0, scores_buffer_ = 0;
+  int slots_buffer_ = 0;                       // the device token ring
+  std::vector<int> slot_requests_;             // readback request per slot, -1 none
+  std::vector<uint32_t> slot_values_;
   int32_t max_rows_ = 0;
   uint32_t tokens_capacity_ = 0;  // u32 slots in tokens_buffer_
   double scores_bytes_ = 0;       // size of scores_buffer_

@@ -9,3 +9,9 @@ fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
   let v = unpack2x16float(w[(row_byte >> 2u) + b]);
   return v.x * x[xo] + v.y * x[xo + 1u];
 }
+
+// Elements 4q..4q+3 of the 32-element tile b (rows a multiple of 32 long).
+fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
+  let o = (row_byte >> 2u) + b * 16u + q * 2u;
+  return vec4<f32>(unpack2x16float(w[o]), unpack2x16float(w[o + 1u]));
+}

@@ -9,3 +9,9 @@ fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
   let o = (row_byte >> 2u) + 2u * b;
   return bitcast<f32>(w[o]) * x[xo] + bitcast<f32>(w[o + 1u]) * x[xo + 1u];
 }
+
+// Elements 4q..4q+3 of the 32-element tile b (rows a multiple of 32 long).
+fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
+  let o = (row_byte >> 2u) + b * 32u + q * 4u;
+  return vec4<f32>(bitcast<f32>(w[o]), bitcast<f32>(w[o + 1u]), bitcast<f32>(w[o + 2u]), bitcast<f32>(w[o + 3u]));
+}

@@ -23,3 +23,13 @@ fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
   }
   return half_at(ob) * s;
 }
+
+// Elements 4q..4q+3 of block b: low nibbles of bytes 4q.. for q < 4, high
+// nibbles of bytes 4(q-4).. for q >= 4.
+fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
+  let ob = row_byte + b * 18u;
+  let v = word_at(ob + 2u + 4u * (q & 3u));
+  let n = select(v & 0x0F0F0F0Fu, (v >> 4u) & 0x0F0F0F0Fu, q >= 4u);
+  let d = half_at(ob);
+  return d * (vec4<f32>(f32(n & 0xFFu), f32((n >> 8u) & 0xFFu), f32((n >> 16u) & 0xFFu), f32(n >> 24u)) - 8.0);
+}

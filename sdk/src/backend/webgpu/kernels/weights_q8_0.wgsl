@@ -18,3 +18,10 @@ fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
   }
   return half_at(ob) * s;
 }
+
+// Elements 4q..4q+3 of block b.
+fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
+  let ob = row_byte + b * 34u;
+  let v = word_at(ob + 2u + 4u * q);
+  return half_at(ob) * vec4<f32>(sbyte(v, 0u), sbyte(v, 1u), sbyte(v, 2u), sbyte(v, 3u));
+}
