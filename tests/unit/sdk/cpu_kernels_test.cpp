@@ -10,6 +10,7 @@
 #include <thread>
 #include <chrono>
 
+#include "backend/cpu/attention.h"
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/quant_gemm.h"
 #include "backend/cpu/thread_pool.h"
@@ -195,6 +196,46 @@ TEST(VecMath, SwigluMatchesTheFormula) {
       const double want = g[i] / (1.0 + std::exp(-static_cast<double>(g[i]))) * u[i];
       ASSERT_NEAR(out[i], want, 1e-6 * (1 + std::fabs(want))) << "n=" << n << " i=" << i;
     }
+  }
+}
+
+// Attention kernels against exact f32 softmax attention over the same fp16
+// keys and values: the tiled kernel (f32 arithmetic) tightly, the
+// step-by-step one (fp16 accumulator) within fp16 rounding. Head sizes with
+// and without a vector part, GQA heads sharing a kv head, a query tile that
+// starts mid-cache and a partial tile.
+TEST(Attention, KernelsMatchExactSoftmax) {
+  for (int hd : {8, 64, 80}) {
+    const int n_heads = 3, n_keys_total = 150, rows = 70, pos_first = n_keys_total - rows;
+    const int stride = hd;  // one kv head
+    std::vector<uint16_t> k16(n_keys_total * stride), v16(n_keys_total * stride);
+    std::vector<float> kf(k16.size()), vf(v16.size());
+    const auto kr = random_row(static_cast<int>(k16.size()), 11 + hd), vr = random_row(static_cast<int>(v16.size()), 12 + hd);
+    for (size_t i = 0; i < k16.size(); ++i) {
+      k16[i] = fp32_to_fp16(kr[i]);
+      v16[i] = fp32_to_fp16(vr[i]);
+      kf[i] = fp16_to_fp32(k16[i]);
+      vf[i] = fp16_to_fp32(v16[i]);
+    }
+    const int q_stride = n_heads * hd;
+    const auto q = random_row(rows * q_stride, 13 + hd);
+    const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+    std::vector<float> tiled(rows * q_stride), scratch(attention_tile_scratch(hd, n_heads) + 4096);
+    for (int r0 = 0; r0 < rows; r0 += kAttentionTile)
+      attend_rows_tiled_f16(&q[r0 * q_stride], q_stride, n_heads, std::min(kAttentionTile, rows - r0), pos_first + r0,
+                            k16.data(), v16.data(), stride, hd, scale, &tiled[r0 * q_stride], q_stride, scratch.data());
+    std::vector<float> exact(hd), stepped(hd), tmp(n_keys_total + 2 * hd);
+    for (int r = 0; r < rows; ++r)
+      for (int h = 0; h < n_heads; ++h) {
+        const float* qv = &q[r * q_stride + h * hd];
+        const int n_keys = pos_first + r + 1;
+        attend_head_f32(qv, kf.data(), vf.data(), stride, n_keys, hd, scale, exact.data(), tmp.data());
+        attend_head_f16(qv, k16.data(), v16.data(), stride, n_keys, hd, scale, stepped.data(), tmp.data());
+        for (int d = 0; d < hd; ++d) {
+          ASSERT_NEAR(tiled[r * q_stride + h * hd + d], exact[d], 2e-5) << "hd=" << hd << " row " << r << " head " << h;
+          ASSERT_NEAR(stepped[d], exact[d], 5e-3) << "hd=" << hd << " row " << r << " head " << h;
+        }
+      }
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include "backend/cpu/half.h"
 #include "backend/cpu/quant_dot.h"
+#include "backend/cpu/vec_math.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -94,6 +95,159 @@ void attend_head_f16(const float* q, const uint16_t* k, const uint16_t* v, int64
   }
   const float inv = S == 0.0f ? 0.0f : 1.0f / S;
   for (int32_t d = 0; d < hd; ++d) out[d] = acc[d] * inv;
+}
+
+namespace {
+// a + b * c, fused where the target has FMA (as GGML's vector code does).
+inline float madd(float a, float b, float c) {
+#if defined(__FMA__)
+  return std::fma(b, c, a);
+#else
+  return a + b * c;
+#endif
+}
+}  // namespace
+
+int64_t attention_tile_scratch(int32_t hd, int32_t n_heads) {
+  constexpr int64_t T = kAttentionTile;
+  // keys (transposed) and values of a tile, one head's scores, each head's
+  // sums, and M, S per head and row.
+  return 2 * T * hd + T * T + n_heads * (T * hd + 2 * T);
+}
+
+namespace {
+// s[r][0..T) = q[r] . keys, for rows [0, n_rows) of one head (kt: [hd][T]).
+void tile_scores(const float* q, int64_t q_stride, int32_t n_rows, const float* kt, int32_t hd, float* s) {
+  constexpr int32_t T = kAttentionTile;
+  int32_t r = 0;
+#if defined(__AVX512F__)
+  for (; r + 4 <= n_rows; r += 4) {
+    __m512 acc[4][4];
+    for (int i = 0; i < 4; ++i)
+      for (int c = 0; c < 4; ++c) acc[i][c] = _mm512_setzero_ps();
+    for (int32_t d = 0; d < hd; ++d) {
+      __m512 kv[4];
+      for (int c = 0; c < 4; ++c) kv[c] = _mm512_loadu_ps(kt + d * T + 16 * c);
+      for (int i = 0; i < 4; ++i) {
+        const __m512 qb = _mm512_set1_ps(q[(r + i) * q_stride + d]);
+        for (int c = 0; c < 4; ++c) acc[i][c] = _mm512_fmadd_ps(kv[c], qb, acc[i][c]);
+      }
+    }
+    for (int i = 0; i < 4; ++i)
+      for (int c = 0; c < 4; ++c) _mm512_storeu_ps(s + (r + i) * T + 16 * c, acc[i][c]);
+  }
+#endif
+  for (; r < n_rows; ++r) {
+    float* sr = s + r * T;
+    std::fill(sr, sr + T, 0.0f);
+    for (int32_t d = 0; d < hd; ++d) {
+      const float qd = q[r * q_stride + d];
+      for (int32_t j = 0; j < T; ++j) sr[j] = madd(sr[j], kt[d * T + j], qd);
+    }
+  }
+}
+
+// acc[r] += sum_j p[r][j] * values[j] over j < kn, for rows [0, n_rows).
+void tile_values(const float* p, int32_t n_rows, const float* vt, int32_t kn, int32_t hd, float* acc) {
+  constexpr int32_t T = kAttentionTile;
+  int32_t r = 0;
+#if defined(__AVX512F__)
+  if (hd == 64) {
+    for (; r + 4 <= n_rows; r += 4) {
+      __m512 a[4][4];
+      for (int i = 0; i < 4; ++i)
+        for (int c = 0; c < 4; ++c) a[i][c] = _mm512_loadu_ps(acc + (r + i) * hd + 16 * c);
+      for (int32_t j = 0; j < kn; ++j) {
+        __m512 vv[4];
+        for (int c = 0; c < 4; ++c) vv[c] = _mm512_loadu_ps(vt + j * hd + 16 * c);
+        for (int i = 0; i < 4; ++i) {
+          const __m512 pb = _mm512_set1_ps(p[(r + i) * T + j]);
+          for (int c = 0; c < 4; ++c) a[i][c] = _mm512_fmadd_ps(vv[c], pb, a[i][c]);
+        }
+      }
+      for (int i = 0; i < 4; ++i)
+        for (int c = 0; c < 4; ++c) _mm512_storeu_ps(acc + (r + i) * hd + 16 * c, a[i][c]);
+    }
+  }
+#endif
+  for (; r < n_rows; ++r) {
+    float* a = acc + r * hd;
+    for (int32_t j = 0; j < kn; ++j) {
+      const float pj = p[r * T + j];
+      const float* vj = vt + j * hd;
+      for (int32_t d = 0; d < hd; ++d) a[d] = madd(a[d], vj[d], pj);
+    }
+  }
+}
+}  // namespace
+
+void attend_rows_tiled_f16(const float* q, int64_t q_stride, int32_t n_heads, int32_t n_rows, int32_t pos_first,
+                           const uint16_t* k, const uint16_t* v, int64_t stride, int32_t hd, float scale, float* out,
+                           int64_t out_stride, float* scratch) {
+  constexpr int32_t T = kAttentionTile;
+  float* kt = scratch;       // [hd][T]: the key tile, transposed
+  float* vt = kt + T * hd;   // [T][hd]: the value tile
+  float* sc = vt + T * hd;   // [n_rows][T]: one head's scores, then probabilities
+  float* acc = sc + T * T;   // per head [n_rows][hd]
+  float* MS = acc + static_cast<int64_t>(n_heads) * T * hd;  // per head: M[T], S[T]
+  for (int32_t h = 0; h < n_heads; ++h) {
+    std::fill(MS + h * 2 * T, MS + h * 2 * T + T, -INFINITY);
+    std::fill(MS + h * 2 * T + T, MS + (h + 1) * 2 * T, 0.0f);
+  }
+  std::fill(acc, acc + static_cast<int64_t>(n_heads) * T * hd, 0.0f);
+  const int32_t n_keys = pos_first + n_rows;  // the last row sees them all
+  for (int32_t k0 = 0; k0 < n_keys; k0 += T) {
+    const int32_t kn = std::min(T, n_keys - k0);
+    // Widen the tile once for all heads that share it (zero padded).
+    for (int32_t j = 0; j < T; ++j) {
+      const uint16_t* kj = k + (k0 + j) * stride;
+      const uint16_t* vj = v + (k0 + j) * stride;
+      for (int32_t d = 0; d < hd; ++d) {
+        kt[d * T + j] = j < kn ? half_to_float(kj[d]) : 0.0f;
+        vt[j * hd + d] = j < kn ? half_to_float(vj[d]) : 0.0f;
+      }
+    }
+    for (int32_t h = 0; h < n_heads; ++h) {
+      float* M = MS + h * 2 * T;
+      float* S = M + T;
+      float* acc_h = acc + static_cast<int64_t>(h) * T * hd;
+      tile_scores(q + h * hd, q_stride, n_rows, kt, hd, sc);
+      for (int32_t r = 0; r < n_rows; ++r) {
+        float* s = sc + r * T;
+        // Scale, then mask keys past this row's position (and the padding).
+        const int32_t visible = std::min(kn, pos_first + r + 1 - k0);
+        float tile_max = -INFINITY;
+        for (int32_t j = 0; j < T; ++j) {
+          s[j] = j < visible ? s[j] * scale : -INFINITY;
+          tile_max = std::max(tile_max, s[j]);
+        }
+        if (tile_max == -INFINITY) {  // nothing visible to this row here
+          std::fill(s, s + T, 0.0f);
+          continue;
+        }
+        const float m_new = std::max(M[r], tile_max);
+        if (m_new > M[r]) {
+          const float ms = std::exp(M[r] - m_new);
+          for (int32_t d = 0; d < hd; ++d) acc_h[r * hd + d] *= ms;
+          S[r] *= ms;
+        }
+        M[r] = m_new;
+        for (int32_t j = 0; j < T; ++j) s[j] -= m_new;
+        exp_row(s, s, T);
+        double sum = 0.0;
+        for (int32_t j = 0; j < T; ++j) sum += s[j];
+        S[r] += static_cast<float>(sum);
+      }
+      tile_values(sc, n_rows, vt, kn, hd, acc_h);
+    }
+  }
+  for (int32_t h = 0; h < n_heads; ++h) {
+    const float* S = MS + h * 2 * T + T;
+    for (int32_t r = 0; r < n_rows; ++r) {
+      const float inv = S[r] == 0.0f ? 0.0f : 1.0f / S[r];
+      for (int32_t d = 0; d < hd; ++d) out[r * out_stride + h * hd + d] = acc[(static_cast<int64_t>(h) * T + r) * hd + d] * inv;
+    }
+  }
 }
 
 void attend_head_f32(const float* q, const float* k, const float* v, int64_t stride, int32_t n_keys, int32_t hd,

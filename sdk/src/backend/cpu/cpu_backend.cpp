@@ -252,6 +252,25 @@ void CpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, con
   const int32_t group = s.n_head / s.n_head_kv;
   const int32_t hd = s.head_dim;
   const int64_t n_ctx_used = pos0 + rows;
+  if (f16 && rows >= kAttentionTile) {
+    // llama.cpp switches to its tiled kernel for batches this large. Tasks
+    // are (kv head, tile of 64 queries), all query heads of the group in one
+    // task so each key/value tile is widened once.
+    const int32_t tiles = (rows + kAttentionTile - 1) / kAttentionTile;
+    pool_.parallel_for(static_cast<int64_t>(tiles) * s.n_head_kv, [&](int64_t begin, int64_t end, int t) {
+      std::vector<float>& scratch = row_scratch_[t];
+      scratch.resize(attention_tile_scratch(hd, group));
+      for (int64_t task = begin; task < end; ++task) {
+        const int32_t kvh = static_cast<int32_t>(task % s.n_head_kv);
+        const int32_t r0 = static_cast<int32_t>(task / s.n_head_kv) * kAttentionTile;
+        const size_t head = layer_base + static_cast<size_t>(kvh) * hd;
+        const size_t q_off = static_cast<size_t>(r0) * qi.cols + static_cast<size_t>(kvh) * group * hd;
+        attend_rows_tiled_f16(&qi.v[q_off], qi.cols, group, std::min(kAttentionTile, rows - r0), pos0 + r0,
+                              &k16_[head], &v16_[head], kv_dim_, hd, s.scale, &o.v[q_off], o.cols, scratch.data());
+      }
+    });
+    return;
+  }
   pool_.parallel_for(static_cast<int64_t>(rows) * s.n_head, [&](int64_t begin, int64_t end, int t) {
     std::vector<float>& scratch = row_scratch_[t];
     scratch.resize(std::max<int64_t>(n_ctx_used, 2 * hd));
