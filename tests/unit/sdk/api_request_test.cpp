@@ -1,6 +1,9 @@
 // Request parsing: every invalid shape gives OpenAI's error object naming the
 // parameter (table-driven), valid requests fill the sampling/stop params, and
 // no JSON input makes the parser throw.
+#include <cmath>
+#include <limits>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -182,6 +185,23 @@ TEST(ChatRequestErrors, BodyShapeAndJsonText) {
   // Brackets inside strings do not count as nesting.
   std::string in_string = R"({"messages": [{"role": "user", "content": ")" + std::string(1000, '[') + "\"}]}";
   EXPECT_TRUE(lantern::api::parse_chat_completion_request(std::string_view(in_string)).ok());
+}
+
+TEST(ChatRequestErrors, NonFiniteNumbersBuiltInCode) {
+  // JSON text cannot hold NaN or infinity, but a caller-built value can.
+  for (double bad : {std::nan(""), std::numeric_limits<double>::infinity()}) {
+    ordered_json body = chat_body("{}");
+    body["temperature"] = bad;
+    auto r = lantern::api::parse_chat_completion_request(body);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(*r.error().code, "invalid_value");
+    EXPECT_EQ(*r.error().param, "temperature");
+    body = chat_body("{}");
+    body["max_tokens"] = bad;
+    r = lantern::api::parse_chat_completion_request(body);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(*r.error().param, "max_tokens");
+  }
 }
 
 TEST(ChatRequestErrors, RequestLimits) {
