@@ -39,7 +39,7 @@ struct Fault {
   std::chrono::milliseconds latency{0};        // delay before the status line
   uint64_t bandwidth_bytes_per_s = 0;          // 0: unlimited; body paced by timers
   std::optional<uint64_t> drop_after_bytes;    // close after exactly N body bytes
-  int force_status = 0;                        // 0: normal; 404 or 500 forced
+  int force_status = 0;  // 0: normal; 400..599 answered instead (e.g. 404, 500)
 };
 
 // One finished (or aborted) request.
