@@ -124,14 +124,16 @@ void CpuBackend::rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) {
   ActData& o = act_written(out);
   const int32_t n = xi.cols;
   const float* g = f32_vector(w, n);
-  for (int32_t r = 0; r < rows; ++r) {
-    const float* xr = &xi.v[static_cast<size_t>(r) * n];
-    float* orow = &o.v[static_cast<size_t>(r) * n];
-    double sum = 0.0;  // GGML accumulates the squares in double
-    for (int32_t i = 0; i < n; ++i) sum += static_cast<double>(xr[i]) * xr[i];
-    const float scale = 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
-    for (int32_t i = 0; i < n; ++i) orow[i] = (xr[i] * scale) * g[i];
-  }
+  pool_.parallel_for(rows, [&](int64_t r0, int64_t r1, int) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* xr = &xi.v[static_cast<size_t>(r) * n];
+      float* orow = &o.v[static_cast<size_t>(r) * n];
+      double sum = 0.0;  // as GGML: float squares summed in double
+      for (int32_t i = 0; i < n; ++i) sum += static_cast<double>(xr[i] * xr[i]);
+      const float scale = 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
+      for (int32_t i = 0; i < n; ++i) orow[i] = (xr[i] * scale) * g[i];
+    }
+  }, min_rows(n));
 }
 
 void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
@@ -152,12 +154,14 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
     if (const PackedWeights* pw = packed(w)) {
       // q/k/v (and gate/up) read the same input: quantise it once.
       if (xacts_act_ != x.id || xacts_.rows() != rows || xacts_.weight_type() != type || xacts_.n() != in) {
-        xacts_.quantize(xi.v.data(), rows, in, in, type);
+        xacts_.quantize(xi.v.data(), rows, in, in, type, rows >= 8 ? &pool_ : nullptr);
         xacts_act_ = x.id;
       }
-      pool_.parallel_for(pw->groups(), [&](int64_t g0, int64_t g1, int) {
-        quant_gemm(*pw, g0, g1, xacts_, 0, rows, o.v.data(), out_dim, b);
-      }, min_rows(PackedWeights::kGroupRows * in * rows));
+      // Threads take whole tiles of groups, so no tile is split in two.
+      const int64_t unit = quant_gemm_tile_groups(rows), groups = pw->groups();
+      pool_.parallel_for((groups + unit - 1) / unit, [&](int64_t u0, int64_t u1, int) {
+        quant_gemm(*pw, u0 * unit, std::min(groups, u1 * unit), xacts_, 0, rows, o.v.data(), out_dim, b);
+      }, min_rows(unit * PackedWeights::kGroupRows * in * rows));
       return;
     }
     // Unpacked weights: one row dot at a time.

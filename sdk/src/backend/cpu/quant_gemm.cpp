@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "backend/cpu/half.h"
+#include "backend/cpu/thread_pool.h"
 
 #if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
@@ -63,7 +64,7 @@ inline int32_t quantize_block(const float* x, int8_t* q, float* d_out) {
 }
 }  // namespace
 
-void QuantizedActs::quantize(const float* x, int32_t rows, int64_t n, int64_t x_stride, GgmlType wtype) {
+void QuantizedActs::quantize(const float* x, int32_t rows, int64_t n, int64_t x_stride, GgmlType wtype, ThreadPool* pool) {
   if (n <= 0 || n % 32) throw std::invalid_argument("quantize: row length " + std::to_string(n) + " is not a positive multiple of 32");
   if (wtype != GgmlType::Q4_0 && wtype != GgmlType::Q8_0) throw std::invalid_argument("quantize: weights must be Q4_0 or Q8_0");
   rows_ = rows;
@@ -74,13 +75,17 @@ void QuantizedActs::quantize(const float* x, int32_t rows, int64_t n, int64_t x_
   if (buf_.size() < need) buf_.resize(need);
   base_ = buf_.data() + ((64 - reinterpret_cast<uintptr_t>(buf_.data()) % 64) % 64);
   const int32_t offset = wtype == GgmlType::Q4_0 ? 8 : 128;
-  for (int32_t r = 0; r < rows; ++r) {
-    auto* q = reinterpret_cast<int8_t*>(row(r));
-    auto* d = reinterpret_cast<float*>(row(r) + n);
-    auto* c = reinterpret_cast<int32_t*>(row(r) + n + 4 * blocks());
-    const float* xr = x + static_cast<int64_t>(r) * x_stride;
-    for (int64_t b = 0; b < blocks(); ++b) c[b] = -offset * quantize_block(xr + b * 32, q + b * 32, &d[b]);
-  }
+  auto quantize_rows = [&](int64_t r0, int64_t r1, int) {
+    for (int64_t r = r0; r < r1; ++r) {
+      auto* q = reinterpret_cast<int8_t*>(row(static_cast<int32_t>(r)));
+      auto* d = reinterpret_cast<float*>(row(static_cast<int32_t>(r)) + n);
+      auto* c = reinterpret_cast<int32_t*>(row(static_cast<int32_t>(r)) + n + 4 * blocks());
+      const float* xr = x + r * x_stride;
+      for (int64_t b = 0; b < blocks(); ++b) c[b] = -offset * quantize_block(xr + b * 32, q + b * 32, &d[b]);
+    }
+  };
+  if (pool) pool->parallel_for(rows, quantize_rows, 4);
+  else quantize_rows(0, rows, 0);
 }
 
 namespace {
@@ -334,6 +339,14 @@ constexpr auto kQ8Decode = decode_table<false>(std::make_integer_sequence<int, k
 #endif
 
 }  // namespace
+
+int64_t quant_gemm_tile_groups(int32_t tokens) {
+#if defined(LANTERN_GEMM_SIMD)
+  return tokens == 1 ? kDecodeGroups : kPrefillGroups;
+#else
+  return 1;
+#endif
+}
 
 void quant_gemm_scalar(const PackedWeights& w, int64_t g0, int64_t g1, const QuantizedActs& x, int32_t c0,
                        int32_t c1, float* out, int64_t out_stride, const float* bias) {

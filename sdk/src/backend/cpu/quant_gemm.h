@@ -13,13 +13,16 @@
 
 namespace lantern {
 
+class ThreadPool;
+
 // Activation rows quantised to Q8_0 blocks as GGML's x86 quantize_row_q8_0
 // does, plus each block's integer correction for the packed weight offset
 // (-8 * sum(x) for Q4_0 nibbles, -128 * sum(x) for Q8_0's +128).
 class QuantizedActs {
  public:
-  // rows x n floats, row stride x_stride; n a multiple of 32.
-  void quantize(const float* x, int32_t rows, int64_t n, int64_t x_stride, GgmlType wtype);
+  // rows x n floats, row stride x_stride; n a multiple of 32. Rows are split
+  // over the pool's threads when one is given.
+  void quantize(const float* x, int32_t rows, int64_t n, int64_t x_stride, GgmlType wtype, ThreadPool* pool = nullptr);
 
   int32_t rows() const { return rows_; }
   int64_t n() const { return n_; }
@@ -45,6 +48,10 @@ class QuantizedActs {
 // activation rows c in [c0, c1). x must be quantised for w.type().
 void quant_gemm(const PackedWeights& w, int64_t g0, int64_t g1, const QuantizedActs& x, int32_t c0, int32_t c1,
                 float* out, int64_t out_stride, const float* bias);
+
+// How many groups the kernels take at a time for `tokens` activation rows:
+// split work between threads in multiples of it.
+int64_t quant_gemm_tile_groups(int32_t tokens);
 
 // The portable kernel, whatever the build targets (the reference for tests).
 void quant_gemm_scalar(const PackedWeights& w, int64_t g0, int64_t g1, const QuantizedActs& x, int32_t c0,
