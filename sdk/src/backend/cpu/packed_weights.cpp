@@ -23,8 +23,8 @@ void PackedWeights::pack(GgmlType type, const uint8_t* src, uint64_t row_bytes, 
   rows_ = rows;
   cols_ = cols;
   group_bytes_ = static_cast<size_t>(blocks()) * (block_qs_bytes() + 2 * kGroupRows);
-  buf_.assign(bytes() + 64, 0);
-  base_ = buf_.data() + ((64 - reinterpret_cast<uintptr_t>(buf_.data()) % 64) % 64);
+  buf_.reset(new uint8_t[bytes() + 64]);  // every byte is written below: no zero fill
+  base_ = buf_.get() + ((64 - reinterpret_cast<uintptr_t>(buf_.get()) % 64) % 64);
   if (pool) {
     pool->parallel_for(groups(), [&](int64_t g0, int64_t g1, int) { pack_groups(src, row_bytes, g0, g1); }, 16);
   } else {
@@ -44,8 +44,10 @@ void PackedWeights::pack_groups(const uint8_t* src, uint64_t row_bytes, int64_t 
       const int64_t row = g * kGroupRows + r;
       if (row >= rows_) {
         // Padding rows: zero scales; Q8_0 values sit at the +128 offset.
-        for (int64_t b = 0; b < nb; ++b)
+        for (int64_t b = 0; b < nb; ++b) {
+          scales[b * kGroupRows + r] = 0;
           for (int k = 0; k < n_groups4; ++k) std::memset(qs + b * block_qs_bytes() + k * 64 + r * 4, q4 ? 0 : 0x80, 4);
+        }
         continue;
       }
       const uint8_t* src_row = src + static_cast<uint64_t>(row) * row_bytes;

@@ -17,7 +17,7 @@
 //   scales region: nb blocks of 16 fp16 scales (row 0..15).
 #pragma once
 #include <cstdint>
-#include <vector>
+#include <memory>
 
 #include "gguf/ggml_type.h"
 
@@ -56,7 +56,7 @@ class PackedWeights {
   GgmlType type_ = GgmlType::Q4_0;
   int64_t rows_ = 0, cols_ = 0;
   size_t group_bytes_ = 0;
-  std::vector<uint8_t> buf_;
+  std::unique_ptr<uint8_t[]> buf_;
   uint8_t* base_ = nullptr;  // buf_ aligned to 64 bytes
 };
 
