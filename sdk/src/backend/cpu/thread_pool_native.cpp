@@ -1,5 +1,6 @@
 // Native thread pool. A loop is cut into chunks that threads claim from an
-// atomic counter, the calling thread included, so a worker that the OS has
+// atomic counter (shrinking as the loop nears its end), the calling thread
+// included, so a worker that the OS has
 // not scheduled yet (a busy machine) delays nothing: the others take its
 // share. The caller waits only for workers that actually joined the loop.
 // Idle workers spin briefly (the next loop of a decode step follows within
@@ -25,7 +26,7 @@ inline void cpu_relax() {
 #endif
 }
 // How long an idle worker spins before it sleeps.
-constexpr auto kSpin = std::chrono::microseconds(200);
+constexpr auto kSpin = std::chrono::microseconds(100);
 }  // namespace
 
 struct ThreadPool::Impl {
@@ -39,11 +40,17 @@ struct ThreadPool::Impl {
   const std::function<void(int64_t, int64_t, int)>* fn = nullptr;
   int64_t total = 0, chunk = 1;
 
+  // Guided self-scheduling: each claim takes a share of what is left (at
+  // least `chunk`), so chunks shrink towards the end and a thread that the
+  // OS preempts late in a loop holds up only a small piece of it.
   void run_chunks(int t) {
+    int64_t b = next.load(std::memory_order_relaxed);
     for (;;) {
-      const int64_t b = next.fetch_add(chunk, std::memory_order_relaxed);
       if (b >= total) return;
-      (*fn)(b, std::min(total, b + chunk), t);
+      const int64_t size = std::max(chunk, (total - b) / (2 * n));
+      if (!next.compare_exchange_weak(b, b + size, std::memory_order_relaxed)) continue;
+      (*fn)(b, std::min(total, b + size), t);
+      b = next.load(std::memory_order_relaxed);
     }
   }
 
@@ -98,11 +105,9 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
     fn(0, n, 0);
     return;
   }
-  // About four chunks per thread: enough to even out uneven progress, few
-  // enough that claiming them costs nothing next to the work.
   p.fn = &fn;
   p.total = n;
-  p.chunk = std::max(min_chunk, (n + 4 * p.n - 1) / (4 * p.n));
+  p.chunk = min_chunk;
   p.next.store(0, std::memory_order_relaxed);
   p.open.store(true, std::memory_order_seq_cst);
   p.epoch.fetch_add(1, std::memory_order_seq_cst);
@@ -110,8 +115,10 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
   p.run_chunks(0);
   p.open.store(false, std::memory_order_seq_cst);
   // Workers that joined may still be finishing a chunk.
+  // Workers that joined may still be finishing a chunk; if one was preempted
+  // (a busy machine), give the core away rather than spin against it.
   for (int spins = 0; p.active.load(std::memory_order_seq_cst) != 0; ++spins) {
-    if (spins < 4096) cpu_relax();
+    if (spins < 256) cpu_relax();
     else std::this_thread::yield();
   }
 }
