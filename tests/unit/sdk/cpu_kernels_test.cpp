@@ -1,5 +1,6 @@
-// CPU backend building blocks: the SIMD dot products against a plain
-// reference on the same quantised data, the thread pool, KV bookkeeping.
+// CPU backend building blocks: the SIMD kernels (quantised products,
+// attention, elementwise) against plain references on the same data, the
+// backend's matmul paths against each other, the thread pool, KV bookkeeping.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <chrono>
 
 #include "backend/cpu/attention.h"
+#include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/quant_gemm.h"
 #include "backend/cpu/thread_pool.h"
@@ -236,6 +238,62 @@ TEST(Attention, KernelsMatchExactSoftmax) {
           ASSERT_NEAR(stepped[d], exact[d], 5e-3) << "hd=" << hd << " row " << r << " head " << h;
         }
       }
+  }
+}
+
+// The backend's matmul with packed weights against the unpacked row-by-row
+// path (the same integer block dots) on 1..3 threads, with a bias and a
+// partial row group; and its quantised-input reuse: after the input changes
+// (here through add()) the product must follow.
+TEST(CpuBackendMatmul, PackedEqualsUnpackedAndSeesInputChanges) {
+  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0}) {
+    const int in = 96, out_dim = 100, rows = 5;
+    const GgmlTypeTraits* tt = ggml_type_traits(static_cast<uint32_t>(type));
+    const uint64_t row_bytes = in / 32 * tt->type_size;
+    std::vector<uint8_t> wbytes(out_dim * row_bytes);
+    for (int j = 0; j < out_dim; ++j) quantize_row(type, random_row(in, 300 + j).data(), wbytes.data() + j * row_bytes, in);
+    const auto bias = random_row(out_dim, 77);
+    const auto x = random_row(rows * in, 78), y = random_row(rows * in, 79);
+    GgufTensorInfo wi{"w", {static_cast<uint64_t>(in), static_cast<uint64_t>(out_dim)}, type, 0,
+                      static_cast<uint64_t>(in) * out_dim, wbytes.size()};
+    GgufTensorInfo bi{"b", {static_cast<uint64_t>(out_dim)}, GgmlType::F32, 0, static_cast<uint64_t>(out_dim), 4ull * out_dim};
+    auto run = [&](bool packed, int threads, std::vector<float>& first, std::vector<float>& second) {
+      CpuBackendOptions o;
+      o.n_threads = threads;
+      o.pack_weights = packed;
+      CpuBackend be(o);
+      const Weight w = be.create_weight(wi, wbytes.data());
+      const Weight b = be.create_weight(bi, reinterpret_cast<const uint8_t*>(bias.data()));
+      const Act xa = be.create_act(rows, in), ya = be.create_act(rows, in), oa = be.create_act(rows, out_dim);
+      const std::vector<float> zero(rows * in, 0.0f);
+      // Load x through add() onto zeros (the backend has no upload op for activations).
+      GgufTensorInfo xi{"x", {static_cast<uint64_t>(in), static_cast<uint64_t>(rows)}, GgmlType::F32, 0, static_cast<uint64_t>(in) * rows, 4ull * in * rows};
+      const Weight xw = be.create_weight(xi, reinterpret_cast<const uint8_t*>(x.data()));
+      const Weight yw = be.create_weight(xi, reinterpret_cast<const uint8_t*>(y.data()));
+      std::vector<int32_t> ids(rows);
+      std::iota(ids.begin(), ids.end(), 0);
+      be.get_rows(xw, ids.data(), rows, xa);
+      be.get_rows(yw, ids.data(), rows, ya);
+      first.assign(rows * out_dim, 0.0f);
+      second.assign(rows * out_dim, 0.0f);
+      be.matmul(w, b, xa, rows, oa);
+      be.matmul(w, b, xa, rows, oa);  // reuses the quantised x
+      be.read_begin(oa, rows, first.data());
+      be.add(xa, ya, rows);           // x changes: the reuse must end
+      be.matmul(w, b, xa, rows, oa);
+      be.read_begin(oa, rows, second.data());
+    };
+    std::vector<float> ref1, ref2;
+    run(false, 1, ref1, ref2);
+    for (int threads : {1, 2, 3}) {
+      std::vector<float> a1, a2;
+      run(true, threads, a1, a2);
+      for (size_t i = 0; i < ref1.size(); ++i) {
+        ASSERT_NEAR(a1[i], ref1[i], 1e-4 * (1 + std::fabs(ref1[i]))) << "threads " << threads << " i " << i;
+        ASSERT_NEAR(a2[i], ref2[i], 1e-4 * (1 + std::fabs(ref2[i]))) << "threads " << threads << " i " << i;
+      }
+      EXPECT_GT(std::fabs(a2[0] - a1[0]), 1e-3) << "the second product should see the changed input";
+    }
   }
 }
 
