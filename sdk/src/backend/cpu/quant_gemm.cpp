@@ -20,6 +20,8 @@
 
 #if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
 #endif
 
 namespace lantern {
@@ -316,6 +318,70 @@ void tile_simd(const Tile& t) {
     float v[kRows];
     _mm256_storeu_ps(v, acc[0][c]);
     _mm256_storeu_ps(v + 8, acc[1][c]);
+    for (int r = 0; r < rows; ++r) t.out[c * t.out_stride + r] = t.bias ? v[r] + t.bias[r] : v[r];
+  }
+}
+
+// ---- wasm SIMD128: a group's 16 rows in 4 vectors of 4 int32 lanes -------------
+#elif defined(__wasm_simd128__)
+#define LANTERN_GEMM_SIMD 1
+constexpr int kPrefillGroups = 1;
+constexpr int kPrefillTokens = 4;
+constexpr int kDecodeGroups = 1;
+
+// SIMD128 has no byte dot product: bytes widen to int16 and i32x4.dot_i16x8
+// sums pairs, so each int32 lane holds half of a row's 4-value group (rows
+// 2 per vector) until the block ends and the halves are paired up.
+template <bool Q4, int RG, int C>
+void tile_simd(const Tile& t) {
+  static_assert(RG == 1, "the SIMD128 kernel takes one group at a time");
+  const PackedWeights& w = *t.w;
+  const int64_t nb = w.blocks(), qsb = w.block_qs_bytes();
+  const uint8_t* qs = w.group_qs(t.g);
+  const uint16_t* sc = w.group_scales(t.g);
+  v128_t acc[C][4];
+  for (int c = 0; c < C; ++c)
+    for (int q = 0; q < 4; ++q) acc[c][q] = wasm_f32x4_splat(0.0f);
+  const v128_t low4 = wasm_i8x16_splat(0x0F);
+  for (int64_t b = 0; b < nb; ++b) {
+    v128_t half[C][8];
+    for (int c = 0; c < C; ++c)
+      for (int j = 0; j < 8; ++j) half[c][j] = wasm_i32x4_splat(0);
+    const uint8_t* blk = qs + b * qsb;
+    for (int k = 0; k < (Q4 ? 4 : 8); ++k) {
+      v128_t raw[4];
+      for (int q = 0; q < 4; ++q) raw[q] = wasm_v128_load(blk + 64 * k + 16 * q);
+      for (int part = 0; part < (Q4 ? 2 : 1); ++part) {
+        v128_t w16[8];
+        for (int q = 0; q < 4; ++q) {
+          const v128_t v = !Q4 ? raw[q] : part == 0 ? wasm_v128_and(raw[q], low4) : wasm_v128_and(wasm_u8x16_shr(raw[q], 4), low4);
+          w16[2 * q] = wasm_u16x8_extend_low_u8x16(v);
+          w16[2 * q + 1] = wasm_u16x8_extend_high_u8x16(v);
+        }
+        const int x_off = Q4 ? 16 * part + 4 * k : 4 * k;
+        for (int c = 0; c < C; ++c) {
+          const v128_t x16 = wasm_i16x8_extend_low_i8x16(wasm_v128_load32_splat(t.x->qs(t.c0 + c) + b * 32 + x_off));
+          for (int j = 0; j < 8; ++j) half[c][j] = wasm_i32x4_add(half[c][j], wasm_i32x4_dot_i16x8(w16[j], x16));
+        }
+      }
+    }
+    float dw[kRows];
+    for (int r = 0; r < kRows; ++r) dw[r] = half_to_float(sc[b * kRows + r]);
+    for (int c = 0; c < C; ++c) {
+      const v128_t corr = wasm_i32x4_splat(t.x->corr(t.c0 + c)[b]);
+      const v128_t dx = wasm_f32x4_splat(t.x->scales(t.c0 + c)[b]);
+      for (int q = 0; q < 4; ++q) {
+        const v128_t a = half[c][2 * q], bb = half[c][2 * q + 1];
+        const v128_t rows = wasm_i32x4_add(wasm_i32x4_add(wasm_i32x4_shuffle(a, bb, 0, 2, 4, 6), wasm_i32x4_shuffle(a, bb, 1, 3, 5, 7)), corr);
+        const v128_t s = wasm_f32x4_mul(wasm_v128_load(dw + 4 * q), dx);
+        acc[c][q] = wasm_f32x4_add(acc[c][q], wasm_f32x4_mul(wasm_f32x4_convert_i32x4(rows), s));
+      }
+    }
+  }
+  const int rows = valid_rows(w, t.g);
+  for (int c = 0; c < C; ++c) {
+    float v[kRows];
+    for (int q = 0; q < 4; ++q) wasm_v128_store(v + 4 * q, acc[c][q]);
     for (int r = 0; r < rows; ++r) t.out[c * t.out_stride + r] = t.bias ? v[r] + t.bias[r] : v[r];
   }
 }
