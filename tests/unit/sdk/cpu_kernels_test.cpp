@@ -330,6 +330,18 @@ TEST(ThreadPool, ThreadIndicesAreExclusiveAndSlowChunksDoNotLoseWork) {
   }
 }
 
+TEST(ThreadPool, AnExceptionReachesTheCallerAndThePoolStaysUsable) {
+  ThreadPool pool(2);
+  for (int round = 0; round < 20; ++round) {
+    EXPECT_THROW(pool.parallel_for(1000, [&](int64_t b, int64_t e, int) {
+      if (b <= 500 && 500 < e) throw std::runtime_error("boom");
+    }), std::runtime_error);
+    std::atomic<int64_t> sum{0};
+    pool.parallel_for(1000, [&](int64_t b, int64_t e, int) { sum += e - b; });
+    ASSERT_EQ(sum.load(), 1000);
+  }
+}
+
 TEST(ThreadPool, SmallLoopsRunOnTheCallingThread) {
   ThreadPool pool(2);
   std::atomic<int> calls{0};

@@ -17,9 +17,12 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const;
-  // Calls fn(begin, end, thread_index) over [0, n) in contiguous slices, one
-  // per thread, and returns when all are done. Loops smaller than min_chunk
-  // per thread run on the calling thread alone.
+  // Calls fn(begin, end, thread_index) over [0, n) in contiguous chunks of
+  // at least min_chunk indices, spread over the threads, and returns when all
+  // are done. A thread index runs one chunk at a time (per-thread scratch can
+  // be keyed on it). Loops shorter than 2 * min_chunk run on the calling
+  // thread alone. If fn throws, the rest of the loop is skipped and the first
+  // exception is rethrown here once every thread has left the loop.
   void parallel_for(int64_t n, const std::function<void(int64_t, int64_t, int)>& fn,
                     int64_t min_chunk = 1);
 

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -39,6 +41,8 @@ struct ThreadPool::Impl {
   std::atomic<bool> stop{false};
   const std::function<void(int64_t, int64_t, int)>* fn = nullptr;
   int64_t total = 0, chunk = 1;
+  std::mutex error_mu;
+  std::exception_ptr error;
 
   // Guided self-scheduling: each claim takes a share of what is left (at
   // least `chunk`), so chunks shrink towards the end and a thread that the
@@ -51,6 +55,18 @@ struct ThreadPool::Impl {
       if (!next.compare_exchange_weak(b, b + size, std::memory_order_relaxed)) continue;
       (*fn)(b, std::min(total, b + size), t);
       b = next.load(std::memory_order_relaxed);
+    }
+  }
+
+  // Runs chunks; the first exception of a loop is kept for the caller and
+  // the loop's remaining chunks are dropped.
+  void run_guarded(int t) {
+    try {
+      run_chunks(t);
+    } catch (...) {
+      std::lock_guard<std::mutex> lk(error_mu);
+      if (!error) error = std::current_exception();
+      next.store(total, std::memory_order_relaxed);
     }
   }
 
@@ -75,7 +91,7 @@ struct ThreadPool::Impl {
       // Join the loop only while it is open (seq_cst pairs with the caller's
       // close-then-count, so either it waits for us or we see it closed).
       active.fetch_add(1, std::memory_order_seq_cst);
-      if (open.load(std::memory_order_seq_cst)) run_chunks(t);
+      if (open.load(std::memory_order_seq_cst)) run_guarded(t);
       active.fetch_sub(1, std::memory_order_release);
     }
   }
@@ -112,7 +128,8 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
   p.open.store(true, std::memory_order_seq_cst);
   p.epoch.fetch_add(1, std::memory_order_seq_cst);
   p.epoch.notify_all();
-  p.run_chunks(0);
+  p.error = nullptr;
+  p.run_guarded(0);
   p.open.store(false, std::memory_order_seq_cst);
   // Workers that joined may still be finishing a chunk.
   // Workers that joined may still be finishing a chunk; if one was preempted
@@ -121,6 +138,7 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
     if (spins < 256) cpu_relax();
     else std::this_thread::yield();
   }
+  if (p.error) std::rethrow_exception(p.error);
 }
 
 }  // namespace lantern
