@@ -30,6 +30,33 @@ mergeInto(LibraryManager.library, {
       }
       return g;
     },
+    // Profiling (Module.lgpu.profile = true, needs 'timestamp-query'): each
+    // submit's first pass is timed; g.gpuNs sums the GPU time of the passes
+    // read so far, g.profiledPasses counts them.
+    querySet: function (g) {
+      return g.device.createQuerySet({ type: 'timestamp', count: 2 });
+    },
+    timestamps: function (g, enc, qs) {
+      if (!qs) return;
+      var resolve = g.device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      var staging = g.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      enc.resolveQuerySet(qs, 0, 2, resolve, 0);
+      enc.copyBufferToBuffer(resolve, 0, staging, 0, 16);
+      g.gpuNs = g.gpuNs || 0;
+      g.profiledPasses = g.profiledPasses || 0;
+      // Mapped after the submit that follows this call.
+      setTimeout(function () {
+        staging.mapAsync(GPUMapMode.READ).then(function () {
+          var t = new BigUint64Array(staging.getMappedRange());
+          g.gpuNs += Number(t[1] - t[0]);
+          g.profiledPasses++;
+          staging.unmap();
+          staging.destroy();
+          resolve.destroy();
+          qs.destroy();
+        });
+      }, 0);
+    },
     usage: function (bits) {
       var u = 0;
       if (bits & 1) u |= GPUBufferUsage.STORAGE;
@@ -106,12 +133,20 @@ mergeInto(LibraryManager.library, {
   lgpu_submit: function (cmdsPtr, nWords) {
     var g = LGPU.state();
     var enc = g.device.createCommandEncoder();
-    var pass = null;
+    var pass = null, firstPass = null;
     var i = cmdsPtr >> 2, end = i + nWords;
     while (i < end) {
       var op = HEAP32[i];
       if (op === 1) {
-        if (!pass) pass = enc.beginComputePass();
+        if (!pass) {
+          // Profiling: GPU timestamps around the first pass of the submit.
+          var desc = {};
+          if (g.profile && !firstPass) {
+            firstPass = LGPU.querySet(g);
+            desc.timestampWrites = { querySet: firstPass, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 };
+          }
+          pass = enc.beginComputePass(desc);
+        }
         pass.setPipeline(g.pipelines[HEAP32[i + 1]]);
         pass.setBindGroup(0, g.bindGroups[HEAP32[i + 2]]);
         pass.dispatchWorkgroups(HEAP32[i + 3], HEAP32[i + 4], HEAP32[i + 5]);
@@ -126,6 +161,7 @@ mergeInto(LibraryManager.library, {
       }
     }
     if (pass) pass.end();
+    if (g.profile) LGPU.timestamps(g, enc, firstPass);
     g.device.queue.submit([enc.finish()]);
     g.submits++;
   },

@@ -151,7 +151,8 @@ EMSCRIPTEN_KEEPALIVE const float* lt_logits() { return g_engine->model().logits(
 
 // Starts a raw completion of `prompt` (BOS as the model says, no template).
 // params: {"max_tokens", "temperature", "top_k", "top_p", "min_p", "seed",
-// "stop": [..], "ignore_eos"}. Returns 0, or -1 (lt_last_error).
+// "stop": [..], "ignore_eos", "prompt_tokens": [ids] (instead of the text)}.
+// Returns 0, or -1 (lt_last_error).
 EMSCRIPTEN_KEEPALIVE int lt_generate_begin(const char* prompt, const char* params) {
   try {
     g_gen.reset();
@@ -166,7 +167,9 @@ EMSCRIPTEN_KEEPALIVE int lt_generate_begin(const char* prompt, const char* param
     if (p.contains("max_tokens")) st.max_tokens = p["max_tokens"].get<int32_t>();
     st.stop = p.value("stop", std::vector<std::string>{});
     st.ignore_eos = p.value("ignore_eos", false);
-    auto ids = g_engine->tokenizer().encode(prompt, true, false);
+    // "prompt_tokens" (ids) replaces the text: benchmarks want exact lengths.
+    auto ids = p.contains("prompt_tokens") ? p["prompt_tokens"].get<std::vector<int32_t>>()
+                                           : g_engine->tokenizer().encode(prompt, true, false);
     g_gen = std::make_unique<Generation>(*g_engine, std::move(ids), sp, st);
     return 0;
   } catch (const std::exception& e) {

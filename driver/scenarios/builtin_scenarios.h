@@ -10,5 +10,6 @@ Scenario make_streaming_scenario();
 Scenario make_cache_cold_warm_scenario();
 Scenario make_browser_killed_scenario();
 Scenario make_webgpu_parity_scenario();
+Scenario make_webgpu_bench_scenario();
 
 }  // namespace lantern::rig

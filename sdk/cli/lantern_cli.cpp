@@ -8,6 +8,7 @@
 #include "cli_args.h"
 #include "engine/engine.h"
 #include "engine/generation.h"
+#include "chat/chat_template.h"
 #include "gguf/gguf_error.h"
 
 using json = nlohmann::ordered_json;
@@ -58,6 +59,8 @@ int tokenize(const lantern::cli::Args& args) {
 }
 
 int generate(const lantern::cli::Args& args) {
+  using lantern::ChatMessage;
+  using lantern::ChatRenderResult;
   const bool as_json = args.flag("--json");
   lantern::EngineOptions eo;
   eo.n_ctx = static_cast<int32_t>(args.integer("--ctx", 4096, 8, 1 << 20));
@@ -78,9 +81,16 @@ int generate(const lantern::cli::Args& args) {
   stop.stop = args.all("--stop");
   stop.ignore_eos = args.flag("--ignore-eos");
 
-  std::string prompt = args.str("--prompt");
-  if (args.flag("--chat")) throw std::invalid_argument("--chat is not available in this build yet");
-  std::vector<int32_t> prompt_tokens = engine->tokenizer().encode(prompt, true, false);
+  const std::string prompt = args.str("--prompt");
+  std::vector<int32_t> prompt_tokens;
+  if (args.flag("--chat")) {
+    // The prompt as one user message through the model's chat template.
+    const ChatRenderResult r = engine->chat_template().render_detailed({ChatMessage{"user", prompt, nullptr}}, true);
+    if (!r.warning.empty()) std::fprintf(stderr, "lantern-cli: chat template: %s\n", r.warning.c_str());
+    prompt_tokens = engine->tokenizer().encode(r.text, !r.begins_with_bos, /*parse_special=*/true);
+  } else {
+    prompt_tokens = engine->tokenizer().encode(prompt, true, false);
+  }
 
   lantern::Generation gen(*engine, prompt_tokens, sp, stop);
   while (!gen.done()) {

@@ -118,9 +118,15 @@ WasmEngine.prototype.generate = async function (prompt, params, onStep = () => {
 
 // Loads a whole model file that is already in memory into an engine.
 export function loadFromBytes(engine, bytes, options) {
-  let need = engine.open(bytes.subarray(0, Math.min(bytes.length, 1 << 20)), bytes.length, options);
-  if (need > 0) need = engine.open(bytes.subarray(0, Math.min(bytes.length, need)), bytes.length, options);
-  if (need !== 0) throw new Error('lantern: the model header is larger than the file');
+  // The reader says how many bytes it needs at least; grow the prefix at
+  // least twofold each try so a large vocabulary takes few parses.
+  let have = Math.min(bytes.length, 1 << 20);
+  for (;;) {
+    const need = engine.open(bytes.subarray(0, have), bytes.length, options);
+    if (need === 0) break;
+    if (have >= bytes.length) throw new Error('lantern: the model header is larger than the file');
+    have = Math.min(bytes.length, Math.max(need, have * 2));
+  }
   const info = engine.info();
   for (const t of info.tensors) engine.uploadTensorPart(t, 0, bytes.subarray(t.offset, t.offset + t.n_bytes));
   return info;

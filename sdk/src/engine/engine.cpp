@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "backend/cpu/cpu_backend.h"
+#include "chat/chat_template_gguf.h"
 
 namespace lantern {
 
@@ -31,6 +32,7 @@ Engine::Engine(std::unique_ptr<ByteSource> src, std::unique_ptr<Backend> backend
       kv_(context_size(gguf_, opts)) {
   const auto t0 = std::chrono::steady_clock::now();
   tokenizer_ = Tokenizer::from_gguf(gguf_);
+  chat_template_ = std::make_unique<ChatTemplate>(chat_template_from_gguf(gguf_));
   load_timings_.parse_ms = ms_since(t0);
   const auto t1 = std::chrono::steady_clock::now();
   model_ = std::make_unique<LlamaModel>(gguf_, src_.get(), *backend_, kv_.capacity(), opts.max_batch);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "chat/chat_template.h"
 #include "gguf/byte_source.h"
 #include "gguf/gguf_file.h"
 #include "kv/kv_cache.h"
@@ -39,6 +40,8 @@ class Engine {
 
   const GgufFile& gguf() const { return gguf_; }
   const Tokenizer& tokenizer() const { return *tokenizer_; }
+  // The model's chat template (tokenizer.chat_template) with fallbacks.
+  const ChatTemplate& chat_template() const { return *chat_template_; }
   const ModelConfig& config() const { return model_->config(); }
   LlamaModel& model() { return *model_; }
   KvCache& kv() { return kv_; }
@@ -51,6 +54,7 @@ class Engine {
   GgufFile gguf_;
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<Tokenizer> tokenizer_;
+  std::unique_ptr<ChatTemplate> chat_template_;
   std::unique_ptr<LlamaModel> model_;
   KvCache kv_;
   LoadTimings load_timings_;

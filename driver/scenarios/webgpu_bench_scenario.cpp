@@ -1,0 +1,67 @@
+// webgpu-bench (suite gpubench, not part of the tests): the engine on the
+// WebGPU backend with synthetic Qwen2.5-0.5B and Llama-3.2-1B shapes in Q4_0
+// and Q8_0: load phases, prefill and decode tok/s, GPU time per decode step
+// and achieved weight bandwidth. Numbers go to the report's metrics.
+#include <cstdlib>
+#include <filesystem>
+
+#include "scenarios/builtin_scenarios.h"
+#include "scenarios/scenario_context.h"
+#include "synthetic_model.h"
+
+namespace lantern::rig {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+Scenario make_webgpu_bench_scenario() {
+  Scenario s;
+  s.name = "webgpu-bench";
+  s.suite = "gpubench";
+  s.description = "benchmark: prefill/decode tok/s, GPU ms per step and GB/s for synthetic qwen2.5-0.5b and llama-3.2-1b (q4_0, q8_0)";
+  s.run = [](ScenarioContext& ctx) {
+    const char* wd = std::getenv("LANTERN_WASM_DIR");
+    const std::string wasm = wd ? wd : ctx.settings().source_dir + "/build-wasm/web";
+    ctx.expect(fs::exists(wasm + "/lantern.mjs"), "the wasm build in " + wasm + " (build it with ci/build_wasm.sh)");
+    const char* only = std::getenv("LANTERN_BENCH_MODELS");  // e.g. "qwen2.5-0.5b:q4_0"
+    const std::string models_dir = ctx.scratch_dir();
+    struct M { const char* shape; const char* type; };
+    const M all[] = {{"qwen2.5-0.5b", "q4_0"}, {"qwen2.5-0.5b", "q8_0"}, {"llama-3.2-1b", "q4_0"}, {"llama-3.2-1b", "q8_0"},
+                     {"tiny", "q4_0"}};  // tiny: a smoke test, only when named
+    const auto wanted = [&](const std::string& tag) {
+      return only ? std::string(only).find(tag) != std::string::npos : tag.rfind("tiny", 0) != 0;
+    };
+    std::vector<std::string> files;
+    for (const auto& m : all) {
+      const std::string tag = std::string(m.shape) + ":" + m.type;
+      if (!wanted(tag)) continue;
+      const std::string file = std::string(m.shape) + "-" + m.type + ".gguf";
+      fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_type(m.type), 1, models_dir + "/" + file);
+      files.push_back(file);
+    }
+    ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"}, {"/wasm/", wasm}, {"/synth/", models_dir}});
+    Browser& browser = ctx.launch_browser();
+    // Smaller runs for a smoke test on a software adapter: LANTERN_BENCH_PREFILL / _DECODE.
+    const char* np = std::getenv("LANTERN_BENCH_PREFILL");
+    const char* nd = std::getenv("LANTERN_BENCH_DECODE");
+    const std::string query = std::string("prefill=") + (np ? np : "512") + "&decode=" + (nd ? nd : "128");
+    for (const auto& file : files) {
+      ScenarioPage& page = ctx.open_page(browser, "/webgpu_bench.html?" + query + "&model=/synth/" + file);
+      const PageEvent ev = page.wait_for_event("bench", ctx.budget(300s, "benchmark of " + file));
+      if (ev.data.contains("error")) ctx.fail(file + ": " + ev.data["error"].get<std::string>());
+      nlohmann::json m = ev.data;
+      m.erase("name");
+      ctx.metric(file, m);
+      ctx.log(file + ": prefill " + std::to_string(m.value("prefill_tok_s", 0.0)) + " tok/s, decode " +
+              std::to_string(m.value("decode_tok_s", 0.0)) + " tok/s (host sampling " +
+              std::to_string(m.value("host_sampling_decode_tok_s", 0.0)) + "), " + m["load_ms"].dump() + " " +
+              "gpu ms/step " + m["gpu_ms_per_step"].dump() + ", wall ms/step " + m["wall_ms_per_step"].dump() +
+              ", weights " + std::to_string(m.value("decode_weight_gb_s", 0.0)) + " GB/s wall, kernel GB/s " +
+              m["kernel_gb_s"].dump());
+      ctx.expect(m["wgsl_errors"].empty() && m["gpu_errors"].empty(), file + ": no WebGPU errors, got " + m["wgsl_errors"].dump() + m["gpu_errors"].dump());
+    }
+  };
+  return s;
+}
+
+}  // namespace lantern::rig

@@ -1,0 +1,175 @@
+#include "engine/completion_run.h"
+
+#include "api/chat_request.h"
+#include "api/chat_response.h"
+#include "api/completion_request.h"
+#include "api/completion_response.h"
+#include "engine/engine.h"
+
+namespace lantern {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+api::FinishReason api_reason(FinishReason r) {
+  switch (r) {
+    case FinishReason::Length: return api::FinishReason::Length;
+    case FinishReason::Interrupted: return api::FinishReason::Abort;
+    default: return api::FinishReason::Stop;
+  }
+}
+}  // namespace
+
+CompletionRun::CompletionRun(Engine& engine, Kind kind, api::ResponseMeta meta)
+    : engine_(engine), kind_(kind), meta_(std::move(meta)) {}
+
+api::ApiResult<std::unique_ptr<CompletionRun>> CompletionRun::start(Engine& engine, Kind kind, const json& body,
+                                                                    api::IdGenerator& ids) {
+  api::RequestLimits limits;
+  limits.vocab_size = engine.config().n_vocab;
+  const std::string model_name = engine.config().name;
+  std::unique_ptr<CompletionRun> run;
+  if (kind == Kind::Chat) {
+    auto req = api::parse_chat_completion_request(body, limits);
+    if (!req) return req.error();
+    const auto& r = req.value();
+    run.reset(new CompletionRun(engine, kind, api::new_response_meta("chatcmpl-", r.model.empty() ? model_name : r.model, ids, api::unix_time_now())));
+    ChatRenderOptions ro;
+    if (!r.tools.is_null()) ro.tools = r.tools;
+    const ChatRenderResult rendered = engine.chat_template().render_detailed(r.messages, true, ro);
+    run->prompt_ = engine.tokenizer().encode(rendered.text, !rendered.begins_with_bos, /*parse_special=*/true);
+    run->sampling_ = r.sampling;
+    run->stop_ = r.stop;
+    run->n_ = r.n;
+    run->stream_ = r.stream;
+    run->include_usage_ = r.include_usage;
+    run->want_logprobs_ = r.logprobs;
+  } else {
+    auto req = api::parse_completion_request(body, limits);
+    if (!req) return req.error();
+    const auto& r = req.value();
+    run.reset(new CompletionRun(engine, kind, api::new_response_meta("cmpl-", r.model.empty() ? model_name : r.model, ids, api::unix_time_now())));
+    run->prompt_ = r.prompt_is_tokens ? r.prompt_tokens : engine.tokenizer().encode(r.prompt, true, false);
+    run->sampling_ = r.sampling;
+    run->stop_ = r.stop;
+    run->n_ = r.n;
+    run->stream_ = r.stream;
+    run->include_usage_ = r.include_usage;
+    run->want_logprobs_ = r.sampling.logprobs >= 0;
+  }
+  // OpenAI's rule: the prompt and the completion must fit the context.
+  const int64_t n_ctx = engine.n_ctx(), n_prompt = static_cast<int64_t>(run->prompt_.size());
+  if (run->prompt_.empty()) return api::ApiError::invalid_value(kind == Kind::Chat ? "messages" : "prompt", "the prompt has no tokens");
+  if (n_prompt >= n_ctx || (run->stop_.max_tokens && n_prompt + *run->stop_.max_tokens > n_ctx))
+    return api::ApiError::context_length_exceeded(n_ctx, n_prompt, run->stop_.max_tokens.value_or(0));
+  run->choice_tokens_.resize(run->n_);
+  run->choice_text_.resize(run->n_);
+  run->choice_finish_.resize(run->n_, api::FinishReason::Stop);
+  run->choice_logprobs_.resize(run->n_);
+  run->begin_choice();
+  return run;
+}
+
+void CompletionRun::begin_choice() {
+  SamplingParams sp = sampling_;
+  // Choices of one request differ: each draws from its own seed.
+  if (sp.seed && choice_ > 0) sp.seed = *sp.seed + static_cast<uint64_t>(choice_);
+  else if (!sp.seed && choice_ > 0) sp.seed = 0x5EED5EEDull + static_cast<uint64_t>(choice_);
+  gen_ = std::make_unique<Generation>(engine_, prompt_, sp, stop_);
+  if (interrupted_) gen_->interrupt();
+}
+
+void CompletionRun::interrupt() {
+  interrupted_ = true;
+  if (gen_) gen_->interrupt();
+}
+
+json CompletionRun::usage_json() const {
+  api::Usage u;
+  u.prompt_tokens = static_cast<int64_t>(prompt_.size());
+  u.completion_tokens = completion_tokens_;
+  json j = u.to_json();
+  j["extra"] = {{"prefill_tokens_per_s", stats_.prefill_tok_s()},
+                {"decode_tokens_per_s", stats_.decode_tok_s()},
+                {"time_to_first_token_s", stats_.ttft_ms / 1000.0},
+                {"cached_prompt_tokens", stats_.cached_tokens},
+                {"backend", engine_.backend().name()}};
+  return j;
+}
+
+void CompletionRun::end_choice(Step& out) {
+  const int32_t i = choice_;
+  choice_finish_[i] = api_reason(gen_->finish_reason());
+  choice_tokens_[i] = gen_->tokens();
+  completion_tokens_ += static_cast<int64_t>(gen_->tokens().size());
+  if (i == 0) stats_ = gen_->stats();
+  if (stream_) {
+    if (kind_ == Kind::Chat) out.chunks.push_back(api::chat_chunk_finish(meta_, i, choice_finish_[i], include_usage_));
+    else out.chunks.push_back(api::completion_chunk(meta_, i, "", json(nullptr), choice_finish_[i], include_usage_));
+  }
+  gen_.reset();
+  if (++choice_ < n_) {
+    begin_choice();
+    return;
+  }
+  done_ = true;
+  if (stream_) {
+    if (include_usage_) {
+      json usage = kind_ == Kind::Chat ? api::chat_chunk_usage(meta_, api::Usage{}) : api::completion_chunk_usage(meta_, api::Usage{});
+      usage["usage"] = usage_json();
+      out.chunks.push_back(std::move(usage));
+    }
+    return;
+  }
+  if (kind_ == Kind::Chat) {
+    std::vector<api::ChatChoice> choices;
+    for (int32_t c = 0; c < n_; ++c) {
+      api::ChatChoice ch{c, choice_text_[c], choice_finish_[c], std::nullopt};
+      if (want_logprobs_) ch.logprobs = choice_logprobs_[c];
+      choices.push_back(std::move(ch));
+    }
+    response_ = api::chat_completion_json(meta_, choices, api::Usage{});
+  } else {
+    std::vector<api::CompletionChoice> choices;
+    for (int32_t c = 0; c < n_; ++c) {
+      api::CompletionChoice ch{c, choice_text_[c], choice_finish_[c], std::nullopt};
+      if (want_logprobs_) ch.logprobs = choice_logprobs_[c];
+      choices.push_back(std::move(ch));
+    }
+    response_ = api::completion_json(meta_, choices, api::Usage{});
+  }
+  response_["usage"] = usage_json();
+}
+
+CompletionRun::Step CompletionRun::step() {
+  Step out;
+  if (done_) return out;
+  if (stream_ && !sent_role_ && kind_ == Kind::Chat) {
+    out.chunks.push_back(api::chat_chunk_role(meta_, choice_, include_usage_));
+    sent_role_ = true;
+  }
+  const StepResult r = gen_->step();
+  out.waiting = r.waiting;
+  out.prefill = r.prefill;
+  const int32_t i = choice_;
+  std::vector<api::TokenLogprobInfo> lps;
+  if (r.token && want_logprobs_ && r.token->token >= 0) {
+    const Tokenizer& tk = engine_.tokenizer();
+    api::TokenLogprobInfo info{tk.token_to_piece(r.token->token, true), r.token->logprob, {}};
+    for (const auto& t : r.token->top) info.top.push_back({tk.token_to_piece(t.token, true), t.logprob});
+    lps.push_back(info);
+    choice_logprobs_[i].push_back(info);
+  }
+  if (!r.text.empty() || !lps.empty()) {
+    choice_text_[i] += r.text;
+    if (stream_) {
+      if (kind_ == Kind::Chat) out.chunks.push_back(api::chat_chunk_content(meta_, i, r.text, want_logprobs_ ? &lps : nullptr, include_usage_));
+      else out.chunks.push_back(api::completion_chunk(meta_, i, r.text, want_logprobs_ ? api::completion_logprobs_json(lps) : json(nullptr),
+                                                      std::nullopt, include_usage_));
+    }
+  }
+  if (gen_->done()) end_choice(out);
+  return out;
+}
+
+}  // namespace lantern

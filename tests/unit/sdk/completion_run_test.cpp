@@ -1,0 +1,149 @@
+// One OpenAI request end to end on the CPU backend with the real stories260K
+// model: streamed chunks concatenate to the non-streamed answer, n choices,
+// usage, logprobs, errors as OpenAI error objects.
+#include "engine/completion_run.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/engine.h"
+#include "support/test_paths.h"
+
+using namespace lantern;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+struct Runner {
+  std::unique_ptr<Engine> engine = Engine::load_file(test::stories260k(), [] {
+    EngineOptions o;
+    o.n_ctx = 256;
+    return o;
+  }());
+  api::IdGenerator ids{42};
+
+  // Runs to the end; returns the stream chunks (or the response as one chunk).
+  std::vector<json> run(CompletionRun::Kind kind, const json& body, json* error = nullptr) {
+    auto r = CompletionRun::start(*engine, kind, body, ids);
+    if (!r) {
+      if (error) *error = r.error().to_json();
+      return {};
+    }
+    auto& run = r.value();
+    std::vector<json> chunks;
+    for (int guard = 0; !run->done() && guard < 10000; ++guard) {
+      auto s = run->step();
+      for (auto& c : s.chunks) chunks.push_back(c);
+    }
+    EXPECT_TRUE(run->done());
+    if (!body.value("stream", false)) chunks.push_back(run->response());
+    return chunks;
+  }
+};
+
+json chat(std::string user, json extra = json::object()) {
+  json b = {{"messages", json::array({{{"role", "user"}, {"content", user}}})}};
+  for (auto& [k, v] : extra.items()) b[k] = v;
+  return b;
+}
+
+}  // namespace
+
+TEST(CompletionRun, StreamedDeltasConcatenateToTheNonStreamedAnswer) {
+  Runner r;
+  const auto whole = r.run(CompletionRun::Kind::Chat, chat("Once upon a time", {{"max_tokens", 40}, {"temperature", 0}}));
+  ASSERT_EQ(whole.size(), 1u);
+  const json& resp = whole[0];
+  EXPECT_EQ(resp["object"], "chat.completion");
+  const std::string text = resp["choices"][0]["message"]["content"];
+  EXPECT_FALSE(text.empty());
+  EXPECT_EQ(resp["choices"][0]["finish_reason"], "length");
+  EXPECT_EQ(resp["usage"]["completion_tokens"], 40);
+
+  const auto chunks = r.run(CompletionRun::Kind::Chat,
+                            chat("Once upon a time", {{"max_tokens", 40}, {"temperature", 0}, {"stream", true},
+                                                      {"stream_options", {{"include_usage", true}}}}));
+  ASSERT_GE(chunks.size(), 4u);
+  EXPECT_EQ(chunks.front()["choices"][0]["delta"]["role"], "assistant");
+  std::string streamed;
+  int content_chunks = 0;
+  for (const auto& c : chunks) {
+    EXPECT_EQ(c["object"], "chat.completion.chunk");
+    if (!c["choices"].empty() && c["choices"][0]["delta"].contains("content")) {
+      streamed += c["choices"][0]["delta"]["content"].get<std::string>();
+      ++content_chunks;
+    }
+  }
+  EXPECT_EQ(streamed, text);
+  EXPECT_GT(content_chunks, 10);  // incremental, not one blob
+  const json& finish = chunks[chunks.size() - 2];
+  EXPECT_EQ(finish["choices"][0]["finish_reason"], "length");
+  const json& usage = chunks.back();
+  EXPECT_TRUE(usage["choices"].empty());
+  EXPECT_EQ(usage["usage"]["completion_tokens"], 40);
+  EXPECT_EQ(usage["usage"]["prompt_tokens"], resp["usage"]["prompt_tokens"]);
+  EXPECT_GT(usage["usage"]["extra"]["decode_tokens_per_s"].get<double>(), 0.0);
+}
+
+TEST(CompletionRun, SecondTurnReusesTheCachedPrefix) {
+  Runner r;
+  r.run(CompletionRun::Kind::Chat, chat("Once upon a time", {{"max_tokens", 8}, {"temperature", 0}}));
+  json body = chat("Once upon a time", {{"max_tokens", 8}, {"temperature", 0}});
+  body["messages"].push_back({{"role", "assistant"}, {"content", "there was a dog."}});
+  body["messages"].push_back({{"role", "user"}, {"content", "What next?"}});
+  const auto out = r.run(CompletionRun::Kind::Chat, body);
+  EXPECT_GT(out[0]["usage"]["extra"]["cached_prompt_tokens"].get<int>(), 3);
+}
+
+TEST(CompletionRun, SeveralChoicesAndLogprobs) {
+  Runner r;
+  const auto out = r.run(CompletionRun::Kind::Chat, chat("The dog", {{"max_tokens", 6}, {"n", 3}, {"seed", 7},
+                                                                      {"logprobs", true}, {"top_logprobs", 2}}));
+  const json& resp = out[0];
+  ASSERT_EQ(resp["choices"].size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(resp["choices"][i]["index"], i);
+    const auto& lp = resp["choices"][i]["logprobs"]["content"];
+    ASSERT_EQ(lp.size(), 6u);
+    EXPECT_LE(lp[0]["logprob"].get<double>(), 0.0);
+    EXPECT_EQ(lp[0]["top_logprobs"].size(), 2u);
+  }
+  EXPECT_EQ(resp["usage"]["completion_tokens"], 18);
+}
+
+TEST(CompletionRun, RawCompletionWithStopString) {
+  Runner r;
+  const auto out = r.run(CompletionRun::Kind::Completion,
+                         {{"prompt", "Once upon a time"}, {"max_tokens", 64}, {"temperature", 0}, {"stop", "Lily"}});
+  const json& resp = out[0];
+  EXPECT_EQ(resp["object"], "text_completion");
+  EXPECT_EQ(resp["choices"][0]["text"], ", there was a little girl named ");
+  EXPECT_EQ(resp["choices"][0]["finish_reason"], "stop");
+}
+
+TEST(CompletionRun, ErrorsAreOpenAiErrorObjects) {
+  Runner r;
+  json err;
+  EXPECT_TRUE(r.run(CompletionRun::Kind::Chat, {{"messages", json::array()}}, &err).empty());
+  EXPECT_EQ(err["error"]["type"], "invalid_request_error");
+  r.run(CompletionRun::Kind::Chat, chat("hi", {{"max_tokens", -3}}), &err);
+  EXPECT_EQ(err["error"]["param"], "max_tokens");
+  r.run(CompletionRun::Kind::Chat, chat(std::string(2000, 'a'), {{"max_tokens", 10}}), &err);
+  EXPECT_EQ(err["error"]["code"], "context_length_exceeded");
+  r.run(CompletionRun::Kind::Chat, chat("hi", {{"max_tokens", 250}}), &err);
+  EXPECT_EQ(err["error"]["code"], "context_length_exceeded");
+}
+
+TEST(CompletionRun, InterruptEndsWithAbortAndTheNextRequestWorks) {
+  Runner r;
+  auto started = CompletionRun::start(*r.engine, CompletionRun::Kind::Chat, chat("Once", {{"max_tokens", 50}}), r.ids);
+  ASSERT_TRUE(started);
+  auto& run = started.value();
+  run->step();
+  run->step();
+  run->interrupt();
+  for (int i = 0; i < 10 && !run->done(); ++i) run->step();
+  ASSERT_TRUE(run->done());
+  EXPECT_EQ(run->response()["choices"][0]["finish_reason"], "abort");
+  const auto next = r.run(CompletionRun::Kind::Chat, chat("Once", {{"max_tokens", 5}, {"temperature", 0}}));
+  EXPECT_EQ(next[0]["usage"]["completion_tokens"], 5);
+}
