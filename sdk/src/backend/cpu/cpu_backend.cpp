@@ -18,12 +18,15 @@ namespace lantern {
 namespace {
 [[noreturn]] void fail(const std::string& msg) { throw std::runtime_error("cpu backend: " + msg); }
 
-// Rows per thread slice such that a slice holds at least ~32K multiply-adds:
-// smaller loops cost more to hand out than to run.
+// Smallest chunk of a parallel loop, in units of `work_per_row` operations:
+// about 32K multiply-adds (a few microseconds); smaller pieces cost more to
+// hand to another thread than to run.
 int64_t min_rows(int64_t work_per_row) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_row)); }
 }  // namespace
 
-CpuBackend::CpuBackend(const CpuBackendOptions& opts) : pool_(opts.n_threads), kv_precision_(opts.kv), f32_activations_(opts.f32_activations), pack_weights_(opts.pack_weights) {
+CpuBackend::CpuBackend(const CpuBackendOptions& opts)
+    : pool_(opts.n_threads), kv_precision_(opts.kv), f32_activations_(opts.f32_activations),
+      pack_weights_(opts.pack_weights) {
   row_scratch_.resize(pool_.size());
 }
 
@@ -150,7 +153,7 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
 
   if (uses_q8_activations(type) && !f32_activations_) {
     // llama.cpp's path: activations quantised to Q8_0 blocks, integer block
-    // dots. Threads take groups of 16 output rows.
+    // dots.
     if (const PackedWeights* pw = packed(w)) {
       // q/k/v (and gate/up) read the same input: quantise it once.
       if (xacts_act_ != x.id || xacts_.rows() != rows || xacts_.weight_type() != type || xacts_.n() != in) {

@@ -1,6 +1,8 @@
-// The reference backend: every op in plain C++ on the host, multi-threaded,
-// with SIMD dot products for the quantised formats. It is the oracle the
-// WebGPU kernels are tested against and the browser's fallback without WebGPU.
+// The reference backend: every op in C++ on the host, multi-threaded, with
+// SIMD kernels (AVX-512 VNNI, AVX2, wasm SIMD128, portable) for quantised
+// matmuls (quant_gemm.h over packed_weights.h), attention (attention.h) and
+// elementwise ops (vec_math.h). It is the oracle the WebGPU kernels are
+// tested against and the browser's fallback without WebGPU.
 #pragma once
 #include <memory>
 #include <vector>
