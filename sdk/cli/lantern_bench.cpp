@@ -1,7 +1,8 @@
 // lantern-bench: prefill and decode speed of the native CPU backend, measured
 // the way llama.cpp's llama-bench does (pp: one batch of N random prompt
 // tokens from an empty cache; tg: N single-token steps from an empty cache;
-// one untimed warm-up first), so the two can be run back to back and compared.
+// one untimed warm-up first; --depth N starts both after N cached tokens as
+// llama-bench -d N does), so the two can be run back to back and compared.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,15 +26,18 @@ const char* kHelp = R"(lantern-bench: prefill and decode speed of a GGUF model o
   lantern-bench --model FILE.gguf [options]
 
   --threads N         CPU threads (default: one per core)
-  --prompt-tokens N   prefill: N random tokens in one batch from an empty cache (default 128)
-  --gen-tokens N      decode: N single-token steps from an empty cache (default 32)
+  --prompt-tokens N   prefill: N random tokens in one batch (default 128)
+  --gen-tokens N      decode: N single-token steps (default 32)
   --runs N            timed repetitions after one warm-up (default 3)
+  --depth N           run both tests after N cached tokens (filled untimed before each
+                      test, as llama-bench -d N does; default 0)
   --json              print one JSON object instead of a table
 Times are medians over the runs, with min and max; tok/s counts evaluated tokens.
 tok/cpu-s divides by the process's CPU time instead of wall time (medians too):
 with --threads 1 it barely moves when other programs share the cores.
-As llama-bench does, decode starts from an empty cache and feeds random tokens
-(no sampling), so `llama-bench -p P -n G -r R` measures the same work.
+As llama-bench does, both tests start from an empty cache (or --depth tokens)
+and feed random tokens (no sampling), so `llama-bench -p P -n G -r R [-d N]`
+measures the same work.
 load: mapping the file, tokenizer and model set-up; warm-up: the untimed
 first prefill and 2 decode steps (it includes one-time weight packing).
 )";
@@ -73,17 +77,18 @@ int run(const lantern::cli::Args& args) {
   const int32_t n_prompt = static_cast<int32_t>(args.integer("--prompt-tokens", 128, 0, 4096));
   const int32_t n_gen = static_cast<int32_t>(args.integer("--gen-tokens", 32, 0, 4096));
   const int runs = static_cast<int>(args.integer("--runs", 3, 1, 1000));
+  const int32_t depth = static_cast<int32_t>(args.integer("--depth", 0, 0, 1 << 20));
   if (n_prompt == 0 && n_gen == 0) throw std::invalid_argument("nothing to measure: --prompt-tokens and --gen-tokens are both 0");
 
   lantern::EngineOptions eo;
   eo.n_threads = static_cast<int32_t>(args.integer("--threads", 0, 0, 256));
-  eo.n_ctx = std::max(n_prompt, n_gen) + 1;
-  eo.max_batch = std::max<int32_t>(1, n_prompt);
+  eo.n_ctx = depth + std::max(n_prompt, n_gen) + 1;
+  eo.max_batch = std::max({1, n_prompt, std::min(depth, 512)});
   const auto t_load = Clock::now();
   auto engine = lantern::Engine::load_file(args.str("--model"), eo);
   const double load_ms = seconds_since(t_load) * 1e3;
   lantern::LlamaModel& model = engine->model();
-  if (model.n_ctx() < std::max(n_prompt, n_gen))
+  if (model.n_ctx() < depth + std::max(n_prompt, n_gen))
     throw std::invalid_argument("the model's context (" + std::to_string(model.n_ctx()) + ") is shorter than the test");
 
   const int32_t n_vocab = model.config().n_vocab;
@@ -92,19 +97,32 @@ int run(const lantern::cli::Args& args) {
   std::vector<int32_t> prompt(n_prompt);
   std::vector<float> logits(n_vocab);
 
+  // The cache's first `depth` positions: random tokens, filled untimed before
+  // each test (a test overwrites the positions after them).
+  std::vector<int32_t> context(depth);
+  for (auto& t : context) t = any_token(rng);
+  auto fill_depth = [&] {
+    for (int32_t p = 0; p < depth; p += model.max_batch()) {
+      const int32_t n = std::min(model.max_batch(), depth - p);
+      model.forward(&context[p], n, p, logits.data());
+    }
+  };
+
   auto prefill = [&] {
+    fill_depth();
     for (auto& t : prompt) t = any_token(rng);
     const double c0 = cpu_seconds();
     const auto t0 = Clock::now();
-    model.forward(prompt.data(), n_prompt, 0, logits.data());
+    model.forward(prompt.data(), n_prompt, depth, logits.data());
     return Timing{seconds_since(t0), cpu_seconds() - c0};
   };
   auto decode = [&](int32_t n) {
+    fill_depth();
     const double c0 = cpu_seconds();
     const auto t0 = Clock::now();
-    for (int32_t pos = 0; pos < n; ++pos) {
+    for (int32_t i = 0; i < n; ++i) {
       const int32_t t = any_token(rng);
-      model.forward(&t, 1, pos, logits.data());
+      model.forward(&t, 1, depth + i, logits.data());
     }
     return Timing{seconds_since(t0), cpu_seconds() - c0};
   };
@@ -136,6 +154,7 @@ int run(const lantern::cli::Args& args) {
   if (args.flag("--json")) {
     json out{{"model", args.str("--model")},
              {"threads", threads},
+             {"depth", depth},
              {"runs", runs},
              {"load_ms", load_ms},
              {"warmup_ms", warmup_ms}};
@@ -144,8 +163,8 @@ int run(const lantern::cli::Args& args) {
     std::cout << out.dump() << "\n";
     return 0;
   }
-  std::printf("model   %s\nthreads %d, runs %d, load %.1f ms, warm-up %.1f ms\n", args.str("--model").c_str(), threads,
-              runs, load_ms, warmup_ms);
+  std::printf("model   %s\nthreads %d, runs %d, depth %d, load %.1f ms, warm-up %.1f ms\n", args.str("--model").c_str(),
+              threads, runs, depth, load_ms, warmup_ms);
   std::printf("%-12s %10s %10s %10s %14s\n", "test", "tok/s", "min", "max", "tok/cpu-s");
   if (n_prompt > 0) std::printf("pp%-10d %10.2f %10.2f %10.2f %14.2f\n", n_prompt, p.median, p.min, p.max, pc.median);
   if (n_gen > 0) std::printf("tg%-10d %10.2f %10.2f %10.2f %14.2f\n", n_gen, g.median, g.min, g.max, gc.median);
@@ -156,7 +175,7 @@ int run(const lantern::cli::Args& args) {
 
 int main(int argc, char** argv) {
   try {
-    const lantern::cli::Args args(argc, argv, {"--model", "--threads", "--prompt-tokens", "--gen-tokens", "--runs"},
+    const lantern::cli::Args args(argc, argv, {"--model", "--threads", "--prompt-tokens", "--gen-tokens", "--runs", "--depth"},
                                   {"--json", "--help", "-h"});
     if (args.flag("--help") || args.flag("-h") || argc == 1) {
       std::fputs(kHelp, argc == 1 ? stderr : stdout);
