@@ -21,6 +21,10 @@ ci/setup.sh
 
 step "build"
 ci/build.sh
+if [ "$BROWSER" = 1 ]; then
+  step "build the browser module (wasm)"
+  ci/build_wasm.sh
+fi
 
 step "unit tests"
 ctest --test-dir build -L unit --output-on-failure -j"$(nproc)" --timeout 300

@@ -30,26 +30,39 @@ mergeInto(LibraryManager.library, {
       }
       return g;
     },
-    // Profiling (Module.lgpu.profile = true, needs 'timestamp-query'): each
-    // submit's first pass is timed; g.gpuNs sums the GPU time of the passes
-    // read so far, g.profiledPasses counts them.
-    querySet: function (g) {
-      return g.device.createQuerySet({ type: 'timestamp', count: 2 });
+    // Profiling (needs 'timestamp-query'). Module.lgpu.profile = 'pass': the
+    // first pass of each submit is timed, g.gpuNs sums the GPU time of the
+    // passes read so far, g.profiledPasses counts them. profile = 'kernels':
+    // every dispatch gets a pass of its own, timed; g.kernelNs[label] and
+    // g.kernelCount[label] sum per pipeline (passes add their own cost, so
+    // use it for the breakdown, 'pass' for the step time).
+    querySet: function (g, n) {
+      return g.device.createQuerySet({ type: 'timestamp', count: 2 * n });
     },
-    timestamps: function (g, enc, qs) {
+    timestamps: function (g, enc, qs, labels) {
       if (!qs) return;
-      var resolve = g.device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-      var staging = g.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      enc.resolveQuerySet(qs, 0, 2, resolve, 0);
-      enc.copyBufferToBuffer(resolve, 0, staging, 0, 16);
+      var n = labels.length, bytes = 16 * n;
+      var resolve = g.device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      var staging = g.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      enc.resolveQuerySet(qs, 0, 2 * n, resolve, 0);
+      enc.copyBufferToBuffer(resolve, 0, staging, 0, bytes);
       g.gpuNs = g.gpuNs || 0;
       g.profiledPasses = g.profiledPasses || 0;
+      g.kernelNs = g.kernelNs || {};
+      g.kernelCount = g.kernelCount || {};
       // Mapped after the submit that follows this call.
       setTimeout(function () {
         staging.mapAsync(GPUMapMode.READ).then(function () {
           var t = new BigUint64Array(staging.getMappedRange());
-          g.gpuNs += Number(t[1] - t[0]);
-          g.profiledPasses++;
+          for (var k = 0; k < n; k++) {
+            var ns = Number(t[2 * k + 1] - t[2 * k]);
+            g.gpuNs += ns;
+            g.profiledPasses++;
+            if (labels[k] !== null) {
+              g.kernelNs[labels[k]] = (g.kernelNs[labels[k]] || 0) + ns;
+              g.kernelCount[labels[k]] = (g.kernelCount[labels[k]] || 0) + 1;
+            }
+          }
           staging.unmap();
           staging.destroy();
           resolve.destroy();
@@ -107,6 +120,8 @@ mergeInto(LibraryManager.library, {
     }
     var p = g.device.createComputePipeline({ layout: 'auto', compute: { module: module, entryPoint: 'main' }, label: label });
     g.pipelines.push(p);
+    g.pipelineLabels = g.pipelineLabels || [null];
+    g.pipelineLabels[g.pipelines.length - 1] = label;
     return g.pipelines.length - 1;
   },
 
@@ -133,17 +148,25 @@ mergeInto(LibraryManager.library, {
   lgpu_submit: function (cmdsPtr, nWords) {
     var g = LGPU.state();
     var enc = g.device.createCommandEncoder();
-    var pass = null, firstPass = null;
+    var pass = null;
+    var perKernel = g.profile === 'kernels';
+    var qs = null, labels = [];
+    if (g.profile) {
+      var nDispatch = 0;
+      for (var k = cmdsPtr >> 2; k < (cmdsPtr >> 2) + nWords; k += 6) if (HEAP32[k] === 1) nDispatch++;
+      qs = LGPU.querySet(g, perKernel ? Math.max(1, nDispatch) : 1);
+    }
     var i = cmdsPtr >> 2, end = i + nWords;
     while (i < end) {
       var op = HEAP32[i];
       if (op === 1) {
+        if (perKernel && pass) { pass.end(); pass = null; }
         if (!pass) {
-          // Profiling: GPU timestamps around the first pass of the submit.
           var desc = {};
-          if (g.profile && !firstPass) {
-            firstPass = LGPU.querySet(g);
-            desc.timestampWrites = { querySet: firstPass, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 };
+          if (qs && (perKernel || labels.length === 0)) {
+            var q = labels.length;
+            desc.timestampWrites = { querySet: qs, beginningOfPassWriteIndex: 2 * q, endOfPassWriteIndex: 2 * q + 1 };
+            labels.push(perKernel ? g.pipelineLabels[HEAP32[i + 1]] : null);
           }
           pass = enc.beginComputePass(desc);
         }
@@ -161,7 +184,8 @@ mergeInto(LibraryManager.library, {
       }
     }
     if (pass) pass.end();
-    if (g.profile) LGPU.timestamps(g, enc, firstPass);
+    if (qs && labels.length) LGPU.timestamps(g, enc, qs, labels);
+    else if (qs) qs.destroy();
     g.device.queue.submit([enc.finish()]);
     g.submits++;
   },

@@ -79,7 +79,7 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
   }
 }
 
-// JSON: {"backend", "config": {...}, "n_ctx", "tensors": [{name, offset, n_bytes, buffer}]}
+// JSON: {"backend", "config": {...}, "n_ctx", "tensors": [{name, offset, n_bytes, buffer, buffer_offset}]}
 // `buffer` is the GPU buffer id (Module.lgpu.buffers[id]) to write the bytes to
 // directly, or -1: pass them through lt_write_tensor.
 EMSCRIPTEN_KEEPALIVE const char* lt_model_info() {
@@ -93,7 +93,8 @@ EMSCRIPTEN_KEEPALIVE const char* lt_model_info() {
     // straight to their GPU buffer.
     const bool via_wasm = !g_gpu || info->dims.size() == 1;
     tensors.push_back({{"index", index++}, {"name", info->name}, {"offset", info->offset}, {"n_bytes", info->n_bytes},
-                       {"buffer", via_wasm ? -1 : g_gpu->weight_buffer(w)}});
+                       {"buffer", via_wasm ? -1 : g_gpu->weight_buffer(w)},
+                       {"buffer_offset", via_wasm ? 0 : g_gpu->weight_offset(w)}});
   }
   json out{{"backend", g_engine->backend().name()},
            {"config",

@@ -65,7 +65,7 @@ export class WasmEngine {
         padded.set(bytes);
         bytes = padded;
       }
-      this.device.queue.writeBuffer(buf, offset, bytes);
+      this.device.queue.writeBuffer(buf, t.buffer_offset + offset, bytes);
     } else {
       const rc = this.withBytes(bytes, (p) => this.mod._lt_write_tensor(t.index, offset, p, bytes.length));
       if (rc < 0) throw new Error(`lantern: upload of ${t.name} failed: ${this.error()}`);

@@ -45,6 +45,12 @@ class Backend {
   virtual Weight create_weight(const GgufTensorInfo& info, const uint8_t* data) = 0;
   virtual void write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) = 0;
 
+  // Tensors the model always uses together (q|k|v, gate|up, their biases):
+  // a backend may keep them side by side and multiply them in one pass. The
+  // default makes them one by one.
+  virtual std::vector<Weight> create_weight_group(const std::vector<const GgufTensorInfo*>& infos,
+                                                  const std::vector<const uint8_t*>& data);
+
   // Activation scratch of rows x cols floats.
   virtual Act create_act(int32_t rows, int32_t cols) = 0;
   // KV storage for n_layer layers of n_ctx positions of kv_dim floats each.
@@ -75,6 +81,23 @@ class Backend {
   virtual void add(Act x, Act y, int32_t rows) = 0;
   // Copies row `src_row` of src to row 0 of dst (selects the last token).
   virtual void copy_row(Act src, int32_t src_row, Act dst) = 0;
+
+  // Fused steps of a layer. The defaults run the plain ops above; a backend
+  // overrides them where one pass over memory beats several dispatches (the
+  // WebGPU backend, for decode, where per-dispatch cost dominates).
+  //
+  // outs[i] = W[i] . (rms_norm(x) * norm) (+ bias[i]) for 1..3 matrices of
+  // the same input (q|k|v, or the output head); h receives the normed x.
+  virtual void norm_matmul(Act x, Weight norm, float eps, const std::vector<Weight>& w,
+                           const std::vector<Weight>& bias, int32_t rows, Act h, const std::vector<Act>& outs);
+  // out = silu(Wg . n) * (Wu . n), n = rms_norm(x) * norm (h, gate, up: scratch).
+  virtual void norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, int32_t rows, Act h,
+                            Act gate, Act up, Act out);
+  // x += W . a (tmp: scratch of x's shape).
+  virtual void matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp);
+  // RoPE on q and k, then k and v stored at positions pos0.. of the layer.
+  virtual void rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows, int32_t pos0, const AttentionShape& s,
+                          const RopeParams& p);
 
   // Reads rows of an activation back to the host (logits). A GPU cannot
   // answer at once and the browser must not block, so reading is a request

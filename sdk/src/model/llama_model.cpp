@@ -22,6 +22,21 @@ Weight LlamaModel::load(const GgufFile& gguf, const ByteSource* src, const std::
   return w;
 }
 
+std::vector<Weight> LlamaModel::load_group(const GgufFile& gguf, const ByteSource* src,
+                                           const std::vector<std::string>& names) {
+  std::vector<const GgufTensorInfo*> infos;
+  std::vector<const uint8_t*> data;
+  for (const auto& name : names) {
+    const GgufTensorInfo* info = gguf.find_tensor(name);
+    if (!info) throw std::runtime_error("model: tensor " + name + " is missing");
+    infos.push_back(info);
+    data.push_back(src && src->data() ? src->data() + info->offset : nullptr);
+  }
+  const std::vector<Weight> w = be_.create_weight_group(infos, data);
+  for (size_t i = 0; i < w.size(); ++i) handles_.emplace_back(infos[i], w[i]);
+  return w;
+}
+
 LlamaModel::LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& backend, int32_t n_ctx,
                        int32_t max_batch)
     : cfg_(ModelConfig::from_gguf(gguf)), be_(backend), n_ctx_(n_ctx), max_batch_(max_batch) {
@@ -35,18 +50,21 @@ LlamaModel::LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& bac
     const std::string b = "blk." + std::to_string(l) + ".";
     Layer L;
     L.attn_norm = load(gguf, src, b + "attn_norm.weight");
-    L.wq = load(gguf, src, b + "attn_q.weight");
-    L.wk = load(gguf, src, b + "attn_k.weight");
-    L.wv = load(gguf, src, b + "attn_v.weight");
+    const auto qkv = load_group(gguf, src, {b + "attn_q.weight", b + "attn_k.weight", b + "attn_v.weight"});
+    L.wq = qkv[0];
+    L.wk = qkv[1];
+    L.wv = qkv[2];
     if (cfg_.has_qkv_bias) {
-      L.bq = load(gguf, src, b + "attn_q.bias");
-      L.bk = load(gguf, src, b + "attn_k.bias");
-      L.bv = load(gguf, src, b + "attn_v.bias");
+      const auto bias = load_group(gguf, src, {b + "attn_q.bias", b + "attn_k.bias", b + "attn_v.bias"});
+      L.bq = bias[0];
+      L.bk = bias[1];
+      L.bv = bias[2];
     }
     L.wo = load(gguf, src, b + "attn_output.weight");
     L.ffn_norm = load(gguf, src, b + "ffn_norm.weight");
-    L.w_gate = load(gguf, src, b + "ffn_gate.weight");
-    L.w_up = load(gguf, src, b + "ffn_up.weight");
+    const auto gate_up = load_group(gguf, src, {b + "ffn_gate.weight", b + "ffn_up.weight"});
+    L.w_gate = gate_up[0];
+    L.w_up = gate_up[1];
     L.w_down = load(gguf, src, b + "ffn_down.weight");
     layers_.push_back(L);
   }
@@ -84,22 +102,12 @@ void LlamaModel::record_layers(int32_t n, int32_t pos0) {
   const AttentionShape shape{cfg_.n_head, cfg_.n_head_kv, cfg_.head_dim, 1.0f / std::sqrt(static_cast<float>(cfg_.head_dim))};
   for (int32_t l = 0; l < cfg_.n_layer; ++l) {
     const Layer& L = layers_[l];
-    be_.rms_norm(x_, L.attn_norm, cfg_.rms_eps, n, h_);
-    be_.matmul(L.wq, L.bq, h_, n, q_);
-    be_.matmul(L.wk, L.bk, h_, n, k_);
-    be_.matmul(L.wv, L.bv, h_, n, v_);
-    be_.rope(q_, n, cfg_.n_head, cfg_.head_dim, pos0, rope);
-    be_.rope(k_, n, cfg_.n_head_kv, cfg_.head_dim, pos0, rope);
-    be_.kv_store(l, k_, v_, n, pos0);
+    be_.norm_matmul(x_, L.attn_norm, cfg_.rms_eps, {L.wq, L.wk, L.wv}, {L.bq, L.bk, L.bv}, n, h_, {q_, k_, v_});
+    be_.rope_store(l, q_, k_, v_, n, pos0, shape, rope);
     be_.attention(l, q_, n, pos0, shape, attn_);
-    be_.matmul(L.wo, Weight{}, attn_, n, o_);
-    be_.add(x_, o_, n);
-    be_.rms_norm(x_, L.ffn_norm, cfg_.rms_eps, n, h_);
-    be_.matmul(L.w_gate, Weight{}, h_, n, gate_);
-    be_.matmul(L.w_up, Weight{}, h_, n, up_);
-    be_.swiglu(gate_, up_, n, ffn_);
-    be_.matmul(L.w_down, Weight{}, ffn_, n, o_);
-    be_.add(x_, o_, n);
+    be_.matmul_add(L.wo, attn_, n, x_, o_);
+    be_.norm_gate_up(x_, L.ffn_norm, cfg_.rms_eps, L.w_gate, L.w_up, n, h_, gate_, up_, ffn_);
+    be_.matmul_add(L.w_down, ffn_, n, x_, o_);
   }
 }
 
@@ -111,9 +119,13 @@ void LlamaModel::record_output(int32_t n, Output out, int32_t slot) {
     be_.matmul(output_, Weight{}, h_, n, logits_);
     logits_rows_ = n;
   } else {
-    be_.copy_row(x_, n - 1, last_);
-    be_.rms_norm(last_, output_norm_, cfg_.rms_eps, 1, h_);
-    be_.matmul(output_, Weight{}, h_, 1, logits_);
+    // The last token's hidden state (row 0 already when there is one token).
+    Act last = x_;
+    if (n > 1) {
+      be_.copy_row(x_, n - 1, last_);
+      last = last_;
+    }
+    be_.norm_matmul(last, output_norm_, cfg_.rms_eps, {output_}, {}, 1, h_, {logits_});
     if (out == Output::Argmax) {
       be_.argmax(logits_, 0, slot);
       return;

@@ -58,6 +58,7 @@ class LlamaModel {
     Weight attn_norm, wq, wk, wv, bq, bk, bv, wo, ffn_norm, w_gate, w_up, w_down;
   };
   Weight load(const GgufFile& gguf, const ByteSource* src, const std::string& name, bool required = true);
+  std::vector<Weight> load_group(const GgufFile& gguf, const ByteSource* src, const std::vector<std::string>& names);
   void check_batch(int32_t n, int32_t pos0) const;
   void record_layers(int32_t n, int32_t pos0);
   void record_output(int32_t n, Output out, int32_t slot);

@@ -41,23 +41,28 @@ const char* weights_kernel(GgmlType t) {
 WebGpuBackend::WebGpuBackend() {
   params_buffer_ = lgpu_buffer_create(kMaxSlots * kSlotWords * 4.0, kUniform | kCopyDst, "params");
   dummy_buffer_ = lgpu_buffer_create(16, kStorage | kCopyDst, "dummy");
+  for (int& d : dummy_out_) d = lgpu_buffer_create(16, kStorage, "dummy output");
   slots_buffer_ = lgpu_buffer_create(4.0 * kTokenSlots, kStorage | kCopySrc | kCopyDst, "token slots");
+  argmax_partial_ = lgpu_buffer_create(8.0 * 256, kStorage, "argmax partials");
   slot_requests_.assign(kTokenSlots, -1);
   slot_values_.assign(kTokenSlots, 0);
 }
 
 WebGpuBackend::~WebGpuBackend() {
-  for (const auto& w : weights_) lgpu_buffer_destroy(w.buffer);
+  for (const auto& w : weights_)
+    if (w.group < 0 || w.offset == 0) lgpu_buffer_destroy(w.buffer);  // a group's buffer once
   for (const auto& a : acts_) lgpu_buffer_destroy(a.buffer);
   for (int b : k_cache_) lgpu_buffer_destroy(b);
   for (int b : v_cache_) lgpu_buffer_destroy(b);
   for (const auto& [key, b] : rope_tables_) lgpu_buffer_destroy(b);
-  for (int b : {params_buffer_, dummy_buffer_, tokens_buffer_, scores_buffer_, slots_buffer_})
+  for (int b : dummy_out_) lgpu_buffer_destroy(b);
+  for (int b : {params_buffer_, dummy_buffer_, tokens_buffer_, scores_buffer_, slots_buffer_, argmax_partial_})
     if (b > 0) lgpu_buffer_destroy(b);
 }
 
 int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type) {
-  const bool typed = kernel == "matmul" || kernel == "matvec" || kernel == "matmul_tiled" || kernel == "get_rows";
+  const bool typed = kernel == "matmul" || kernel == "matvec" || kernel == "matmul_tiled" || kernel == "get_rows" ||
+                     kernel == "matvec_norm" || kernel == "matvec_gate_up";
   const char* wk = typed ? weights_kernel(weight_type) : "";
   if (!wk) fail("no " + kernel + " kernel for " + ggml_type_name(static_cast<uint32_t>(weight_type)) + " weights yet");
   const std::string key = kernel + (typed ? std::string("/") + wk : "");
@@ -93,6 +98,32 @@ Weight WebGpuBackend::create_weight(const GgufTensorInfo& info, const uint8_t* d
   return w;
 }
 
+std::vector<Weight> WebGpuBackend::create_weight_group(const std::vector<const GgufTensorInfo*>& infos,
+                                                      const std::vector<const uint8_t*>& data) {
+  // One buffer, each tensor at a 256-byte aligned offset (WebGPU's storage
+  // binding alignment), so each can still be bound alone.
+  uint64_t total = 0;
+  std::vector<uint64_t> offsets;
+  for (const GgufTensorInfo* info : infos) {
+    if (!weights_kernel(info->type)) fail("tensor " + info->name + " has type " + ggml_type_name(static_cast<uint32_t>(info->type)) + ", which has no WebGPU kernel yet");
+    // Matrices of a group share type and row length (one kernel reads them all).
+    if (info->type != infos[0]->type || info->dims.size() != infos[0]->dims.size() ||
+        (info->dims.size() > 1 && info->dims[0] != infos[0]->dims[0]))
+      fail("weight group " + infos[0]->name + ": members differ in type or row length");
+    offsets.push_back(total);
+    total += (info->n_bytes + 255) & ~uint64_t{255};
+  }
+  const int buf = lgpu_buffer_create(static_cast<double>(total), kStorage | kCopyDst, infos[0]->name.c_str());
+  const int group = next_group_++;
+  std::vector<Weight> out;
+  for (size_t i = 0; i < infos.size(); ++i) {
+    weights_.push_back({*infos[i], buf, offsets[i], group, {}});
+    out.push_back(Weight{static_cast<int32_t>(weights_.size() - 1)});
+    if (data[i]) write_weight(out.back(), 0, data[i], infos[i]->n_bytes);
+  }
+  return out;
+}
+
 void WebGpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) {
   weight(w);  // validates the handle
   WeightBuf& wb = weights_[w.id];
@@ -108,11 +139,11 @@ void WebGpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes
   for (uint64_t done = 0; done < n;) {
     const uint64_t len = std::min(kPiece, n - done);
     if (len % 4 == 0) {
-      lgpu_buffer_write(wb.buffer, static_cast<double>(offset + done), bytes + done, static_cast<int>(len));
+      lgpu_buffer_write(wb.buffer, static_cast<double>(wb.offset + offset + done), bytes + done, static_cast<int>(len));
     } else {
       std::vector<uint8_t> padded(round4(len), 0);
       std::memcpy(padded.data(), bytes + done, len);
-      lgpu_buffer_write(wb.buffer, static_cast<double>(offset + done), padded.data(), static_cast<int>(padded.size()));
+      lgpu_buffer_write(wb.buffer, static_cast<double>(wb.offset + offset + done), padded.data(), static_cast<int>(padded.size()));
     }
     done += len;
   }
@@ -146,7 +177,20 @@ void WebGpuBackend::begin() {
   token_offset_ = 0;
 }
 
-void WebGpuBackend::dispatch(int pipe, const std::vector<uint32_t>& params, const std::vector<int>& buffers,
+WebGpuBackend::Binding WebGpuBackend::bind(const WeightBuf& w) const {
+  return Binding(w.buffer, w.offset, round4(w.info.n_bytes));
+}
+
+bool WebGpuBackend::same_group(const std::vector<Weight>& ws) const {
+  for (size_t i = 0; i < ws.size(); ++i) {
+    const WeightBuf& a = weight(ws[i]);
+    if (a.group < 0 || a.group != weight(ws[0]).group) return false;
+    if (i > 0 && ws[i].id != ws[i - 1].id + 1) return false;
+  }
+  return true;
+}
+
+void WebGpuBackend::dispatch(int pipe, const std::vector<uint32_t>& params, const std::vector<Binding>& buffers,
                              uint32_t x, uint32_t y, uint32_t z) {
   if (slots_ >= kMaxSlots) fail("too many dispatches in one pass");
   const int slot = slots_++;
@@ -155,7 +199,7 @@ void WebGpuBackend::dispatch(int pipe, const std::vector<uint32_t>& params, cons
   // A bind group per (pipeline, slot, buffers): the same op at the same place
   // of every step finds its bind group made.
   std::vector<int> key{pipe, slot};
-  key.insert(key.end(), buffers.begin(), buffers.end());
+  for (const Binding& b : buffers) key.insert(key.end(), {b.buffer, static_cast<int>(b.offset), static_cast<int>(b.size)});
   auto it = bind_groups_.find(key);
   int bg;
   if (it != bind_groups_.end()) {
@@ -163,7 +207,8 @@ void WebGpuBackend::dispatch(int pipe, const std::vector<uint32_t>& params, cons
   } else {
     std::vector<int32_t> entries{0, params_buffer_, slot * kSlotWords * 4, kSlotWords * 4};
     for (size_t i = 0; i < buffers.size(); ++i) {
-      const int32_t e[4] = {static_cast<int32_t>(i + 1), buffers[i], 0, 0};
+      const int32_t e[4] = {static_cast<int32_t>(i + 1), buffers[i].buffer, static_cast<int32_t>(buffers[i].offset),
+                            static_cast<int32_t>(buffers[i].size)};
       entries.insert(entries.end(), e, e + 4);
     }
     bg = lgpu_bind_group_create(pipe, entries.data(), static_cast<int>(entries.size() / 4));
@@ -195,7 +240,7 @@ void WebGpuBackend::get_rows(Weight table, const int32_t* tokens, int32_t n, Act
   }
   lgpu_buffer_write(tokens_buffer_, 4.0 * token_offset_, tokens, 4 * n);
   dispatch(pipeline("get_rows", w.info.type), {static_cast<uint32_t>(o.cols), static_cast<uint32_t>(w.info.row_bytes()), token_offset_, n_rows},
-           {w.buffer, tokens_buffer_, o.buffer}, ceil_div(o.cols, kWg), n);
+           {bind(w), tokens_buffer_, o.buffer}, ceil_div(o.cols, kWg), n);
   token_offset_ += n;
 }
 
@@ -206,7 +251,7 @@ void WebGpuBackend::rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) 
   if (g.info.type != GgmlType::F32 || static_cast<int32_t>(g.info.n_elements) != xi.cols || o.cols != xi.cols)
     fail("rms_norm: " + g.info.name + " must be f32 with one value per column");
   if (x.id == out.id) fail("rms_norm: in place is not supported");
-  dispatch(pipeline("rms_norm"), {static_cast<uint32_t>(xi.cols), fbits(eps)}, {xi.buffer, g.buffer, o.buffer}, rows);
+  dispatch(pipeline("rms_norm"), {static_cast<uint32_t>(xi.cols), fbits(eps)}, {xi.buffer, bind(g), o.buffer}, rows);
 }
 
 void WebGpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
@@ -216,20 +261,20 @@ void WebGpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) 
   const int64_t in = static_cast<int64_t>(wb.info.dims[0]);
   const int64_t out_dim = static_cast<int64_t>(wb.info.n_rows());
   if (in != xi.cols || out_dim != o.cols || rows > xi.rows || rows > o.rows) fail("matmul " + wb.info.name + ": shape mismatch");
-  int bias_buf = dummy_buffer_;
+  Binding bias_buf = dummy_buffer_;
   if (bias) {
     const WeightBuf& bb = weight(bias);
     if (bb.info.type != GgmlType::F32 || static_cast<int64_t>(bb.info.n_elements) != out_dim) fail("matmul: bias " + bb.info.name + " must be f32");
-    bias_buf = bb.buffer;
+    bias_buf = bind(bb);
   }
   const std::vector<uint32_t> params{static_cast<uint32_t>(in), static_cast<uint32_t>(out_dim),
-                                     static_cast<uint32_t>(wb.info.row_bytes()), bias ? 1u : 0u, static_cast<uint32_t>(rows)};
-  const std::vector<int> bufs{wb.buffer, xi.buffer, o.buffer, bias_buf};
+                                     static_cast<uint32_t>(wb.info.row_bytes()), bias ? 1u : 0u, static_cast<uint32_t>(rows), 0u};
+  const std::vector<Binding> bufs{bind(wb), xi.buffer, o.buffer, bias_buf};
   // Decode (a token or a few): 8 rows per workgroup, 32 threads per row.
   // Prefill: 32 x 32 tiles that read each weight once per 32 tokens.
-  if (rows <= 4) dispatch(pipeline("matvec", wb.info.type), params, bufs, ceil_div(out_dim, 8), rows);
-  else if (in % 32 == 0) dispatch(pipeline("matmul_tiled", wb.info.type), params, bufs, ceil_div(out_dim, 32), ceil_div(rows, 32));
-  else dispatch(pipeline("matmul", wb.info.type), params, bufs, ceil_div(out_dim, 4), rows);
+  if (in % 32 != 0) dispatch(pipeline("matmul", wb.info.type), params, bufs, ceil_div(out_dim, 4), rows);
+  else if (rows <= 4) dispatch(pipeline("matvec", wb.info.type), params, bufs, ceil_div(out_dim, 8), rows);
+  else dispatch(pipeline("matmul_tiled", wb.info.type), params, bufs, ceil_div(out_dim, 32), ceil_div(rows, 32));
 }
 
 int WebGpuBackend::rope_table(const RopeParams& p) {
@@ -314,11 +359,110 @@ void WebGpuBackend::copy_row(Act src, int32_t src_row, Act dst) {
            ceil_div(s.cols, kWg));
 }
 
+// --- fused decode steps (a token or a few; prefill takes the plain ops) ---
+
+namespace {
+constexpr int32_t kFuseRows = 4;
+}
+
+void WebGpuBackend::norm_matmul(Act x, Weight norm, float eps, const std::vector<Weight>& w,
+                                const std::vector<Weight>& bias, int32_t rows, Act h, const std::vector<Act>& outs) {
+  const ActBuf& xi = act(x);
+  const WeightBuf& w0 = weight(w.at(0));
+  const bool biased = !bias.empty() && bias[0];
+  const bool fusable = rows <= kFuseRows && xi.cols % 32 == 0 && w.size() <= 3 && w.size() == outs.size() &&
+                       (w.size() == 1 || same_group(w)) && (!biased || (bias.size() == w.size() && same_group(bias))) &&
+                       weight(norm).info.type == GgmlType::F32;
+  if (!fusable) return Backend::norm_matmul(x, norm, eps, w, bias, rows, h, outs);
+  uint32_t ends[3] = {0, 0, 0}, offs[3] = {0, 0, 0}, boffs[3] = {0, 0, 0};
+  uint32_t total = 0;
+  std::vector<Binding> out_bind;
+  for (size_t i = 0; i < 3; ++i) {
+    if (i < w.size()) {
+      const WeightBuf& wi = weight(w[i]);
+      if (static_cast<int32_t>(wi.info.dims[0]) != xi.cols) fail("norm_matmul: " + wi.info.name + " has the wrong row length");
+      if (act(outs[i]).cols != static_cast<int32_t>(wi.info.n_rows())) fail("norm_matmul: output shape mismatch for " + wi.info.name);
+      total += static_cast<uint32_t>(wi.info.n_rows());
+      offs[i] = static_cast<uint32_t>(wi.offset - w0.offset);
+      if (biased) boffs[i] = static_cast<uint32_t>((weight(bias[i]).offset - weight(bias[0]).offset) / 4);
+      out_bind.push_back(act(outs[i]).buffer);
+    } else {
+      out_bind.push_back(dummy_out_[i - 1]);
+    }
+    ends[i] = total;
+  }
+  // The whole group from its first member on, so part offsets are relative to it.
+  const WeightBuf& wl = weight(w.back());
+  const Binding wbind(w0.buffer, w0.offset, wl.offset + round4(wl.info.n_bytes) - w0.offset);
+  Binding bbind = dummy_buffer_;
+  if (biased) {
+    const WeightBuf& b0 = weight(bias[0]);
+    const WeightBuf& bl = weight(bias.back());
+    bbind = Binding(b0.buffer, b0.offset, bl.offset + round4(bl.info.n_bytes) - b0.offset);
+  }
+  dispatch(pipeline("matvec_norm", w0.info.type),
+           {static_cast<uint32_t>(xi.cols), total, static_cast<uint32_t>(w0.info.row_bytes()), fbits(eps), ends[0], ends[1],
+            offs[0], offs[1], offs[2], boffs[0], boffs[1], boffs[2], biased ? 1u : 0u},
+           {wbind, xi.buffer, bind(weight(norm)), out_bind[0], out_bind[1], out_bind[2], bbind}, ceil_div(total, 8), rows);
+}
+
+void WebGpuBackend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, int32_t rows, Act h,
+                                 Act gate, Act up, Act out) {
+  const ActBuf& xi = act(x);
+  if (rows > kFuseRows || xi.cols % 32 != 0 || !same_group({w_gate, w_up}) || weight(norm).info.type != GgmlType::F32)
+    return Backend::norm_gate_up(x, norm, eps, w_gate, w_up, rows, h, gate, up, out);
+  const WeightBuf& wg = weight(w_gate);
+  const WeightBuf& wu = weight(w_up);
+  const ActBuf& o = act(out);
+  const uint32_t n_ff = static_cast<uint32_t>(wg.info.n_rows());
+  if (o.cols != static_cast<int32_t>(n_ff) || static_cast<int32_t>(wg.info.dims[0]) != xi.cols) fail("norm_gate_up: shape mismatch");
+  const Binding wbind(wg.buffer, wg.offset, wu.offset + round4(wu.info.n_bytes) - wg.offset);
+  dispatch(pipeline("matvec_gate_up", wg.info.type),
+           {static_cast<uint32_t>(xi.cols), n_ff, static_cast<uint32_t>(wg.info.row_bytes()), fbits(eps), 0u,
+            static_cast<uint32_t>(wu.offset - wg.offset)},
+           {wbind, xi.buffer, bind(weight(norm)), o.buffer}, ceil_div(n_ff, 8), rows);
+}
+
+void WebGpuBackend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) {
+  const WeightBuf& wb = weight(w);
+  const ActBuf& ai = act(a);
+  const ActBuf& xo = act(x);
+  const int64_t in = static_cast<int64_t>(wb.info.dims[0]), out_dim = static_cast<int64_t>(wb.info.n_rows());
+  if (rows > kFuseRows || in % 32 != 0) return Backend::matmul_add(w, a, rows, x, tmp);
+  if (in != ai.cols || out_dim != xo.cols) fail("matmul_add " + wb.info.name + ": shape mismatch");
+  dispatch(pipeline("matvec", wb.info.type),
+           {static_cast<uint32_t>(in), static_cast<uint32_t>(out_dim), static_cast<uint32_t>(wb.info.row_bytes()), 0u,
+            static_cast<uint32_t>(rows), 1u},
+           {bind(wb), ai.buffer, xo.buffer, dummy_buffer_}, ceil_div(out_dim, 8), rows);
+}
+
+void WebGpuBackend::rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows, int32_t pos0, const AttentionShape& s,
+                               const RopeParams& p) {
+  if (rows > kFuseRows) return Backend::rope_store(layer, q, k, v, rows, pos0, s, p);
+  const ActBuf& qi = act(q);
+  const ActBuf& ki = act(k);
+  const ActBuf& vi = act(v);
+  if (qi.cols != s.n_head * s.head_dim || ki.cols != kv_dim_ || vi.cols != kv_dim_ || p.n_rot > s.head_dim || p.n_rot % 2)
+    fail("rope_store: shape mismatch");
+  if (layer < 0 || layer >= static_cast<int32_t>(k_cache_.size()) || pos0 < 0 || pos0 + rows > kv_ctx_)
+    fail("rope_store: bad layer or position past the context");
+  const uint64_t threads = static_cast<uint64_t>(rows) * (s.n_head * (p.n_rot / 2) + kv_dim_);
+  dispatch(pipeline("rope_store"),
+           {static_cast<uint32_t>(rows), static_cast<uint32_t>(s.n_head), static_cast<uint32_t>(s.head_dim),
+            static_cast<uint32_t>(pos0), static_cast<uint32_t>(p.n_rot), p.neox ? 1u : 0u, static_cast<uint32_t>(kv_dim_)},
+           {qi.buffer, ki.buffer, vi.buffer, k_cache_[layer], v_cache_[layer], rope_table(p)}, ceil_div(threads, kWg));
+}
+
 void WebGpuBackend::argmax(Act logits, int32_t row, int32_t slot) {
   const ActBuf& l = act(logits);
   if (row < 0 || row >= l.rows || slot < 0 || slot >= kTokenSlots) fail("argmax: bad row or slot");
-  dispatch(pipeline("argmax"), {static_cast<uint32_t>(l.cols), static_cast<uint32_t>(row), static_cast<uint32_t>(slot)},
-           {l.buffer, slots_buffer_}, 1);
+  // Stage 1: up to 256 workgroups of 256 threads, each a slice of the row;
+  // stage 2: one workgroup over their results.
+  const uint32_t groups = std::min<uint32_t>(256, ceil_div(l.cols, 4 * kWg));
+  const uint32_t cols = static_cast<uint32_t>(l.cols), r = static_cast<uint32_t>(row), sl = static_cast<uint32_t>(slot);
+  const int pipe = pipeline("argmax");
+  dispatch(pipe, {cols, r, sl, 0u, groups}, {l.buffer, argmax_partial_, slots_buffer_}, groups);
+  dispatch(pipe, {cols, r, sl, 1u, groups}, {l.buffer, argmax_partial_, slots_buffer_}, 1);
 }
 
 void WebGpuBackend::get_rows_slot(Weight table, int32_t slot, Act out) {
@@ -328,7 +472,7 @@ void WebGpuBackend::get_rows_slot(Weight table, int32_t slot, Act out) {
   dispatch(pipeline("get_rows", w.info.type),
            {static_cast<uint32_t>(o.cols), static_cast<uint32_t>(w.info.row_bytes()), static_cast<uint32_t>(slot),
             static_cast<uint32_t>(w.info.n_rows())},
-           {w.buffer, slots_buffer_, o.buffer}, ceil_div(o.cols, kWg), 1);
+           {bind(w), slots_buffer_, o.buffer}, ceil_div(o.cols, kWg), 1);
 }
 
 void WebGpuBackend::token_read_begin(int32_t slot) {

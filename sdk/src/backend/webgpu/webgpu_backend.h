@@ -21,6 +21,8 @@ class WebGpuBackend : public Backend {
   std::string name() const override { return "webgpu"; }
 
   Weight create_weight(const GgufTensorInfo& info, const uint8_t* data) override;
+  std::vector<Weight> create_weight_group(const std::vector<const GgufTensorInfo*>& infos,
+                                          const std::vector<const uint8_t*>& data) override;
   void write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) override;
   Act create_act(int32_t rows, int32_t cols) override;
   void create_kv(int32_t n_layer, int32_t n_ctx, int32_t kv_dim) override;
@@ -39,6 +41,14 @@ class WebGpuBackend : public Backend {
   void read_begin(Act a, int32_t rows, float* dst) override;
   bool read_poll() override;
 
+  void norm_matmul(Act x, Weight norm, float eps, const std::vector<Weight>& w, const std::vector<Weight>& bias,
+                   int32_t rows, Act h, const std::vector<Act>& outs) override;
+  void norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, int32_t rows, Act h, Act gate, Act up,
+                    Act out) override;
+  void matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) override;
+  void rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows, int32_t pos0, const AttentionShape& s,
+                  const RopeParams& p) override;
+
   bool supports_device_argmax() const override { return true; }
   void argmax(Act logits, int32_t row, int32_t slot) override;
   void get_rows_slot(Weight table, int32_t slot, Act out) override;
@@ -48,14 +58,28 @@ class WebGpuBackend : public Backend {
 
   // The GPU buffer behind a weight, for uploads straight from JS.
   int weight_buffer(Weight w) const { return weights_.at(w.id).buffer; }
+  uint64_t weight_offset(Weight w) const { return weights_.at(w.id).offset; }
   int dispatches_per_pass() const { return last_dispatches_; }
 
  private:
   struct WeightBuf {
     GgufTensorInfo info;
     int buffer;
+    uint64_t offset = 0;      // within the buffer (tensors of a group share one)
+    int group = -1;           // index of the group, -1 when alone
     std::vector<float> host;  // 1-D f32 tensors written through write_weight (rope factors)
   };
+  // A buffer bound to a kernel: the whole buffer, or a byte range of it.
+  struct Binding {
+    Binding(int b) : buffer(b) {}  // NOLINT: plain ids bind whole buffers
+    Binding(int b, uint64_t o, uint64_t n) : buffer(b), offset(static_cast<uint32_t>(o)), size(static_cast<uint32_t>(n)) {}
+    int buffer;
+    uint32_t offset = 0, size = 0;
+  };
+  Binding bind(const WeightBuf& w) const;
+  // True when the weights are consecutive members of one group, so one
+  // kernel can read them all from one buffer.
+  bool same_group(const std::vector<Weight>& w) const;
   struct ActBuf {
     int32_t rows, cols;
     int buffer;
@@ -63,7 +87,7 @@ class WebGpuBackend : public Backend {
   int pipeline(const std::string& kernel, GgmlType weight_type = GgmlType::F32);
   // Appends a dispatch: params go to this pass's next uniform slot; buffers
   // are bound in order to bindings 1..n.
-  void dispatch(int pipeline, const std::vector<uint32_t>& params, const std::vector<int>& buffers,
+  void dispatch(int pipeline, const std::vector<uint32_t>& params, const std::vector<Binding>& buffers,
                 uint32_t x, uint32_t y = 1, uint32_t z = 1);
   const ActBuf& act(Act a) const;
   const WeightBuf& weight(Weight w) const;
@@ -79,9 +103,12 @@ class WebGpuBackend : public Backend {
   int32_t kv_ctx_ = 0, kv_dim_ = 0;
   int params_buffer_ = 0, tokens_buffer_ = 0, dummy_buffer_ = 0, scores_buffer_ = 0;
   int slots_buffer_ = 0;                       // the device token ring
+  int argmax_partial_ = 0;                     // (value, index) per argmax workgroup
+  int dummy_out_[2] = {0, 0};                  // unused outputs of norm_matmul (writable: one each)
   std::vector<int> slot_requests_;             // readback request per slot, -1 none
   std::vector<uint32_t> slot_values_;
   int32_t max_rows_ = 0;
+  int next_group_ = 0;
   uint32_t tokens_capacity_ = 0;  // u32 slots in tokens_buffer_
   double scores_bytes_ = 0;       // size of scores_buffer_
   std::vector<int32_t> cmds_;

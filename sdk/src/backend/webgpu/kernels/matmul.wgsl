@@ -17,6 +17,8 @@ const ROWS: u32 = 4u;
 const WG: u32 = 64u;
 var<workgroup> partial: array<f32, 256>;  // WG * ROWS
 
+fn act_at(i: u32) -> f32 { return x[i]; }
+
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let r = wg.y;

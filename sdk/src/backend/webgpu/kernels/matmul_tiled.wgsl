@@ -21,6 +21,8 @@ const S: u32 = 33u;  // padded row stride: no bank conflicts on column reads
 var<workgroup> ws: array<f32, 1056>;  // [32 weight rows][33]
 var<workgroup> xs: array<f32, 1056>;  // [32 tokens][33]
 
+fn act_at(i: u32) -> f32 { return x[i]; }
+
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let j0 = wg.x * T;

@@ -1,15 +1,21 @@
 // out[r][j] = W[j] . x[r] (+ bias[j]) for one or a few tokens (decode): a
-// workgroup computes 8 output rows, 32 threads per row striding over the
-// blocks, then a reduction per row. Type functions from weights_*.wgsl.
+// workgroup computes 8 output rows with 32 threads per row. The 32 threads
+// of a row take the 8 quads of 4 consecutive blocks at a time, so both the
+// weight bytes and x (read as vec4) are read in one contiguous sweep per
+// step, then the row's 32 partial sums are reduced. Needs in_dim to be a
+// multiple of 32. With `accumulate` it adds into out (x += W . a).
+// Type functions (load4) from weights_*.wgsl.
 struct Params {
   in_dim: u32,
   out_dim: u32,
   row_bytes: u32,
   has_bias: u32,
+  rows: u32,
+  accumulate: u32,  // 1: out += W . x (a residual connection), 0: out = W . x
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> w: array<u32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 
@@ -17,19 +23,23 @@ const LANES: u32 = 32u;
 const ROWS: u32 = 8u;
 var<workgroup> red: array<f32, 256>;
 
+fn act_at(i: u32) -> f32 { return x[i / 4u][i % 4u]; }
+
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let lane = lid % LANES;
   let sub = lid / LANES;
   let j = wg.x * ROWS + sub;
   let r = wg.y;
-  let nb = p.in_dim / BLOCK;
+  let nb = p.in_dim / 32u;
+  let q = lane % 8u;         // quad within a block
+  let b0 = lane / 8u;        // block within a step of 4 blocks
   var s = 0.0;
   if (j < p.out_dim) {
     let row_byte = j * p.row_bytes;
-    let xbase = r * p.in_dim;
-    for (var b = lane; b < nb; b += LANES) {
-      s += block_dot(row_byte, b, xbase + b * BLOCK);
+    let xq = r * (p.in_dim / 4u);
+    for (var b = b0; b < nb; b += 4u) {
+      s += dot(load4(row_byte, b, q), x[xq + b * 8u + q]);
     }
   }
   red[lid] = s;
@@ -41,6 +51,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (lane == 0u && j < p.out_dim) {
     var v = red[lid];
     if (p.has_bias != 0u) { v += bias[j]; }
+    if (p.accumulate != 0u) { v += out[r * p.out_dim + j]; }
     out[r * p.out_dim + j] = v;
   }
 }

@@ -1,3 +1,6 @@
+// Kernels that use block_dot define fn act_at(i: u32) -> f32, the activation
+// element i (they keep x as f32 or vec4 arrays, or have none).
+//
 // Reading GGUF tensor bytes in place. Weights are uploaded byte for byte as
 // they are in the file (no repacking), so block fields sit at any even byte
 // offset; these helpers read them out of the u32 words of the buffer `w`.

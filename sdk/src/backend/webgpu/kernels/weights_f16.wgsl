@@ -7,7 +7,7 @@ fn load_elem(row_byte: u32, i: u32) -> f32 {
 
 fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
   let v = unpack2x16float(w[(row_byte >> 2u) + b]);
-  return v.x * x[xo] + v.y * x[xo + 1u];
+  return v.x * act_at(xo) + v.y * act_at(xo + 1u);
 }
 
 // Elements 4q..4q+3 of the 32-element tile b (rows a multiple of 32 long).

@@ -7,7 +7,7 @@ fn load_elem(row_byte: u32, i: u32) -> f32 {
 
 fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
   let o = (row_byte >> 2u) + 2u * b;
-  return bitcast<f32>(w[o]) * x[xo] + bitcast<f32>(w[o + 1u]) * x[xo + 1u];
+  return bitcast<f32>(w[o]) * act_at(xo) + bitcast<f32>(w[o + 1u]) * act_at(xo + 1u);
 }
 
 // Elements 4q..4q+3 of the 32-element tile b (rows a multiple of 32 long).

@@ -18,7 +18,7 @@ fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
     for (var e = 0u; e < 4u; e++) {
       let byte = (q >> (8u * e)) & 0xFFu;
       let j = 4u * k + e;
-      s += (f32(byte & 0xFu) - 8.0) * x[xo + j] + (f32(byte >> 4u) - 8.0) * x[xo + j + 16u];
+      s += (f32(byte & 0xFu) - 8.0) * act_at(xo + j) + (f32(byte >> 4u) - 8.0) * act_at(xo + j + 16u);
     }
   }
   return half_at(ob) * s;

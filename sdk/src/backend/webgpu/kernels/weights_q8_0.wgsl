@@ -14,7 +14,7 @@ fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
   for (var k = 0u; k < 8u; k++) {
     let q = word_at(ob + 2u + 4u * k);
     let xi = xo + 4u * k;
-    s += sbyte(q, 0u) * x[xi] + sbyte(q, 1u) * x[xi + 1u] + sbyte(q, 2u) * x[xi + 2u] + sbyte(q, 3u) * x[xi + 3u];
+    s += sbyte(q, 0u) * act_at(xi) + sbyte(q, 1u) * act_at(xi + 1u) + sbyte(q, 2u) * act_at(xi + 2u) + sbyte(q, 3u) * act_at(xi + 3u);
   }
   return half_at(ob) * s;
 }
