@@ -273,7 +273,7 @@ void WebGpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) 
   // Decode (a token or a few): 8 rows per workgroup, 32 threads per row.
   // Prefill: 32 x 32 tiles that read each weight once per 32 tokens.
   if (in % 32 != 0) dispatch(pipeline("matmul", wb.info.type), params, bufs, ceil_div(out_dim, 4), rows);
-  else if (rows <= 4) dispatch(pipeline("matvec", wb.info.type), params, bufs, ceil_div(out_dim, 8), rows);
+  else if (rows <= 4) dispatch(pipeline("matvec", wb.info.type), params, bufs, ceil_div(out_dim, 4), rows);
   else dispatch(pipeline("matmul_tiled", wb.info.type), params, bufs, ceil_div(out_dim, 32), ceil_div(rows, 32));
 }
 
@@ -318,6 +318,7 @@ void WebGpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, 
   const ActBuf& qi = act(q);
   const ActBuf& o = act(out);
   if (qi.cols != s.n_head * s.head_dim || o.cols != qi.cols || s.n_head_kv * s.head_dim != kv_dim_) fail("attention: shape mismatch");
+  if (s.head_dim % 4 != 0 || s.head_dim > 256) fail("attention: head_dim must be a multiple of 4 and at most 256");
   if (pos0 + rows > kv_ctx_) fail("attention: position past the context");
   // Scores scratch: one row of n_ctx per (token, head) of the largest batch.
   const double need = 4.0 * max_rows_ * s.n_head * kv_ctx_;
@@ -403,7 +404,7 @@ void WebGpuBackend::norm_matmul(Act x, Weight norm, float eps, const std::vector
   dispatch(pipeline("matvec_norm", w0.info.type),
            {static_cast<uint32_t>(xi.cols), total, static_cast<uint32_t>(w0.info.row_bytes()), fbits(eps), ends[0], ends[1],
             offs[0], offs[1], offs[2], boffs[0], boffs[1], boffs[2], biased ? 1u : 0u},
-           {wbind, xi.buffer, bind(weight(norm)), out_bind[0], out_bind[1], out_bind[2], bbind}, ceil_div(total, 8), rows);
+           {wbind, xi.buffer, bind(weight(norm)), out_bind[0], out_bind[1], out_bind[2], bbind}, ceil_div(total, 4), rows);
 }
 
 void WebGpuBackend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, int32_t rows, Act h,
@@ -420,7 +421,7 @@ void WebGpuBackend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, W
   dispatch(pipeline("matvec_gate_up", wg.info.type),
            {static_cast<uint32_t>(xi.cols), n_ff, static_cast<uint32_t>(wg.info.row_bytes()), fbits(eps), 0u,
             static_cast<uint32_t>(wu.offset - wg.offset)},
-           {wbind, xi.buffer, bind(weight(norm)), o.buffer}, ceil_div(n_ff, 8), rows);
+           {wbind, xi.buffer, bind(weight(norm)), o.buffer}, ceil_div(n_ff, 4), rows);
 }
 
 void WebGpuBackend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) {
@@ -433,7 +434,7 @@ void WebGpuBackend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) {
   dispatch(pipeline("matvec", wb.info.type),
            {static_cast<uint32_t>(in), static_cast<uint32_t>(out_dim), static_cast<uint32_t>(wb.info.row_bytes()), 0u,
             static_cast<uint32_t>(rows), 1u},
-           {bind(wb), ai.buffer, xo.buffer, dummy_buffer_}, ceil_div(out_dim, 8), rows);
+           {bind(wb), ai.buffer, xo.buffer, dummy_buffer_}, ceil_div(out_dim, 4), rows);
 }
 
 void WebGpuBackend::rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows, int32_t pos0, const AttentionShape& s,

@@ -12,13 +12,14 @@ struct Params {
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> kc: array<f32>;
+@group(0) @binding(2) var<storage, read> kc4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> vc: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 @group(0) @binding(5) var<storage, read_write> scores: array<f32>;
 
 const WG: u32 = 64u;
 var<workgroup> red: array<f32, 64>;
+var<workgroup> qs: array<f32, 256>;  // head_dim <= 256
 
 fn reduce_max(v: f32, lid: u32) -> f32 {
   red[lid] = v;
@@ -53,12 +54,18 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let qo = (r * p.n_head + h) * p.head_dim;
   let ko = kvh * p.head_dim;
   let so = (r * p.n_head + h) * p.n_ctx;
+  // The query in workgroup memory: every thread reads all of it.
+  for (var i = lid; i < p.head_dim; i += WG) { qs[i] = q[qo + i]; }
+  workgroupBarrier();
 
   var m = -3.4e38;
+  let hd4 = p.head_dim / 4u;
   for (var k = lid; k < n_keys; k += WG) {
+    // Keys as vec4: head_dim is a multiple of 4 in every supported model.
+    let kb = (k * p.kv_dim + ko) / 4u;
     var d = 0.0;
-    for (var i = 0u; i < p.head_dim; i++) {
-      d += q[qo + i] * kc[k * p.kv_dim + ko + i];
+    for (var i = 0u; i < hd4; i++) {
+      d += dot(vec4<f32>(qs[4u * i], qs[4u * i + 1u], qs[4u * i + 2u], qs[4u * i + 3u]), kc4[kb + i]);
     }
     d *= p.scale;
     scores[so + k] = d;

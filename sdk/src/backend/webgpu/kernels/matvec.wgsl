@@ -1,5 +1,5 @@
 // out[r][j] = W[j] . x[r] (+ bias[j]) for one or a few tokens (decode): a
-// workgroup computes 8 output rows with 32 threads per row. The 32 threads
+// workgroup computes 4 output rows with 32 threads per row. The 32 threads
 // of a row take the 8 quads of 4 consecutive blocks at a time, so both the
 // weight bytes and x (read as vec4) are read in one contiguous sweep per
 // step, then the row's 32 partial sums are reduced. Needs in_dim to be a
@@ -20,12 +20,12 @@ struct Params {
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 
 const LANES: u32 = 32u;
-const ROWS: u32 = 8u;
-var<workgroup> red: array<f32, 256>;
+const ROWS: u32 = 4u;  // 128 threads: many workgroups keep every SM busy on small matrices
+var<workgroup> red: array<f32, 128>;
 
 fn act_at(i: u32) -> f32 { return x[i / 4u][i % 4u]; }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(128)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let lane = lid % LANES;
   let sub = lid / LANES;
@@ -38,9 +38,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (j < p.out_dim) {
     let row_byte = j * p.row_bytes;
     let xq = r * (p.in_dim / 4u);
-    for (var b = b0; b < nb; b += 4u) {
+    // Two independent sweeps in flight per thread (b and b + 4).
+    var s2 = 0.0;
+    var b = b0;
+    for (; b + 4u < nb; b += 8u) {
       s += dot(load4(row_byte, b, q), x[xq + b * 8u + q]);
+      s2 += dot(load4(row_byte, b + 4u, q), x[xq + (b + 4u) * 8u + q]);
     }
+    if (b < nb) { s += dot(load4(row_byte, b, q), x[xq + b * 8u + q]); }
+    s += s2;
   }
   red[lid] = s;
   workgroupBarrier();

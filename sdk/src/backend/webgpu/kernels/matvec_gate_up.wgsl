@@ -1,7 +1,7 @@
 // out = silu(Wg . n) * (Wu . n), n = rms_norm(x) * g, for one token or a few
 // (decode): the FFN's normalisation, both input projections and SwiGLU in one
 // dispatch. Wg and Wu sit in one buffer (a weight group) at byte offsets
-// off_gate and off_up. 8 output rows per workgroup, 32 threads per row, each
+// off_gate and off_up. 4 output rows per workgroup, 32 threads per row, each
 // thread summing its share of both rows. Type functions from weights_*.wgsl.
 struct Params {
   in_dim: u32,
@@ -20,23 +20,23 @@ struct Params {
 fn act_at(i: u32) -> f32 { return x[i / 4u][i % 4u]; }
 
 const LANES: u32 = 32u;
-const ROWS: u32 = 8u;
-var<workgroup> red: array<f32, 256>;
-var<workgroup> red_up: array<f32, 256>;
+const ROWS: u32 = 4u;  // 128 threads: many workgroups keep every SM busy on small matrices
+var<workgroup> red: array<f32, 128>;
+var<workgroup> red_up: array<f32, 128>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(128)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let r = wg.y;
   let n4 = p.in_dim / 4u;
   let xq = r * n4;
   var ss = 0.0;
-  for (var i = lid; i < n4; i += 256u) {
+  for (var i = lid; i < n4; i += 128u) {
     let v = x[xq + i];
     ss += dot(v, v);
   }
   red[lid] = ss;
   workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride >>= 1u) {
+  for (var stride = 64u; stride > 0u; stride >>= 1u) {
     if (lid < stride) { red[lid] += red[lid + stride]; }
     workgroupBarrier();
   }

@@ -2,7 +2,7 @@
 // up to three matrices of one group side by side in `w` (q|k|v, or just the
 // output head): the normalisation, the three matrix-vector products and the
 // biases in one dispatch. Each workgroup first takes the sum of squares of
-// its token's x, then computes 8 output rows, 32 threads per row (see
+// its token's x, then computes 4 output rows, 32 threads per row (see
 // matvec.wgsl). Row j of the concatenation belongs to part 0 below end0,
 // part 1 below end1, part 2 after. Type functions from weights_*.wgsl.
 struct Params {
@@ -32,23 +32,23 @@ struct Params {
 fn act_at(i: u32) -> f32 { return x[i / 4u][i % 4u]; }
 
 const LANES: u32 = 32u;
-const ROWS: u32 = 8u;
-var<workgroup> red: array<f32, 256>;
+const ROWS: u32 = 4u;  // 128 threads: many workgroups keep every SM busy on small matrices
+var<workgroup> red: array<f32, 128>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(128)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let r = wg.y;
   let n4 = p.in_dim / 4u;
   let xq = r * n4;
   // 1 / rms of this token's x, the same in every workgroup.
   var ss = 0.0;
-  for (var i = lid; i < n4; i += 256u) {
+  for (var i = lid; i < n4; i += 128u) {
     let v = x[xq + i];
     ss += dot(v, v);
   }
   red[lid] = ss;
   workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride >>= 1u) {
+  for (var stride = 64u; stride > 0u; stride >>= 1u) {
     if (lid < stride) { red[lid] += red[lid + stride]; }
     workgroupBarrier();
   }
@@ -74,9 +74,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var s = 0.0;
   if (j < p.total_rows) {
     let row_byte = off + jl * p.row_bytes;
-    for (var b = b0; b < nb; b += 4u) {
+    var s2 = 0.0;
+    var b = b0;
+    for (; b + 4u < nb; b += 8u) {
       s += dot(load4(row_byte, b, q), x[xq + b * 8u + q] * g[b * 8u + q]);
+      s2 += dot(load4(row_byte, b + 4u, q), x[xq + (b + 4u) * 8u + q] * g[(b + 4u) * 8u + q]);
     }
+    if (b < nb) { s += dot(load4(row_byte, b, q), x[xq + b * 8u + q] * g[b * 8u + q]); }
+    s += s2;
   }
   red[lid] = s;
   workgroupBarrier();
