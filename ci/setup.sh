@@ -9,9 +9,13 @@ PACKAGES=(
   nlohmann-json3-dev libwebsockets-dev libboost-dev libboost-filesystem-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   chromium chromium-headless-shell
-  emscripten nodejs npm
+  emscripten nodejs
   gnuplot-nox python3
 )
+
+# npm comes with the nodejs package on machines that use NodeSource's build;
+# only Debian's own nodejs needs the separate npm package.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
