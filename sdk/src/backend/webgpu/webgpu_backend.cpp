@@ -71,6 +71,7 @@ int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type) {
   const auto& src = kernel_sources();
   std::string code;
   if (typed) code = src.at("weights_common") + src.at(wk);
+  if (kernel == "matvec_norm" || kernel == "matvec_gate_up") code += src.at("rms_scale");
   code += src.at(kernel);
   const int id = lgpu_pipeline_create(code.c_str(), key.c_str());
   pipelines_[key] = id;

@@ -29,19 +29,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let r = wg.y;
   let n4 = p.in_dim / 4u;
   let xq = r * n4;
-  var ss = 0.0;
-  for (var i = lid; i < n4; i += 128u) {
-    let v = x[xq + i];
-    ss += dot(v, v);
-  }
-  red[lid] = ss;
-  workgroupBarrier();
-  for (var stride = 64u; stride > 0u; stride >>= 1u) {
-    if (lid < stride) { red[lid] += red[lid + stride]; }
-    workgroupBarrier();
-  }
-  let scale = 1.0 / sqrt(red[0] / f32(p.in_dim) + p.eps);
-  workgroupBarrier();
+  let scale = rms_scale(xq, n4, p.eps, lid);
 
   let lane = lid % LANES;
   let sub = lid / LANES;
