@@ -3,6 +3,7 @@
 #include <set>
 
 #include "api/json_body.h"
+#include "api/request_entry.h"
 #include "api/request_fields.h"
 
 namespace lantern::api {
@@ -12,7 +13,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 using namespace fields;
 
-constexpr int kMaxDepth = 64;
 
 const std::set<std::string>& known_fields() {
   static const std::set<std::string> k = {
@@ -150,8 +150,8 @@ void read_tools(const Json& body, ChatCompletionRequest& req) {
 
 ChatCompletionRequest parse(const Json& body, const RequestLimits& limits) {
   if (!body.is_object()) fail(ApiError::invalid_type("body", "an object", type_name(body)));
-  if (json_depth(body) > kMaxDepth) {
-    fail(ApiError::invalid_json("nesting deeper than " + std::to_string(kMaxDepth) + " levels"));
+  if (json_depth(body) > kMaxRequestDepth) {
+    fail(ApiError::invalid_json("nesting deeper than " + std::to_string(kMaxRequestDepth) + " levels"));
   }
   ChatCompletionRequest req;
   req.model = get_string(body, "model", "model").value_or("");
@@ -216,29 +216,16 @@ ChatCompletionRequest parse(const Json& body, const RequestLimits& limits) {
 
 }  // namespace
 
-ApiResult<ChatCompletionRequest> parse_chat_completion_request(const nlohmann::ordered_json& body,
-                                                               const RequestLimits& limits) {
-  try {
-    return parse(body, limits);
-  } catch (const ApiException& e) {
-    return e.error();
-  } catch (const std::exception& e) {
-    return ApiError::server_error(std::string("unexpected error while reading the request: ") + e.what());
-  }
+ApiResult<ChatCompletionRequest> parse_chat_completion_request(const nlohmann::ordered_json& body, const RequestLimits& limits) {
+  return parse_request<ChatCompletionRequest>(parse, body, limits);
 }
 
-ApiResult<ChatCompletionRequest> parse_chat_completion_request(const nlohmann::json& body,
-                                                               const RequestLimits& limits) {
-  if (json_depth(body) > kMaxDepth) {
-    return ApiError::invalid_json("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
-  }
-  return parse_chat_completion_request(nlohmann::ordered_json(body), limits);
+ApiResult<ChatCompletionRequest> parse_chat_completion_request(const nlohmann::json& body, const RequestLimits& limits) {
+  return parse_request<ChatCompletionRequest>(parse, body, limits);
 }
 
 ApiResult<ChatCompletionRequest> parse_chat_completion_request(std::string_view body, const RequestLimits& limits) {
-  auto json = parse_json_body(body, JsonBodyLimits{32u << 20, kMaxDepth});
-  if (!json.ok()) return json.error();
-  return parse_chat_completion_request(json.value(), limits);
+  return parse_request<ChatCompletionRequest>(parse, body, limits);
 }
 
 }  // namespace lantern::api
