@@ -224,6 +224,11 @@ void CdpConnection::on_message(std::string text) {
 }
 
 void CdpConnection::on_transport_closed(const std::string& reason) {
+  // Taken before the handlers are collected, as for events: a subscription
+  // removed after this point waits for the handlers to finish, and one
+  // removed before it is not collected (collecting first let a close handler
+  // run on an event queue that had just been destroyed).
+  std::lock_guard<std::recursive_mutex> dispatch(shared_->dispatch_mu);
   std::vector<CloseHandler> handlers;
   {
     std::lock_guard<std::mutex> lock(shared_->mu);
@@ -240,7 +245,6 @@ void CdpConnection::on_transport_closed(const std::string& reason) {
     for (const auto& [id, sub] : shared_->subs)
       if (sub.on_close) handlers.push_back(sub.on_close);
   }
-  std::lock_guard<std::recursive_mutex> dispatch(shared_->dispatch_mu);
   auto previous = shared_->dispatch_thread.exchange(std::this_thread::get_id());
   for (auto& h : handlers) {
     try {
