@@ -7,3 +7,6 @@ cd "$(dirname "$0")/.."
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
 emcmake cmake -S . -B build-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 ninja -C build-wasm lantern_wasm
+# The npm package and the pages load the module from web/dist/.
+mkdir -p web/dist
+cp build-wasm/web/lantern.mjs build-wasm/web/lantern.wasm web/dist/

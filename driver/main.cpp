@@ -7,6 +7,7 @@
 
 #include "browser/live_browsers.h"
 #include "report/version.h"
+#include "scenarios/demo_command.h"
 #include "scenarios/run_command.h"
 
 namespace {
@@ -17,10 +18,12 @@ struct Subcommand {
   int (*main)(int argc, char** argv);  // argv[0] is the subcommand's name
 };
 
-// Add chat, bench, demo here.
+// Add chat and bench here.
 const Subcommand kSubcommands[] = {
     {"run", "run scenarios over the browser x flag-profile x suite matrix; write reports",
      lantern::rig::run_command},
+    {"demo", "serve the demo chat page and a model, chat once in headless Chromium, cold and warm loads",
+     lantern::rig::demo_command},
 };
 
 void print_usage(std::ostream& out) {

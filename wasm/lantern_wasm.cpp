@@ -13,8 +13,10 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/webgpu/webgpu_backend.h"
+#include "engine/completion_run.h"
 #include "engine/engine.h"
 #include "engine/generation.h"
+#include "api/json_body.h"
 #include "gguf/gguf_error.h"
 
 using json = nlohmann::ordered_json;
@@ -26,6 +28,9 @@ std::string g_out;
 std::unique_ptr<PrefixSource> g_prefix;
 std::unique_ptr<Engine> g_engine;
 std::unique_ptr<Generation> g_gen;
+std::unique_ptr<CompletionRun> g_run;
+api::IdGenerator g_ids;
+json g_last_usage;  // usage (with timing extras) of the last finished request
 WebGpuBackend* g_gpu = nullptr;
 
 int fail(const std::exception& e) {
@@ -45,6 +50,7 @@ EMSCRIPTEN_KEEPALIVE const char* lt_last_error() { return g_error.c_str(); }
 EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_size, const char* options) {
   try {
     g_gen.reset();
+    g_run.reset();
     g_engine.reset();
     g_gpu = nullptr;
     const json opts = json::parse(options ? options : "{}");
@@ -202,6 +208,83 @@ EMSCRIPTEN_KEEPALIVE const char* lt_generate_step() {
     g_out = json{{"error", e.what()}}.dump();
   }
   return g_out.c_str();
+}
+
+// --- OpenAI requests (what the web SDK uses) ---
+
+// kind 0: chat.completions, 1: completions. Returns {"ok": true} or the
+// OpenAI error object {"error": {...}}.
+EMSCRIPTEN_KEEPALIVE const char* lt_request_begin(int kind, const char* body) {
+  try {
+    if (!g_engine) throw std::logic_error("no model is loaded");
+    g_run.reset();
+    g_gen.reset();
+    const auto parsed = api::parse_json_body(body ? body : "", api::JsonBodyLimits{});
+    if (!parsed.ok()) {
+      g_out = parsed.error().to_json().dump();
+      return g_out.c_str();
+    }
+    auto run = CompletionRun::start(*g_engine, kind == 0 ? CompletionRun::Kind::Chat : CompletionRun::Kind::Completion,
+                                    parsed.value(), g_ids);
+    if (!run.ok()) {
+      g_out = run.error().to_json().dump();
+      return g_out.c_str();
+    }
+    g_run = std::move(run.value());
+    g_out = R"({"ok":true})";
+  } catch (const std::exception& e) {
+    g_out = api::ApiError::server_error(e.what()).to_json().dump();
+  }
+  return g_out.c_str();
+}
+
+// One step: {"waiting": bool, "prefill": bool, "chunks": [...], "done": bool,
+// "response": {...} (stream: false, when done), "usage": {...} (when done)}.
+// A failure mid-run (device lost) gives {"error": {...}} and ends the run.
+EMSCRIPTEN_KEEPALIVE const char* lt_request_step() {
+  try {
+    if (!g_run) throw std::logic_error("no request in progress");
+    const CompletionRun::Step st = g_run->step();
+    json out{{"waiting", st.waiting}, {"prefill", st.prefill}, {"chunks", st.chunks}, {"done", g_run->done()}};
+    if (g_run->done()) {
+      g_last_usage = g_run->usage_json();
+      out["usage"] = g_last_usage;
+      if (!g_run->response().is_null()) out["response"] = g_run->response();
+      g_run.reset();
+    }
+    g_out = out.dump(-1, ' ', false, json::error_handler_t::replace);
+  } catch (const std::exception& e) {
+    g_run.reset();
+    g_out = api::ApiError::server_error(e.what()).to_json().dump();
+  }
+  return g_out.c_str();
+}
+
+// The running request ends at its next step with finish_reason "abort".
+EMSCRIPTEN_KEEPALIVE void lt_request_interrupt() {
+  if (g_run) g_run->interrupt();
+}
+
+// Forgets the cached conversation (the KV cache is reused only for a prefix).
+EMSCRIPTEN_KEEPALIVE void lt_reset_chat() {
+  if (g_engine) g_engine->kv().clear();
+}
+
+// {"backend", "model", "n_ctx", "last_usage": {...}}
+EMSCRIPTEN_KEEPALIVE const char* lt_runtime_stats() {
+  json out{{"backend", g_engine ? json(g_engine->backend().name()) : json(nullptr)},
+           {"model", g_engine ? json(g_engine->config().name) : json(nullptr)},
+           {"n_ctx", g_engine ? g_engine->n_ctx() : 0},
+           {"last_usage", g_last_usage}};
+  g_out = out.dump();
+  return g_out.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE void lt_unload() {
+  g_run.reset();
+  g_gen.reset();
+  g_engine.reset();
+  g_gpu = nullptr;
 }
 
 EMSCRIPTEN_KEEPALIVE int lt_dispatches_per_pass() { return g_gpu ? g_gpu->dispatches_per_pass() : 0; }

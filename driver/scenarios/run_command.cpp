@@ -24,17 +24,17 @@
 
 namespace lantern::rig {
 
+std::string default_source_dir() {
+  const char* env = std::getenv("LANTERN_SOURCE_DIR");
+  return env && *env ? env : LANTERN_SOURCE_DIR_DEFAULT;
+}
+
 namespace {
 
 std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
   return out;
-}
-
-std::string default_source_dir() {
-  const char* env = std::getenv("LANTERN_SOURCE_DIR");
-  return env && *env ? env : LANTERN_SOURCE_DIR_DEFAULT;
 }
 
 std::string host_name() {

@@ -30,6 +30,8 @@ struct RunCommandOptions {
 // *error on a bad option.
 std::optional<RunCommandOptions> parse_run_options(const std::vector<std::string>& args, std::string* error);
 std::string run_command_help();
+// The repository root: $LANTERN_SOURCE_DIR, else the tree lantern-rig was built from.
+std::string default_source_dir();
 // Entry point for the subcommand table; argv[0] is "run".
 int run_command(int argc, char** argv);
 

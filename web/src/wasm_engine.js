@@ -99,6 +99,44 @@ export class WasmEngine {
   }
 }
 
+// --- OpenAI requests: the C++ CompletionRun behind lt_request_* ---
+
+// kind: 'chat' | 'completion'. Throws an ApiError (OpenAI error object) for
+// a bad request.
+WasmEngine.prototype.beginRequest = function (kind, body) {
+  const r = JSON.parse(this.withString(JSON.stringify(body), (p) =>
+    this.mod.UTF8ToString(this.mod._lt_request_begin(kind === 'chat' ? 0 : 1, p))));
+  if (r.error) throw new ApiError(r.error);
+};
+
+// One step: {waiting, prefill, chunks, done, response?, usage?}; waits for
+// the GPU itself when the engine has nothing to do until a read arrives.
+WasmEngine.prototype.stepRequest = async function () {
+  for (;;) {
+    const r = JSON.parse(this.mod.UTF8ToString(this.mod._lt_request_step()));
+    if (r.error) throw new ApiError(r.error);
+    if (!r.waiting || r.chunks.length || r.done) return r;
+    await this.mod.lgpu.nextRead();
+  }
+};
+
+WasmEngine.prototype.interrupt = function () { this.mod._lt_request_interrupt(); };
+WasmEngine.prototype.resetChat = function () { this.mod._lt_reset_chat(); };
+WasmEngine.prototype.unload = function () { this.mod._lt_unload(); };
+WasmEngine.prototype.stats = function () { return JSON.parse(this.mod.UTF8ToString(this.mod._lt_runtime_stats())); };
+
+// An OpenAI-shaped error ({message, type, param, code}) as a JS Error.
+export class ApiError extends Error {
+  constructor(e) {
+    super(e.message);
+    this.name = 'ApiError';
+    this.type = e.type;
+    this.param = e.param;
+    this.code = e.code;
+    this.error = e;
+  }
+}
+
 // Runs a raw completion to the end, calling onStep for each step that
 // produced text. Resolves with the final step (tokens, stats).
 WasmEngine.prototype.generate = async function (prompt, params, onStep = () => {}) {

@@ -1,0 +1,157 @@
+// The engine where it runs (a worker, or the page itself): loads a model from
+// a URL through the loader, streaming each chunk of the file straight to the
+// GPU buffers of its tensors (never through the wasm heap on WebGPU), then
+// serves OpenAI requests one at a time, in the order they came.
+import { acquireGpuDevice } from './gpu_device.js';
+import { openModelSource } from './loader.js';
+import { ApiError, WasmEngine } from './wasm_engine.js';
+
+const DEFAULT_MODULE_URL = new URL('../dist/lantern.mjs', import.meta.url).href;
+
+export class EngineCore {
+  constructor({ moduleUrl = DEFAULT_MODULE_URL } = {}) {
+    this.moduleUrl = moduleUrl;
+    this.engine = null;
+    this.tail = Promise.resolve();  // the request queue
+    this.loadStats = null;
+    this.fallbackReason = null;
+    this.adapter = null;
+  }
+
+  // options: backend ('auto' | 'webgpu' | 'cpu'), n_ctx, chunkSize, cache,
+  // initProgressCallback ({phase, progress, loaded, total, etaSeconds, text}).
+  async load(url, options = {}) {
+    const progress = options.initProgressCallback || (() => {});
+    const t0 = performance.now();
+    this.unload();
+    let device = null;
+    this.fallbackReason = null;
+    if (options.backend !== 'cpu') {
+      const gpu = await acquireGpuDevice();
+      device = gpu.device;
+      this.adapter = gpu.adapter || null;
+      if (!device) {
+        if (options.backend === 'webgpu') throw new Error(`lantern: WebGPU was asked for but is not available: ${gpu.reason}`);
+        this.fallbackReason = gpu.reason;
+        progress({ phase: 'init', progress: 0, text: `WebGPU unavailable (${gpu.reason}); using the CPU backend (wasm)` });
+      }
+    }
+    const engine = await WasmEngine.create(this.moduleUrl, { device });
+    const tModule = performance.now();
+    const source = await openModelSource(url, {
+      chunkSize: options.chunkSize, cache: options.cache, signal: options.signal,
+      onProgress: (p) => progress({ ...p, progress: p.total ? p.loaded / p.total : 0,
+        text: `${p.phase === 'cache-read' ? 'Reading from cache' : 'Downloading'} ${mb(p.loaded)} of ${mb(p.total)} MB` +
+          (p.etaSeconds != null && p.phase === 'download' ? `, ${Math.ceil(p.etaSeconds)} s left` : '') }),
+    });
+    // Header first: the reader says how many bytes it needs at least.
+    const openOptions = { backend: device ? 'webgpu' : 'cpu', n_ctx: options.n_ctx || 4096, max_batch: options.max_batch || 256 };
+    let have = Math.min(source.size, 4 << 20);
+    for (;;) {
+      const need = engine.open(await source.read(0, have), source.size, openOptions);
+      if (need === 0) break;
+      if (have >= source.size) throw new Error('lantern: the model header runs past the end of the file');
+      have = Math.min(source.size, Math.max(need, have * 2));
+    }
+    const info = engine.info();
+    const tHeader = performance.now();
+    const tensors = [...info.tensors].sort((a, b) => a.offset - b.offset);
+    let uploaded = 0;
+    const weightBytes = tensors.reduce((n, t) => n + t.n_bytes, 0);
+    const streamed = await source.stream(async (offset, bytes) => {
+      uploaded += uploadChunk(engine, tensors, offset, bytes);
+      progress({ phase: 'upload', progress: uploaded / weightBytes, loaded: uploaded, total: weightBytes,
+        text: `Uploading weights: ${mb(uploaded)} of ${mb(weightBytes)} MB` });
+    });
+    if (device) await device.queue.onSubmittedWorkDone();
+    const tUpload = performance.now();
+    // One tiny pass compiles every pipeline now rather than in the first request.
+    progress({ phase: 'compile', progress: 1, text: 'Compiling GPU kernels' });
+    await engine.forward([info.config.n_vocab > 1 ? 1 : 0], 0, info.config.n_vocab);
+    engine.resetChat();
+    const tDone = performance.now();
+    if (device && engine.mod.lgpu.errors && engine.mod.lgpu.errors.length)
+      throw new Error(`lantern: GPU errors while loading: ${engine.mod.lgpu.errors.join('; ')}`);
+    this.engine = engine;
+    this.info = info;
+    this.loadStats = {
+      backend: info.backend, fallback_reason: this.fallbackReason, adapter: this.adapter, model: info.config.name,
+      from_cache: source.cachedComplete, bytes_from_network: streamed.bytesFromNetwork, bytes_from_cache: streamed.bytesFromCache,
+      phases_ms: { module: tModule - t0, header: tHeader - tModule, download_and_upload: tUpload - tHeader, compile: tDone - tUpload },
+      total_ms: tDone - t0,
+    };
+    progress({ phase: 'done', progress: 1, text: `Loaded ${info.config.name} (${info.backend}) in ${Math.round(tDone - t0)} ms` });
+    return this.loadStats;
+  }
+
+  // Runs one request after those before it; calls onChunk(chunk) for every
+  // stream chunk and resolves with the full response (stream: false) or the
+  // final usage.
+  request(kind, body, onChunk = () => {}) {
+    const run = async () => {
+      if (!this.engine) throw new Error('lantern: no model is loaded (call reload())');
+      this.engine.beginRequest(kind, body);
+      let lastYield = performance.now();
+      for (;;) {
+        const step = await this.engine.stepRequest();
+        for (const c of step.chunks) onChunk(c);
+        if (step.done) return { response: step.response || null, usage: step.usage };
+        // Steps on the CPU backend never wait: let messages (interrupt!) and
+        // rendering in now and then.
+        if (performance.now() - lastYield > 8) {
+          await yieldToEvents();
+          lastYield = performance.now();
+        }
+      }
+    };
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => {});
+    return result;
+  }
+
+  interrupt() { if (this.engine) this.engine.interrupt(); }
+  resetChat() { if (this.engine) this.engine.resetChat(); }
+  unload() {
+    if (this.engine) this.engine.unload();
+    this.engine = null;
+  }
+  runtimeStats() {
+    return { ...(this.engine ? this.engine.stats() : {}), load: this.loadStats };
+  }
+}
+
+// Writes the parts of a file chunk that fall inside tensors; returns the
+// number of tensor bytes it carried.
+function uploadChunk(engine, tensors, offset, bytes) {
+  const end = offset + bytes.length;
+  let lo = 0, hi = tensors.length;
+  while (lo < hi) {  // first tensor ending after `offset`
+    const mid = (lo + hi) >> 1;
+    if (tensors[mid].offset + tensors[mid].n_bytes <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  let carried = 0;
+  for (let i = lo; i < tensors.length && tensors[i].offset < end; i++) {
+    const t = tensors[i];
+    const from = Math.max(t.offset, offset), to = Math.min(t.offset + t.n_bytes, end);
+    if (to <= from) continue;
+    engine.uploadTensorPart(t, from - t.offset, bytes.subarray(from - offset, to - offset));
+    carried += to - from;
+  }
+  return carried;
+}
+
+function mb(n) { return (n / 1e6).toFixed(1); }
+// A macrotask turn without setTimeout's 4 ms clamping.
+function yieldToEvents() {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(0);
+  });
+}
+
+export { ApiError };

@@ -1,0 +1,162 @@
+// Types of Lantern's JavaScript API (web/src/lantern.js).
+
+export interface InitProgressReport {
+  phase: 'init' | 'download' | 'cache-read' | 'upload' | 'compile' | 'done';
+  progress: number;          // 0..1 within the phase
+  loaded?: number;           // bytes
+  total?: number;            // bytes
+  etaSeconds?: number | null;
+  text: string;
+}
+
+export interface EngineOptions {
+  initProgressCallback?: (report: InitProgressReport) => void;
+  backend?: 'auto' | 'webgpu' | 'cpu';     // auto: WebGPU, else the wasm CPU backend
+  n_ctx?: number;                          // context size (default 4096, at most the model's)
+  chunkSize?: number;                      // download chunk in bytes (default 32 MiB)
+  cache?: 'cache' | 'indexeddb' | 'none';  // where downloaded chunks are kept
+  moduleUrl?: string;                      // lantern.mjs (default: dist/ beside src/)
+}
+
+export interface ChatMessage {
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
+  content: string | Array<{ type: 'text'; text: string }>;
+  name?: string;
+  tool_calls?: unknown[];
+  tool_call_id?: string;
+}
+
+export interface SamplingOptions {
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  min_p?: number;
+  frequency_penalty?: number;
+  presence_penalty?: number;
+  repetition_penalty?: number;
+  logit_bias?: Record<string, number>;
+  seed?: number;
+  stop?: string | string[];
+  n?: number;
+  ignore_eos?: boolean;
+}
+
+export interface ChatCompletionRequest extends SamplingOptions {
+  messages: ChatMessage[];
+  model?: string;
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  logprobs?: boolean;
+  top_logprobs?: number;
+  response_format?: { type: 'text' | 'json_object' };
+  tools?: unknown[];
+  user?: string;
+}
+
+export interface CompletionRequest extends SamplingOptions {
+  prompt: string | number[];
+  model?: string;
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  logprobs?: number;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  extra?: {
+    prefill_tokens_per_s: number;
+    decode_tokens_per_s: number;
+    time_to_first_token_s: number;
+    cached_prompt_tokens: number;
+    backend: 'webgpu' | 'cpu';
+  };
+}
+
+export type FinishReason = 'stop' | 'length' | 'abort';
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    message: { role: 'assistant'; content: string };
+    finish_reason: FinishReason;
+    logprobs: unknown | null;
+  }>;
+  usage: Usage;
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    delta: { role?: 'assistant'; content?: string };
+    finish_reason: FinishReason | null;
+    logprobs?: unknown | null;
+  }>;
+  usage?: Usage | null;
+}
+
+export interface Completion {
+  id: string;
+  object: 'text_completion';
+  created: number;
+  model: string;
+  choices: Array<{ index: number; text: string; finish_reason: FinishReason; logprobs: unknown | null }>;
+  usage: Usage;
+}
+
+export interface RuntimeStats {
+  backend: 'webgpu' | 'cpu' | null;
+  model: string | null;
+  n_ctx: number;
+  last_usage: Usage | null;
+  load: {
+    backend: string;
+    fallback_reason: string | null;
+    from_cache: boolean;
+    bytes_from_network: number;
+    bytes_from_cache: number;
+    phases_ms: Record<string, number>;
+    total_ms: number;
+  } | null;
+}
+
+/** An OpenAI-shaped error: bad request shapes, context overflow. */
+export class ApiError extends Error {
+  type: string;
+  param: string | null;
+  code: string | null;
+}
+
+export interface Engine {
+  chat: {
+    completions: {
+      create(request: ChatCompletionRequest & { stream: true }): Promise<AsyncIterable<ChatCompletionChunk>>;
+      create(request: ChatCompletionRequest & { stream?: false }): Promise<ChatCompletion>;
+    };
+  };
+  completions: {
+    create(request: CompletionRequest & { stream: true }): Promise<AsyncIterable<unknown>>;
+    create(request: CompletionRequest & { stream?: false }): Promise<Completion>;
+  };
+  interruptGenerate(): Promise<void>;
+  resetChat(): Promise<void>;
+  unload(): Promise<void>;
+  reload(modelUrl: string, options?: EngineOptions): Promise<unknown>;
+  runtimeStats(): Promise<RuntimeStats>;
+}
+
+export function CreateEngine(modelUrl: string, options?: EngineOptions): Promise<Engine>;
+export function CreateWorkerEngine(worker: Worker, modelUrl: string, options?: EngineOptions): Promise<Engine>;
+export function hasModelInCache(url: string, options?: { cache?: 'cache' | 'indexeddb'; cacheName?: string }): Promise<boolean>;
+export function deleteModelFromCache(url: string, options?: { cache?: 'cache' | 'indexeddb'; cacheName?: string }): Promise<boolean>;
