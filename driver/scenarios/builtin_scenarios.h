@@ -13,5 +13,6 @@ Scenario make_webgpu_parity_scenario();
 Scenario make_webgpu_bench_scenario();
 Scenario make_sdk_chat_scenario();
 Scenario make_demo_page_scenario();
+Scenario make_npm_package_scenario();
 
 }  // namespace lantern::rig

@@ -25,6 +25,7 @@ const std::vector<Scenario>& all_scenarios() {
       make_webgpu_bench_scenario(),
       make_sdk_chat_scenario(),
       make_demo_page_scenario(),
+      make_npm_package_scenario(),
   };
   return scenarios;
 }
