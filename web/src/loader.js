@@ -1,0 +1,373 @@
+// The model loader: opens a model file by URL and hands its bytes to the
+// engine chunk by chunk (HTTP Range requests, a few in flight), keeping each
+// chunk in the Cache API or IndexedDB so the next visit reads it from there.
+// A model is marked complete only when every chunk is stored; an interrupted
+// download resumes from the stored chunks; a stored chunk of the wrong size is
+// fetched again; before downloading, the storage estimate must cover what is
+// still to store. Design notes and the storage layout: docs/loader.md.
+//
+//   const source = await openModelSource(url, {onProgress});
+//   const header = await source.read(0, 4 << 20);
+//   await source.stream((offset, bytes) => upload(offset, bytes));
+import { openChunkStore } from './chunk_store.js';
+import { LoadProgress } from './load_progress.js';
+import { LoaderError, abortReason, isQuotaError, mb, throwIfAborted, withTimeout } from './loader_error.js';
+import { RangeFetcher } from './range_fetch.js';
+
+export { LoaderError } from './loader_error.js';
+
+const DEFAULTS = {
+  chunkSize: 32 * 1024 * 1024,
+  concurrency: 3,
+  cache: 'cache',            // 'cache' | 'indexeddb' | 'none'
+  cacheName: 'lantern-models',
+  onProgress: () => {},
+  signal: undefined,
+  fetchImpl: undefined,      // globalThis.fetch at call time
+  requestPersist: true,
+  retries: 3,                // extra attempts per request, backoff 250 ms x 3^n
+  retryDelayMs: 250,
+  stallTimeoutMs: 30000,     // a request with no data for this long is retried
+};
+const MEMO_CHUNKS = 2;       // chunks read() keeps for stream() to deliver without a second read
+
+export async function openModelSource(url, options = {}) {
+  const source = new ModelSource(modelUrl(url), normalizeOptions(options));
+  await source.open();
+  return source;
+}
+
+// True when the model at `url` is stored completely (marker and every chunk).
+export async function hasModelInCache(url, { cache = DEFAULTS.cache, cacheName = DEFAULTS.cacheName } = {}) {
+  if (cache === 'none') return false;
+  const store = await openChunkStore(cache, cacheName, { create: false });
+  if (!store) return false;
+  const u = modelUrl(url);
+  const marker = await store.readMarker(u);
+  if (!marker || !marker.complete || !(marker.chunkSize > 0)) return false;
+  const stored = await store.listChunks(u);
+  return chunkLayout(marker.size, marker.chunkSize).every((c) => stored.has(c.start) && [null, c.end].includes(stored.get(c.start)));
+}
+
+// Removes every chunk and the marker of `url`; true when anything was removed.
+export async function deleteModelFromCache(url, { cache = DEFAULTS.cache, cacheName = DEFAULTS.cacheName } = {}) {
+  if (cache === 'none') return false;
+  const store = await openChunkStore(cache, cacheName, { create: false });
+  if (!store) return false;
+  return (await store.deleteModel(modelUrl(url))) > 0;
+}
+
+class ModelSource {
+  constructor(url, options) {
+    this.url = url;
+    this.size = 0;
+    this.cachedComplete = false;
+    this.options = options;
+    this.chunkSize = options.chunkSize;
+    this.chunks = [];
+    this.store = null;
+    this.stored = new Set();   // chunk indexes present in the store
+    this.memo = new Map();     // chunk index -> {bytes, fromNetwork}, from read()
+    this.markerComplete = false;
+    this.fetcher = new RangeFetcher(url, options);
+    this.bytesFromCache = 0;
+    this.counts = { chunksFromNetwork: 0, chunksFromCache: 0, chunksRefetched: 0 };
+    this.streaming = false;
+  }
+
+  async open() {
+    const { signal } = this.options;
+    throwIfAborted(signal);
+    this.store = await openChunkStore(this.options.cache, this.options.cacheName);
+    let marker = this.store ? await this.store.readMarker(this.url) : null;
+    let first = null;
+    let offlineError = null;
+    try {
+      first = await this.fetcher.probe(this.chunkSize, signal);
+    } catch (e) {
+      // Offline with the whole model stored: serve it from the store, unvalidated.
+      if (e.code !== 'network' || !marker || !marker.complete) throw e;
+      offlineError = e;
+      Object.assign(this.fetcher, { size: marker.size, etag: marker.etag || null, lastModified: marker.lastModified || null });
+    }
+    this.size = this.fetcher.size;
+    if (marker && !sameFile(marker, this.fetcher)) {
+      // The file changed on the server (size or validators): its chunks are stale.
+      await this.store.deleteModel(this.url);
+      marker = null;
+    }
+    if (marker && marker.chunkSize > 0) this.chunkSize = marker.chunkSize;  // resume in the stored layout
+    this.chunks = chunkLayout(this.size, this.chunkSize);
+    if (first && this.chunks.length && first.bytes.length === this.chunks[0].end)
+      this.memo.set(0, { bytes: first.bytes, fromNetwork: true });
+    if (this.store) await this.findStoredChunks();
+    this.markerComplete = !!(marker && marker.complete);
+    this.cachedComplete = this.markerComplete && this.stored.size === this.chunks.length;
+    if (offlineError && !this.cachedComplete) throw offlineError;
+    if (this.store && !this.cachedComplete) {
+      await this.checkQuota();
+      await this.requestPersist();
+      if (!marker || marker.complete || marker.chunkSize !== this.chunkSize) await this.writeMarker(false);
+    }
+    const needsNetwork = this.chunks.map((_, i) => i).filter((i) => !this.stored.has(i) && !this.memo.has(i));
+    this.progress = new LoadProgress(this.options.onProgress, this.chunks, needsNetwork, this.size);
+  }
+
+  // Bytes [offset, offset+length), from the store when there, else the network
+  // (and stored as the chunk(s) it belongs to).
+  async read(offset, length) {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > this.size)
+      throw new LoaderError('usage', `lantern: read(${offset}, ${length}) is outside ${this.url} (${this.size} bytes)`);
+    const out = new Uint8Array(length);
+    if (!length) return out;
+    this.progress.begin();
+    const firstChunk = Math.floor(offset / this.chunkSize);
+    const lastChunk = Math.floor((offset + length - 1) / this.chunkSize);
+    for (let i = firstChunk; i <= lastChunk; i++) {
+      const got = await this.obtain(i, this.options.signal);
+      await this.storeChunk(i, got.bytes);
+      this.progress.finish(i, got.fromNetwork);
+      const c = this.chunks[i];
+      const from = Math.max(offset, c.start), to = Math.min(offset + length, c.end);
+      out.set(got.bytes.subarray(from - c.start, to - c.start), from - offset);
+      this.memo.set(i, got);
+      while (this.memo.size > MEMO_CHUNKS) this.memo.delete(this.memo.keys().next().value);
+    }
+    return out;
+  }
+
+  // Delivers every chunk ending after `skipBefore` exactly once (any order, at
+  // most `concurrency` in flight, each onChunk awaited before its memory is
+  // dropped); chunks before it are only stored when missing. Marks the model
+  // complete once every chunk is stored.
+  async stream(onChunk, { skipBefore = 0 } = {}) {
+    if (typeof onChunk !== 'function') throw new LoaderError('usage', 'lantern: stream(onChunk) needs a function');
+    if (this.streaming) throw new LoaderError('usage', `lantern: ${this.url} is already being streamed`);
+    this.streaming = true;
+    try {
+      return await this.streamAll(onChunk, skipBefore);
+    } finally {
+      this.streaming = false;
+    }
+  }
+
+  async streamAll(onChunk, skipBefore) {
+    const t0 = performance.now();
+    const { signal, concurrency } = this.options;
+    const deliver = (i) => this.chunks[i].end > skipBefore;
+    const work = this.chunks.map((_, i) => i).filter((i) => deliver(i) || (this.store && !this.stored.has(i)));
+    const wholeFile = [];  // chunks to cut from one GET when the server ignores Range
+    let failure = null;
+    let next = 0;
+    this.progress.begin();
+
+    const handle = async (i, got) => {
+      const storing = this.storeChunk(i, got.bytes);  // copies the bytes before onChunk sees them
+      const delivering = deliver(i) ? Promise.resolve().then(() => onChunk(this.chunks[i].start, got.bytes)) : null;
+      const [s, d] = await Promise.allSettled([storing, delivering]);
+      if (s.status === 'rejected') throw s.reason;
+      if (d.status === 'rejected') throw d.reason;
+      this.counts[got.fromNetwork ? 'chunksFromNetwork' : 'chunksFromCache']++;
+      this.progress.finish(i, got.fromNetwork);
+    };
+    // A failure stops new work; chunks in flight still finish and are stored,
+    // so a resume has them.
+    const worker = async () => {
+      while (!failure && next < work.length) {
+        const i = work[next++];
+        try {
+          throwIfAborted(signal);
+          if (this.fetcher.rangesIgnored && !this.memo.has(i) && !this.stored.has(i)) wholeFile.push(i);
+          else await handle(i, await this.obtain(i, signal));
+        } catch (e) {
+          if (!failure) failure = e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, work.length) }, worker));
+    if (!failure && wholeFile.length) {
+      try {
+        await this.fetcher.readWhole(this.chunks, wholeFile, signal, (i, bytes) => handle(i, { bytes, fromNetwork: true }), {
+          onBytes: (i, n) => this.progress.bytes(i, n),
+          onRestart: (i) => this.progress.restart(i),
+        });
+      } catch (e) {
+        failure = e;
+      }
+    }
+    if (failure) throw signal && signal.aborted ? abortReason(signal) : failure;
+    if (this.store && this.stored.size === this.chunks.length) await this.writeMarker(true);
+    return {
+      bytesFromNetwork: this.fetcher.bytesReceived,
+      bytesFromCache: this.bytesFromCache,
+      ms: performance.now() - t0,
+      ...this.counts,
+    };
+  }
+
+  // Chunk i: from read()'s memo, the store (checked for size), or the network.
+  async obtain(i, signal) {
+    const c = this.chunks[i];
+    const kept = this.memo.get(i);
+    if (kept) {
+      this.memo.delete(i);
+      return kept;
+    }
+    if (this.store && this.stored.has(i)) {
+      const bytes = await this.store.readChunk(this.url, c.start, c.end);
+      if (bytes && bytes.length === c.end - c.start) {
+        this.bytesFromCache += bytes.length;
+        return { bytes, fromNetwork: false };
+      }
+      // Missing or the wrong size (a cut-off write, a tampered entry): fetch it again,
+      // and the model is not complete until it is stored right.
+      this.stored.delete(i);
+      this.counts.chunksRefetched++;
+      this.progress.needNetwork(i);
+      if (this.markerComplete) await this.writeMarker(false);
+    }
+    const bytes = await this.fetcher.fetchRange(c.start, c.end, signal, {
+      onBytes: (n) => this.progress.bytes(i, n),
+      onRestart: () => this.progress.restart(i),
+    });
+    return { bytes, fromNetwork: true };
+  }
+
+  // Stores chunk i unless it is there; the bytes are copied before this returns.
+  storeChunk(i, bytes) {
+    if (!this.store || this.stored.has(i)) return null;
+    const c = this.chunks[i];
+    let put;
+    try {
+      put = this.store.writeChunk(this.url, c.start, c.end, bytes);
+    } catch (e) {
+      put = Promise.reject(e);
+    }
+    return put.then(() => { this.stored.add(i); }, (e) => this.storeFailed(e, c));
+  }
+
+  // QuotaExceededError keeps the chunks stored so far (a later load resumes
+  // from them once space is freed) and never marks the model complete.
+  async storeFailed(e, c) {
+    if (isQuotaError(e)) throw await this.quotaError(e);
+    throw new LoaderError('storage', `lantern: storing bytes ${c.start}-${c.end - 1} of ${this.url} in the ${this.store.kind} failed: ${e && e.message}`, { cause: e });
+  }
+
+  async findStoredChunks() {
+    const listed = await this.store.listChunks(this.url);
+    const index = new Map(this.chunks.map((c, i) => [c.start, i]));
+    for (const [start, end] of listed) {
+      const i = index.get(start);
+      if (i !== undefined && (end === null || end === this.chunks[i].end)) this.stored.add(i);
+      else await this.store.deleteChunk(this.url, start, end);  // another layout's leftover
+    }
+  }
+
+  bytesToStore() {
+    return this.chunks.reduce((n, c, i) => n + (this.stored.has(i) ? 0 : c.end - c.start), 0);
+  }
+
+  // Fails before any download when the free quota cannot hold what is left.
+  async checkQuota() {
+    const need = this.bytesToStore();
+    if (!need) return;
+    const est = await storageEstimate();
+    if (est && est.quota - est.usage < need) throw await this.quotaError(null, est);
+  }
+
+  async quotaError(cause, known) {
+    const need = this.bytesToStore();
+    const est = known || (await storageEstimate());
+    const where = `the ${this.store.kind} (cache '${this.options.cacheName}')`;
+    let msg, shortfall = null;
+    if (est) {
+      const free = Math.max(0, est.quota - est.usage);
+      shortfall = need - free;
+      msg = shortfall > 0
+        ? `lantern: not enough storage to cache ${this.url} in ${where}: ${mb(need)} MB still to store, ${mb(free)} MB free ` +
+          `(quota ${mb(est.quota)} MB, ${mb(est.usage)} MB used): short by ${mb(shortfall)} MB`
+        : `lantern: the browser refused to store ${mb(need)} MB more of ${this.url} in ${where} (QuotaExceededError) ` +
+          `although it reports ${mb(free)} MB free (quota ${mb(est.quota)} MB, ${mb(est.usage)} MB used)`;
+    } else {
+      msg = `lantern: not enough storage to cache ${this.url} in ${where}: ${mb(need)} MB still to store (QuotaExceededError)`;
+    }
+    msg += '. Free space (deleteModelFromCache) or load with cache: \'none\'.' + (cause ? ` (${cause.name}: ${cause.message})` : '');
+    return new LoaderError('quota', msg, { cause: cause || undefined, neededBytes: need, shortfallBytes: shortfall });
+  }
+
+  async requestPersist() {
+    const s = typeof navigator !== 'undefined' ? navigator.storage : undefined;
+    if (!this.options.requestPersist || !s || typeof s.persist !== 'function') return;  // no persist() in workers
+    try {
+      if (s.persisted && (await withTimeout(s.persisted(), 5000, 'storage.persisted()'))) return;
+      await withTimeout(s.persist(), 5000, 'storage.persist()');
+    } catch {
+      // Refused or not answered: the cache still works, it may just be evicted.
+    }
+  }
+
+  async writeMarker(complete) {
+    const f = this.fetcher;
+    try {
+      await this.store.writeMarker(this.url, {
+        url: this.url, size: this.size, chunkSize: this.chunkSize, etag: f.etag, lastModified: f.lastModified,
+        complete, updated: Date.now(),
+      });
+    } catch (e) {
+      if (isQuotaError(e)) throw await this.quotaError(e);
+      throw new LoaderError('storage', `lantern: writing the marker of ${this.url} in the ${this.store.kind} failed: ${e && e.message}`, { cause: e });
+    }
+    this.markerComplete = complete;
+  }
+}
+
+// [{start, end}] of `chunkSize` bytes (the last one shorter).
+function chunkLayout(size, chunkSize) {
+  const chunks = [];
+  for (let start = 0; start < size; start += chunkSize) chunks.push({ start, end: Math.min(size, start + chunkSize) });
+  return chunks;
+}
+
+// Is the stored marker about the file the server has now?
+function sameFile(marker, server) {
+  if (marker.size !== server.size) return false;
+  const tag = (t) => (t ? t.replace(/^W\//, '') : null);
+  if (marker.etag && server.etag) return tag(marker.etag) === tag(server.etag);
+  if (marker.lastModified && server.lastModified) return marker.lastModified === server.lastModified;
+  return true;
+}
+
+async function storageEstimate() {
+  const s = typeof navigator !== 'undefined' ? navigator.storage : undefined;
+  if (!s || typeof s.estimate !== 'function') return null;
+  try {
+    const e = await withTimeout(s.estimate(), 10000, 'storage.estimate()');
+    return Number.isFinite(e.quota) && Number.isFinite(e.usage) ? e : null;
+  } catch {
+    return null;  // no estimate: rely on QuotaExceededError while storing
+  }
+}
+
+function modelUrl(url) {
+  let u;
+  try {
+    u = new URL(String(url), typeof location !== 'undefined' ? location.href : undefined);
+  } catch {
+    throw new LoaderError('usage', `lantern: not a valid model URL: ${url}`);
+  }
+  u.hash = '';
+  return u.href;
+}
+
+function normalizeOptions(options) {
+  const o = { ...DEFAULTS };
+  for (const [k, v] of Object.entries(options || {})) if (v !== undefined) o[k] = v;  // undefined means default
+  if (!o.fetchImpl) o.fetchImpl = globalThis.fetch;
+  const bad = (what) => { throw new LoaderError('usage', `lantern: ${what}`); };
+  if (!Number.isSafeInteger(o.chunkSize) || o.chunkSize < 1) bad(`chunkSize must be a positive integer, got ${o.chunkSize}`);
+  if (!Number.isSafeInteger(o.concurrency) || o.concurrency < 1) bad(`concurrency must be a positive integer, got ${o.concurrency}`);
+  if (!['cache', 'indexeddb', 'none'].includes(o.cache)) bad(`unknown cache option '${o.cache}' (use 'cache', 'indexeddb' or 'none')`);
+  if (typeof o.onProgress !== 'function') bad('onProgress must be a function');
+  if (typeof o.fetchImpl !== 'function') bad('fetchImpl must be a function (no global fetch here)');
+  return o;
+}
