@@ -14,5 +14,6 @@ Scenario make_webgpu_bench_scenario();
 Scenario make_sdk_chat_scenario();
 Scenario make_demo_page_scenario();
 Scenario make_npm_package_scenario();
+Scenario make_loader_cold_warm_scenario();
 
 }  // namespace lantern::rig

@@ -26,6 +26,7 @@ const std::vector<Scenario>& all_scenarios() {
       make_sdk_chat_scenario(),
       make_demo_page_scenario(),
       make_npm_package_scenario(),
+      make_loader_cold_warm_scenario(),
   };
   return scenarios;
 }

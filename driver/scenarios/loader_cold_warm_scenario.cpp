@@ -1,0 +1,114 @@
+// loader-cold-warm: web/src/loader.js on a 6.3 MB file in 1 MiB chunks, for
+// the Cache API and IndexedDB:
+//   cold:    every byte delivered once and equal to the file; the server
+//            sent the file exactly once, one GET per chunk range;
+//   warm:    a NEW browser process on the same profile (after a clean
+//            Browser.close): cachedComplete, zero bytes served, same bytes;
+//   deleted: deleteModelFromCache -> hasModelInCache false -> served again.
+// And cache: 'none': served in full, nothing stored.
+#include <algorithm>
+
+#include "scenarios/builtin_scenarios.h"
+#include "scenarios/loader_scenario_kit.h"
+
+namespace lantern::rig {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace kit = loader_kit;
+
+namespace {
+
+constexpr uint64_t kChunk = 1 << 20;
+constexpr uint64_t kSize = 6 * kChunk + 314159;  // 7 chunks, the last one shorter
+
+json opts(const kit::ModelFile& m, const std::string& cache) {
+  return {{"url", m.url_path}, {"cache", cache}, {"chunkSize", kChunk}};
+}
+
+// A load that must have come entirely from the network, each chunk range once.
+void expect_served_once(ScenarioContext& ctx, const kit::ModelFile& m, const json& r, const std::string& label) {
+  ctx.expect_eq(label + ": bytes the server sent", m.size, kit::served(ctx, m));
+  ctx.expect_eq(label + ": bytes the loader took from the network", m.size, r.value("bytesFromNetwork", uint64_t{0}));
+  std::vector<std::string> ranges = kit::ranges_requested(ctx, m);
+  std::vector<std::string> want;
+  for (uint64_t s = 0; s < m.size; s += kChunk) want.push_back(kit::chunk_range(s, kChunk, m.size));
+  std::sort(ranges.begin(), ranges.end());
+  std::sort(want.begin(), want.end());
+  ctx.expect_eq(label + ": Range of each GET (one per chunk)", json(want), json(ranges));
+}
+
+}  // namespace
+
+Scenario make_loader_cold_warm_scenario() {
+  Scenario s;
+  s.name = "loader-cold-warm";
+  s.suite = "loader";
+  s.description = "loader.js: cold load served once, warm load (new process, same profile) zero bytes, delete then served again; Cache API and IndexedDB";
+  s.run = [](ScenarioContext& ctx) {
+    const std::string models = ctx.scratch_dir() + "/models";
+    const kit::ModelFile m = kit::write_model_file(ctx, models, "cold-warm.bin", kSize, 1);
+    kit::start_server(ctx, models);
+    const std::string profile = ctx.scratch_dir() + "/profile";
+    const char* const backends[] = {"cache", "indexeddb"};
+
+    Browser& first = ctx.launch_browser({std::nullopt, profile});
+    {
+      ScenarioPage& page = kit::open_page(ctx, first, true);
+      for (const std::string cache : backends) {
+        const std::string label = "cold (" + cache + ")";
+        ctx.expect(!kit::has_model(ctx, page, m, cache), label + ": hasModelInCache false on a fresh profile");
+        ctx.server().reset_byte_log();
+        json r = kit::load(ctx, page, opts(m, cache), label);
+        kit::expect_complete_load(ctx, r, m, kChunk, label);
+        ctx.expect(!r.value("cachedComplete", true), label + ": cachedComplete false");
+        ctx.expect(json(r["progress"]["phases"]) == json::array({"download"}), label + ": progress phase 'download' only, got " + r["progress"]["phases"].dump());
+        expect_served_once(ctx, m, r, label);
+        ctx.expect(kit::has_model(ctx, page, m, cache), label + ": hasModelInCache true after the load");
+        ctx.expect_eq(label + ": chunks stored", size_t{7}, kit::stored_chunks(ctx, page, m, cache).size());
+        ctx.metric("cold_" + cache, {{"ms", r["ms"]}, {"served_bytes", m.size}});
+      }
+      // cache: 'none' fetches everything and stores nothing (and leaves the stored copies alone).
+      ctx.server().reset_byte_log();
+      json r = kit::load(ctx, page, opts(m, "none"), "none");
+      kit::expect_complete_load(ctx, r, m, kChunk, "none");
+      expect_served_once(ctx, m, r, "none");
+      ctx.expect(!kit::has_model(ctx, page, m, "none"), "hasModelInCache false for cache: 'none'");
+      page.close();
+    }
+    // Only a clean shutdown persists the Cache API (DESIGN.md).
+    ctx.expect(ctx.close_browser(first), "a clean Browser.close of the first browser (so its storage persists)");
+
+    Browser& second = ctx.launch_browser({std::nullopt, profile});
+    ScenarioPage& page = kit::open_page(ctx, second, true);
+    for (const std::string cache : backends) {
+      std::string label = "warm (" + cache + ")";
+      ctx.expect(kit::has_model(ctx, page, m, cache), label + ": hasModelInCache true in the new browser process");
+      ctx.server().reset_byte_log();
+      json r = kit::load(ctx, page, opts(m, cache), label);
+      kit::expect_complete_load(ctx, r, m, kChunk, label);
+      ctx.expect(r.value("cachedComplete", false), label + ": cachedComplete true");
+      ctx.expect_eq(label + ": bytes the server sent", uint64_t{0}, kit::served(ctx, m));
+      ctx.expect_eq(label + ": bytes from the cache", m.size, r.value("bytesFromCache", uint64_t{0}));
+      ctx.expect(json(r["progress"]["phases"]) == json::array({"cache-read"}), label + ": progress phase 'cache-read' only, got " + r["progress"]["phases"].dump());
+      ctx.metric("warm_" + cache, {{"ms", r["ms"]}, {"served_bytes", 0}});
+
+      label = "deleted (" + cache + ")";
+      json del = kit::call(ctx, page, "del", json::array({m.url_path, {{"cache", cache}}}));
+      ctx.expect(del.value("ok", false) && del.value("removed", false), label + ": deleteModelFromCache resolves true, got " + del.dump());
+      ctx.expect(!kit::has_model(ctx, page, m, cache), label + ": hasModelInCache false after the delete");
+      ctx.expect(kit::stored_chunks(ctx, page, m, cache).empty(), label + ": no chunk left after the delete");
+      del = kit::call(ctx, page, "del", json::array({m.url_path, {{"cache", cache}}}));
+      ctx.expect(del.value("ok", false) && !del.value("removed", true), label + ": a second delete resolves false, got " + del.dump());
+      ctx.server().reset_byte_log();
+      r = kit::load(ctx, page, opts(m, cache), label);
+      kit::expect_complete_load(ctx, r, m, kChunk, label);
+      ctx.expect(!r.value("cachedComplete", true), label + ": cachedComplete false");
+      expect_served_once(ctx, m, r, label);
+    }
+    ctx.metric("file_bytes", m.size);
+  };
+  return s;
+}
+
+}  // namespace lantern::rig
