@@ -65,9 +65,12 @@ export class EngineCore {
     });
     if (device) await device.queue.onSubmittedWorkDone();
     const tUpload = performance.now();
-    // One tiny pass compiles every pipeline now rather than in the first request.
+    // Two tiny passes compile every pipeline now rather than in the first
+    // request: a prompt-sized one (tiled kernels) and a decode one (fused kernels).
     progress({ phase: 'compile', progress: 1, text: 'Compiling GPU kernels' });
-    await engine.forward([info.config.n_vocab > 1 ? 1 : 0], 0, info.config.n_vocab);
+    const warm = Math.min(8, info.n_ctx - 1);
+    await engine.forward(new Array(warm).fill(info.config.n_vocab > 1 ? 1 : 0), 0, info.config.n_vocab);
+    await engine.forward([info.config.n_vocab > 1 ? 1 : 0], warm, info.config.n_vocab);
     engine.resetChat();
     const tDone = performance.now();
     if (device && engine.mod.lgpu.errors && engine.mod.lgpu.errors.length)
