@@ -14,6 +14,11 @@ Scenario make_webgpu_bench_scenario();
 Scenario make_sdk_chat_scenario();
 Scenario make_demo_page_scenario();
 Scenario make_npm_package_scenario();
+Scenario make_sdk_cache_scenario();
 Scenario make_loader_cold_warm_scenario();
+Scenario make_loader_resume_scenario();
+Scenario make_loader_corrupt_chunk_scenario();
+Scenario make_loader_quota_scenario();
+Scenario make_loader_http_scenario();
 
 }  // namespace lantern::rig

@@ -66,6 +66,7 @@ Browser& ScenarioContext::launch_browser(const BrowserSpec& spec) {
   lo.profile = spec.profile.value_or(settings_.profile);
   lo.kept_profile_dir = spec.kept_profile_dir;
   lo.extra_flags = settings_.extra_browser_flags;
+  lo.extra_flags.insert(lo.extra_flags.end(), spec.extra_flags.begin(), spec.extra_flags.end());
   lo.startup_timeout = budget(20s, "launching the browser");
   BrowserConnectOptions co;
   co.connect_timeout = budget(10s, "connecting to the browser");

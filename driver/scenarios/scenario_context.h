@@ -42,6 +42,7 @@ struct ScenarioSettings {
 struct BrowserSpec {
   std::optional<FlagProfile> profile;  // default: the run's profile
   std::string kept_profile_dir;        // empty: fresh (cold) profile
+  std::vector<std::string> extra_flags = {};  // appended to the run's extra flags (this browser only)
 };
 
 // Formats values for expected-vs-actual messages.

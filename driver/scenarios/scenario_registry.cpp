@@ -26,7 +26,12 @@ const std::vector<Scenario>& all_scenarios() {
       make_sdk_chat_scenario(),
       make_demo_page_scenario(),
       make_npm_package_scenario(),
+      make_sdk_cache_scenario(),
       make_loader_cold_warm_scenario(),
+      make_loader_resume_scenario(),
+      make_loader_corrupt_chunk_scenario(),
+      make_loader_quota_scenario(),
+      make_loader_http_scenario(),
   };
   return scenarios;
 }

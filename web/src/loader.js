@@ -249,7 +249,7 @@ class ModelSource {
   // QuotaExceededError keeps the chunks stored so far (a later load resumes
   // from them once space is freed) and never marks the model complete.
   async storeFailed(e, c) {
-    if (isQuotaError(e)) throw await this.quotaError(e);
+    if (isQuotaError(e)) throw await this.quotaError(e, null, c.end - c.start);
     throw new LoaderError('storage', `lantern: storing bytes ${c.start}-${c.end - 1} of ${this.url} in the ${this.store.kind} failed: ${e && e.message}`, { cause: e });
   }
 
@@ -275,24 +275,29 @@ class ModelSource {
     if (est && est.quota - est.usage < need) throw await this.quotaError(null, est);
   }
 
-  async quotaError(cause, known) {
+  // The error names the shortfall: from the estimate when it agrees with the
+  // store, else a lower bound (the refused chunk of `refused` bytes did not
+  // fit, so free space was below it). Chromium reports a static quota
+  // (usage + 10 GiB) to estimate() while it enforces the real one on writes.
+  async quotaError(cause, known, refused = 0) {
     const need = this.bytesToStore();
     const est = known || (await storageEstimate());
     const where = `the ${this.store.kind} (cache '${this.options.cacheName}')`;
-    let msg, shortfall = null;
-    if (est) {
-      const free = Math.max(0, est.quota - est.usage);
+    const free = est ? Math.max(0, est.quota - est.usage) : null;
+    const head = `lantern: not enough storage to cache ${this.url} in ${where}: ${mb(need)} MB still to store`;
+    let msg, shortfall, lowerBound = false;
+    if (free !== null && free < need) {
       shortfall = need - free;
-      msg = shortfall > 0
-        ? `lantern: not enough storage to cache ${this.url} in ${where}: ${mb(need)} MB still to store, ${mb(free)} MB free ` +
-          `(quota ${mb(est.quota)} MB, ${mb(est.usage)} MB used): short by ${mb(shortfall)} MB`
-        : `lantern: the browser refused to store ${mb(need)} MB more of ${this.url} in ${where} (QuotaExceededError) ` +
-          `although it reports ${mb(free)} MB free (quota ${mb(est.quota)} MB, ${mb(est.usage)} MB used)`;
+      msg = `${head}, ${mb(free)} MB free (quota ${mb(est.quota)} MB, ${mb(est.usage)} MB used): short by ${mb(shortfall)} MB`;
     } else {
-      msg = `lantern: not enough storage to cache ${this.url} in ${where}: ${mb(need)} MB still to store (QuotaExceededError)`;
+      shortfall = Math.max(0, need - refused);
+      lowerBound = true;
+      msg = `${head}, and the browser refused ${refused ? `a ${mb(refused)} MB` : 'a small'} write (QuotaExceededError): short by ` +
+        (shortfall > 0 ? `more than ${mb(shortfall)} MB` : refused ? `up to ${mb(refused)} MB` : 'a few kB') +
+        (free !== null ? ` (navigator.storage.estimate() claims ${mb(free)} MB free, which the browser does not enforce)` : '');
     }
     msg += '. Free space (deleteModelFromCache) or load with cache: \'none\'.' + (cause ? ` (${cause.name}: ${cause.message})` : '');
-    return new LoaderError('quota', msg, { cause: cause || undefined, neededBytes: need, shortfallBytes: shortfall });
+    return new LoaderError('quota', msg, { cause: cause || undefined, neededBytes: need, shortfallBytes: shortfall, shortfallIsLowerBound: lowerBound });
   }
 
   async requestPersist() {

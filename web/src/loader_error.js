@@ -20,9 +20,9 @@ export class LoaderError extends Error {
   }
 }
 
-// Megabytes (10^6 bytes) with one decimal, for messages.
+// Megabytes (10^6 bytes) for messages: one decimal, three below 0.1 MB.
 export function mb(bytes) {
-  return (bytes / 1e6).toFixed(1);
+  return (bytes / 1e6).toFixed(Math.abs(bytes) >= 1e5 ? 1 : 3);
 }
 
 export function throwIfAborted(signal) {

@@ -184,7 +184,7 @@ export class RangeFetcher {
         const retryable = e instanceof TypeError || (e instanceof LoaderError && e.retryable);
         if (!retryable) throw e;
         if (attempt >= this.retries) {
-          throw new LoaderError(e.code === 'integrity' ? 'integrity' : 'network',
+          throw new LoaderError(e.code === 'integrity' || e.code === 'http' ? e.code : 'network',
             `lantern: could not load ${what} of ${this.url} after ${attempt + 1} attempts: ${e.message}`, { cause: e, status: e.status });
         }
         await sleep(this.retryDelayMs * 3 ** attempt, signal);
