@@ -41,6 +41,9 @@ export interface SamplingOptions {
   stop?: string | string[];
   n?: number;
   ignore_eos?: boolean;
+  /** Lantern extension (vLLM's name): the response gets `prompt_token_ids` and
+   * each choice its `token_ids`; when streamed, on the choice's finish chunk. */
+  return_token_ids?: boolean;
 }
 
 export interface ChatCompletionRequest extends SamplingOptions {
@@ -88,8 +91,10 @@ export interface ChatCompletion {
     message: { role: 'assistant'; content: string };
     finish_reason: FinishReason;
     logprobs: unknown | null;
+    token_ids?: number[];
   }>;
   usage: Usage;
+  prompt_token_ids?: number[];
 }
 
 export interface ChatCompletionChunk {
@@ -102,8 +107,10 @@ export interface ChatCompletionChunk {
     delta: { role?: 'assistant'; content?: string };
     finish_reason: FinishReason | null;
     logprobs?: unknown | null;
+    token_ids?: number[];
   }>;
   usage?: Usage | null;
+  prompt_token_ids?: number[];
 }
 
 export interface Completion {
@@ -111,8 +118,9 @@ export interface Completion {
   object: 'text_completion';
   created: number;
   model: string;
-  choices: Array<{ index: number; text: string; finish_reason: FinishReason; logprobs: unknown | null }>;
+  choices: Array<{ index: number; text: string; finish_reason: FinishReason; logprobs: unknown | null; token_ids?: number[] }>;
   usage: Usage;
+  prompt_token_ids?: number[];
 }
 
 export interface RuntimeStats {
@@ -126,7 +134,17 @@ export interface RuntimeStats {
     from_cache: boolean;
     bytes_from_network: number;
     bytes_from_cache: number;
+    n_ctx: number;
+    n_vocab: number;
+    weight_bytes: number;
     phases_ms: Record<string, number>;
+    /** Overlapping load work (probe, download, cache_read, cache_write,
+     *  gpu_upload, gpu_drain): wall time (at least one piece running) and busy
+     *  time (sum of pieces) per phase; overlap_ms = sum of walls - union_ms. */
+    load_phases: Record<string, { wall_ms: number; busy_ms: number; count: number }> & {
+      union_ms: number;
+      overlap_ms: number;
+    };
     total_ms: number;
   } | null;
 }

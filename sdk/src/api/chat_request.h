@@ -48,6 +48,9 @@ struct ChatCompletionRequest {
   ResponseFormat response_format = ResponseFormat::Text;
   nlohmann::ordered_json tools;  // array, or null when none were given
   std::string user;
+  // Lantern extension (vLLM's name): the response carries prompt_token_ids
+  // and each choice its token_ids (streamed: on the choice's finish chunk).
+  bool return_token_ids = false;
   std::vector<std::string> ignored_fields;
 };
 

@@ -20,7 +20,7 @@ const std::set<std::string>& known_fields() {
   static const std::set<std::string> k = {
       "model", "prompt", "temperature", "top_p", "top_k", "min_p", "frequency_penalty", "presence_penalty",
       "repetition_penalty", "logit_bias", "seed", "stop", "max_tokens", "ignore_eos", "n", "stream",
-      "stream_options", "logprobs", "echo", "suffix", "best_of", "user"};
+      "stream_options", "logprobs", "echo", "suffix", "best_of", "user", "return_token_ids"};
   return k;
 }
 
@@ -102,6 +102,7 @@ CompletionRequest parse(const Json& body, const RequestLimits& limits) {
     fail(ApiError::unsupported_parameter("best_of", "best_of > 1 is not supported."));
   }
   req.user = get_string(body, "user", "user").value_or("");
+  req.return_token_ids = get_bool(body, "return_token_ids", "return_token_ids").value_or(false);
   for (auto it = body.begin(); it != body.end(); ++it) {
     if (!known_fields().count(it.key())) req.ignored_fields.push_back(it.key());
   }

@@ -29,6 +29,7 @@ struct CompletionRequest {
   bool stream = false;
   bool include_usage = false;
   std::string user;
+  bool return_token_ids = false;  // as in chat_request.h
   std::vector<std::string> ignored_fields;
 };
 

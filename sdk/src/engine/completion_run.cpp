@@ -44,6 +44,7 @@ api::ApiResult<std::unique_ptr<CompletionRun>> CompletionRun::start(Engine& engi
     run->stream_ = r.stream;
     run->include_usage_ = r.include_usage;
     run->want_logprobs_ = r.logprobs;
+    run->return_token_ids_ = r.return_token_ids;
   } else {
     auto req = api::parse_completion_request(body, limits);
     if (!req) return req.error();
@@ -56,6 +57,7 @@ api::ApiResult<std::unique_ptr<CompletionRun>> CompletionRun::start(Engine& engi
     run->stream_ = r.stream;
     run->include_usage_ = r.include_usage;
     run->want_logprobs_ = r.sampling.logprobs >= 0;
+    run->return_token_ids_ = r.return_token_ids;
   }
   // OpenAI's rule: the prompt and the completion must fit the context.
   const int64_t n_ctx = engine.n_ctx(), n_prompt = static_cast<int64_t>(run->prompt_.size());
@@ -106,6 +108,10 @@ void CompletionRun::end_choice(Step& out) {
   if (stream_) {
     if (kind_ == Kind::Chat) out.chunks.push_back(api::chat_chunk_finish(meta_, i, choice_finish_[i], include_usage_));
     else out.chunks.push_back(api::completion_chunk(meta_, i, "", json(nullptr), choice_finish_[i], include_usage_));
+    if (return_token_ids_) {
+      out.chunks.back()["prompt_token_ids"] = prompt_;
+      out.chunks.back()["choices"][0]["token_ids"] = choice_tokens_[i];
+    }
   }
   gen_.reset();
   if (++choice_ < n_) {
@@ -139,6 +145,10 @@ void CompletionRun::end_choice(Step& out) {
     response_ = api::completion_json(meta_, choices, api::Usage{});
   }
   response_["usage"] = usage_json();
+  if (return_token_ids_) {
+    response_["prompt_token_ids"] = prompt_;
+    for (int32_t c = 0; c < n_; ++c) response_["choices"][c]["token_ids"] = choice_tokens_[c];
+  }
 }
 
 CompletionRun::Step CompletionRun::step() {

@@ -55,7 +55,7 @@ class CompletionRun {
   SamplingParams sampling_;
   StopParams stop_;
   int32_t n_ = 1;
-  bool stream_ = false, include_usage_ = false, want_logprobs_ = false;
+  bool stream_ = false, include_usage_ = false, want_logprobs_ = false, return_token_ids_ = false;
   int32_t choice_ = 0;
   std::unique_ptr<Generation> gen_;
   bool sent_role_ = false, done_ = false, interrupted_ = false;

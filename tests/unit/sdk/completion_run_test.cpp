@@ -147,3 +147,28 @@ TEST(CompletionRun, InterruptEndsWithAbortAndTheNextRequestWorks) {
   const auto next = r.run(CompletionRun::Kind::Chat, chat("Once", {{"max_tokens", 5}, {"temperature", 0}}));
   EXPECT_EQ(next[0]["usage"]["completion_tokens"], 5);
 }
+
+TEST(CompletionRun, ReturnTokenIdsGivesThePromptAndEachChoicesTokens) {
+  Runner r;
+  const json body = {{"prompt", "Once upon a time"}, {"max_tokens", 12}, {"temperature", 0}, {"return_token_ids", true}};
+  const json resp = r.run(CompletionRun::Kind::Completion, body)[0];
+  EXPECT_EQ(resp["prompt_token_ids"].get<std::vector<int32_t>>(), r.engine->tokenizer().encode("Once upon a time", true, false));
+  const auto ids = resp["choices"][0]["token_ids"].get<std::vector<int32_t>>();
+  ASSERT_EQ(ids.size(), 12u);
+  std::string decoded;
+  for (int32_t id : ids) decoded += r.engine->tokenizer().token_to_piece(id, false);
+  EXPECT_EQ(decoded, resp["choices"][0]["text"]);
+  // Streamed: the finish chunk carries the same ids; without the flag, nothing.
+  json streamed = body;
+  streamed["stream"] = true;
+  const auto chunks = r.run(CompletionRun::Kind::Completion, streamed);
+  ASSERT_FALSE(chunks.empty());
+  EXPECT_EQ(chunks.back()["choices"][0]["finish_reason"], "length");
+  EXPECT_EQ(chunks.back()["choices"][0]["token_ids"].get<std::vector<int32_t>>(), ids);
+  EXPECT_EQ(chunks.back()["prompt_token_ids"], resp["prompt_token_ids"]);
+  json plain = body;
+  plain.erase("return_token_ids");
+  const json without = r.run(CompletionRun::Kind::Completion, plain)[0];
+  EXPECT_FALSE(without.contains("prompt_token_ids"));
+  EXPECT_FALSE(without["choices"][0].contains("token_ids"));
+}
