@@ -1,5 +1,7 @@
 #include "cdp/cdp_connection.h"
 
+#include "cdp/cdp_message.h"
+
 #include <condition_variable>
 #include <iostream>
 #include <map>
@@ -143,63 +145,43 @@ bool CdpConnection::send_only(const std::string& method, const json& params, con
 }
 
 void CdpConnection::on_message(std::string text) {
-  json message = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (message.is_discarded() || !message.is_object()) {
+  CdpIncomingMessage message = parse_cdp_message(text);
+  if (message.kind == CdpIncomingMessage::Kind::kMalformed) {
     std::size_t n;
     {
       std::lock_guard<std::mutex> lock(shared_->mu);
       n = ++shared_->malformed;
     }
-    log("ignoring malformed message #" + std::to_string(n) + " (" + std::to_string(text.size()) +
-        " bytes): " + text.substr(0, 200));
+    log("ignoring malformed message #" + std::to_string(n) + " (" + message.malformed_reason + ", " +
+        std::to_string(text.size()) + " bytes): " + text.substr(0, 200));
     return;
   }
 
-  if (auto id_it = message.find("id"); id_it != message.end()) {
-    if (!id_it->is_number_unsigned() && !id_it->is_number_integer()) {
-      log("ignoring reply with a non-numeric id: " + text.substr(0, 200));
-      std::lock_guard<std::mutex> lock(shared_->mu);
-      ++shared_->malformed;
-      return;
-    }
-    uint64_t id = id_it->get<uint64_t>();
+  if (message.kind == CdpIncomingMessage::Kind::kReply) {
     std::lock_guard<std::mutex> lock(shared_->mu);
-    if (shared_->ignored_replies.erase(id)) return;
-    auto it = shared_->pending.find(id);
+    if (shared_->ignored_replies.erase(message.id)) return;
+    auto it = shared_->pending.find(message.id);
     if (it == shared_->pending.end()) {
       ++shared_->unmatched;  // usually the reply to a call that timed out
       return;
     }
     auto pending = it->second;
     shared_->pending.erase(it);
-    if (auto err = message.find("error"); err != message.end() && err->is_object()) {
-      int code = err->value("code", 0);
-      std::string msg = err->value("message", std::string("unknown protocol error"));
-      std::string data;
-      if (auto d = err->find("data"); d != err->end()) data = d->is_string() ? d->get<std::string>() : d->dump();
-      pending->error = std::make_exception_ptr(CdpError(pending->method, code, msg, data));
+    if (message.error) {
+      const CdpProtocolError& e = *message.error;
+      pending->error = std::make_exception_ptr(CdpError(pending->method, e.code, e.message, e.data));
     } else {
-      auto res = message.find("result");
-      pending->result = res != message.end() ? std::move(*res) : json::object();
+      pending->result = std::move(message.result);
     }
     pending->done = true;
     pending->cv.notify_all();
     return;
   }
 
-  auto method_it = message.find("method");
-  if (method_it == message.end() || !method_it->is_string()) {
-    {
-      std::lock_guard<std::mutex> lock(shared_->mu);
-      ++shared_->malformed;
-    }
-    log("ignoring message with neither id nor method: " + text.substr(0, 200));
-    return;
-  }
   CdpEvent event;
-  event.method = method_it->get<std::string>();
-  if (auto s = message.find("sessionId"); s != message.end() && s->is_string()) event.session_id = s->get<std::string>();
-  if (auto p = message.find("params"); p != message.end()) event.params = std::move(*p);
+  event.method = std::move(message.method);
+  event.session_id = std::move(message.session_id);
+  event.params = std::move(message.params);
 
   std::lock_guard<std::recursive_mutex> dispatch(shared_->dispatch_mu);
   std::vector<CdpConnection::EventHandler> handlers;
