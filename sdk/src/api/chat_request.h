@@ -15,8 +15,8 @@
 //    function's "arguments" string that holds a JSON object is given to the
 //    template as that object (the Hugging Face convention templates expect).
 //    Tool calls in the output are not parsed.
-//  - response_format json_object is accepted and reported; nothing enforces
-//    it yet (no grammar). json_schema is refused as unsupported.
+//  - response_format json_object constrains the output to one JSON object
+//    (sampling/json_constraint.h). json_schema is refused as unsupported.
 //  - ignore_eos, top_k, min_p and repetition_penalty are accepted extensions.
 #pragma once
 #include <cstdint>

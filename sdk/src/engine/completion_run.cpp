@@ -39,6 +39,7 @@ api::ApiResult<std::unique_ptr<CompletionRun>> CompletionRun::start(Engine& engi
     const ChatRenderResult rendered = engine.chat_template().render_detailed(r.messages, true, ro);
     run->prompt_ = engine.tokenizer().encode(rendered.text, !rendered.begins_with_bos, /*parse_special=*/true);
     run->sampling_ = r.sampling;
+    run->sampling_.json_object = r.response_format == api::ResponseFormat::JsonObject;
     run->stop_ = r.stop;
     run->n_ = r.n;
     run->stream_ = r.stream;

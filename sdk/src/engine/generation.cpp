@@ -56,7 +56,8 @@ Generation::Generation(Engine& engine, std::vector<int32_t> prompt, const Sampli
   stats_.cached_tokens = prompt_pos_;
   for (int32_t t : prompt_) sampler_.accept(t);
   // Greedy with nothing that needs the logits on the host: choose on the device.
-  device_greedy_ = engine_.backend().supports_device_argmax() && sp.temperature == 0.0f && sp.logit_bias.empty() &&
+  if (sp.json_object) json_.emplace();
+  device_greedy_ = engine_.backend().supports_device_argmax() && !sp.json_object && sp.temperature == 0.0f && sp.logit_bias.empty() &&
                    sp.logprobs < 0 && sp.repetition_penalty == 1.0f && sp.frequency_penalty == 0.0f &&
                    sp.presence_penalty == 0.0f;
 }
@@ -106,11 +107,12 @@ bool Generation::take_token(const SampledToken& tok, StepResult& res) {
   out_tokens_.push_back(tok.token);
   stats_.completion_tokens = static_cast<int32_t>(out_tokens_.size());
   sampler_.accept(tok.token);
+  if (json_) json_->accept(tok.token, tk);
   const StopMatcher::Result sm = stop_.push(utf8_.push(tk.token_to_piece(tok.token)));
   res.text = sm.emit;
   text_ += sm.emit;
   FinishReason why = FinishReason::None;
-  if (sm.stopped) why = FinishReason::Stop;
+  if (sm.stopped || (json_ && json_->complete())) why = FinishReason::Stop;
   else if (!room_for_more(0)) why = FinishReason::Length;
   else if (engine_.kv().size() >= engine_.n_ctx()) why = FinishReason::Length;
   if (why == FinishReason::None) return false;
@@ -175,7 +177,9 @@ StepResult Generation::step_prompt(StepResult res) {
 // Host sampling from the read-back logits of the last pass.
 StepResult Generation::step_host(StepResult res) {
   logits_.assign(engine_.model().logits(), engine_.model().logits() + engine_.config().n_vocab);
-  const SampledToken tok = sampler_.sample(logits_.data(), static_cast<int32_t>(logits_.size()));
+  const int32_t n_vocab = static_cast<int32_t>(logits_.size());
+  const SampledToken tok = json_ ? json_->sample(sampler_, logits_.data(), n_vocab, engine_.tokenizer())
+                                 : sampler_.sample(logits_.data(), n_vocab);
   if (take_token(tok, res)) return res;
   submit(&tok.token, 1, /*prefill=*/false);  // the next step samples from its logits
   return res;

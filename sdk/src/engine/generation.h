@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "sampling/json_constraint.h"
 #include "sampling/sampler.h"
 #include "sampling/sampling_params.h"
 #include "sampling/stop_matcher.h"
@@ -88,6 +89,7 @@ class Generation {
   Engine& engine_;
   std::vector<int32_t> prompt_;
   Sampler sampler_;
+  std::optional<JsonConstraint> json_;  // response_format json_object
   StopMatcher stop_;
   Utf8Stream utf8_;
   std::optional<int32_t> max_tokens_;

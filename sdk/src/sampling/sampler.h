@@ -48,9 +48,10 @@ class Sampler {
   void accept(int32_t token);  // a token joined the context
   void reset_history();
   const SamplingParams& params() const { return params_; }
+  // The first stage of sample() alone: logit bias and penalties, in place.
+  void apply_bias_and_penalties(float* logits, int32_t n_vocab) const;
 
  private:
-  void apply_bias_and_penalties(float* logits, int32_t n_vocab) const;
 
   SamplingParams params_;
   int32_t n_vocab_;

@@ -21,6 +21,7 @@ struct SamplingParams {
   std::map<int32_t, float> logit_bias;  // added to the raw logit; -100 bans
   std::optional<uint64_t> seed;    // same seed, same output
   int32_t logprobs = -1;           // -1 = no logprobs; else 0..20 top alternatives per token
+  bool json_object = false;        // response_format json_object: the output is one JSON object
 };
 
 struct StopParams {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/engine.h"
+#include "sampling/json_prefix.h"
 #include "support/test_paths.h"
 
 using namespace lantern;
@@ -171,4 +172,30 @@ TEST(CompletionRun, ReturnTokenIdsGivesThePromptAndEachChoicesTokens) {
   const json without = r.run(CompletionRun::Kind::Completion, plain)[0];
   EXPECT_FALSE(without.contains("prompt_token_ids"));
   EXPECT_FALSE(without["choices"][0].contains("token_ids"));
+}
+
+TEST(CompletionRun, JsonObjectResponseFormatGivesOneJsonObject) {
+  Runner r;
+  // stories260K knows nothing of JSON: the constraint alone makes it valid.
+  for (const json extra : {json{{"temperature", 0}}, json{{"temperature", 1}, {"seed", 5}, {"top_k", 40}}}) {
+    json body = chat("Tell me about a cat as JSON", {{"max_tokens", 120}, {"response_format", {{"type", "json_object"}}}});
+    for (auto& [k, v] : extra.items()) body[k] = v;
+    const json resp = r.run(CompletionRun::Kind::Chat, body)[0];
+    const std::string text = resp["choices"][0]["message"]["content"];
+    SCOPED_TRACE(text);
+    const size_t open = text.find_first_not_of(" \t\r\n");
+    ASSERT_NE(open, std::string::npos);
+    EXPECT_EQ('{', text[open]);
+    if (resp["choices"][0]["finish_reason"] == "stop") {
+      const json parsed = json::parse(text);  // throws if it is not JSON
+      EXPECT_TRUE(parsed.is_object());
+    } else {
+      EXPECT_EQ(resp["choices"][0]["finish_reason"], "length");  // cut by max_tokens: a prefix
+      lantern::JsonPrefix p;
+      EXPECT_TRUE(p.push(text));
+    }
+  }
+  // Without the constraint the same request is not JSON.
+  const json plain = r.run(CompletionRun::Kind::Chat, chat("Tell me about a cat as JSON", {{"max_tokens", 40}, {"temperature", 0}}))[0];
+  EXPECT_THROW(json::parse(plain["choices"][0]["message"]["content"].get<std::string>()), json::parse_error);
 }
