@@ -163,11 +163,12 @@ int HttpServer::Impl::on_http(lws* wsi, const char* uri, size_t len) {
   req.if_modified_since = header(wsi, WSI_TOKEN_HTTP_IF_MODIFIED_SINCE);
   req.if_range = header(wsi, WSI_TOKEN_HTTP_IF_RANGE);
 
-  Fault fault = faults_.lookup(req.path);
+  std::shared_ptr<BandwidthLink> link;
+  Fault fault = faults_.lookup(req.path, &link);
   ResponsePlan plan = plan_response(req, options_, mounts_, fault);
   std::string raw_range = req.range;
   auto t = std::make_shared<HttpTransaction>(std::move(req), std::move(raw_range), fault,
-                                             std::move(plan), log_);
+                                             std::move(plan), log_, std::move(link));
   transactions_[wsi] = t;  // a previous, finished one on this connection goes
   int rc = t->start(wsi);
   auto it = transactions_.find(wsi);

@@ -40,6 +40,9 @@ struct Fault {
   uint64_t bandwidth_bytes_per_s = 0;          // 0: unlimited; body paced by timers
   std::optional<uint64_t> drop_after_bytes;    // close after exactly N body bytes
   int force_status = 0;  // 0: normal; 400..599 answered instead (e.g. 404, 500)
+  // With a bandwidth cap: true shares it among all responses under the
+  // prefix at once (one link, see BandwidthLink); false caps each response.
+  bool shared_bandwidth = false;
 };
 
 // One finished (or aborted) request.

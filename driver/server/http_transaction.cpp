@@ -34,8 +34,8 @@ bool add_header(lws* wsi, const std::string& name, const std::string& value, uns
 }  // namespace
 
 HttpTransaction::HttpTransaction(RequestInfo request, std::string raw_range, Fault fault,
-                                 ResponsePlan plan, ByteLog& log)
-    : request_(std::move(request)), fault_(fault), plan_(std::move(plan)), log_(log) {
+                                 ResponsePlan plan, ByteLog& log, std::shared_ptr<BandwidthLink> link)
+    : request_(std::move(request)), fault_(fault), plan_(std::move(plan)), log_(log), link_(std::move(link)) {
   record_.method = request_.method;
   record_.path = request_.path;
   record_.range = std::move(raw_range);
@@ -132,7 +132,17 @@ int HttpTransaction::write_body(lws* wsi) {
   const bool drops = fault_.drop_after_bytes && *fault_.drop_after_bytes < body_length_;
   if (drops) want = std::min<uint64_t>(want, *fault_.drop_after_bytes - sent_);
 
-  if (fault_.bandwidth_bytes_per_s > 0) {
+  if (link_) {
+    // Shared cap: this piece waits for its slot on the link, reserved once.
+    const auto now = Clock::now();
+    if (!piece_due_) piece_due_ = link_->reserve(want, now);
+    if (*piece_due_ > now) {
+      const auto wait = std::chrono::duration_cast<std::chrono::microseconds>(*piece_due_ - now).count();
+      lws_set_timer_usecs(wsi, std::max<lws_usec_t>(static_cast<lws_usec_t>(wait), 1));
+      return 0;
+    }
+    piece_due_.reset();
+  } else if (fault_.bandwidth_bytes_per_s > 0) {
     // Token schedule: by time t after the first byte, rate*t bytes may have
     // gone out. Wait on an lws timer, never sleep the service thread.
     const double rate = static_cast<double>(fault_.bandwidth_bytes_per_s);

@@ -6,9 +6,12 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "server/bandwidth_link.h"
 #include "server/byte_log.h"
 #include "server/http_server.h"
 #include "server/response_plan.h"
@@ -19,8 +22,10 @@ namespace lantern::rig {
 
 class HttpTransaction {
  public:
+  // `link`: the shared bandwidth of the fault's prefix (null: none, or the
+  // cap applies to this response alone).
   HttpTransaction(RequestInfo request, std::string raw_range, Fault fault, ResponsePlan plan,
-                  ByteLog& log);
+                  ByteLog& log, std::shared_ptr<BandwidthLink> link = nullptr);
   ~HttpTransaction();  // records the request as aborted if it never finished
 
   // Each returns what the lws callback must return: 0 to go on, -1 to close
@@ -52,6 +57,8 @@ class HttpTransaction {
   uint64_t body_length_ = 0;
   std::chrono::steady_clock::time_point pace_start_;
   std::vector<unsigned char> buffer_;
+  std::shared_ptr<BandwidthLink> link_;
+  std::optional<std::chrono::steady_clock::time_point> piece_due_;  // reserved on link_, not sent yet
 };
 
 }  // namespace lantern::rig
