@@ -4,6 +4,7 @@
 // serves OpenAI requests one at a time, in the order they came.
 import { acquireGpuDevice } from './gpu_device.js';
 import { openModelSource } from './loader.js';
+import { PhaseClock } from './phase_clock.js';
 import { ApiError, WasmEngine } from './wasm_engine.js';
 
 const DEFAULT_MODULE_URL = new URL('../dist/lantern.mjs', import.meta.url).href;
@@ -23,6 +24,9 @@ export class EngineCore {
   async load(url, options = {}) {
     const progress = options.initProgressCallback || (() => {});
     const t0 = performance.now();
+    // Download, cache read/write and upload overlap (chunks in flight): the
+    // clock keeps wall and busy time per phase (loadStats.load_phases).
+    const clock = new PhaseClock();
     this.unload();
     let device = null;
     this.fallbackReason = null;
@@ -39,7 +43,7 @@ export class EngineCore {
     const engine = await WasmEngine.create(this.moduleUrl, { device });
     const tModule = performance.now();
     const source = await openModelSource(url, {
-      chunkSize: options.chunkSize, cache: options.cache, signal: options.signal,
+      chunkSize: options.chunkSize, cache: options.cache, signal: options.signal, phaseClock: clock,
       onProgress: (p) => progress({ ...p, progress: p.total ? p.loaded / p.total : 0,
         text: `${p.phase === 'cache-read' ? 'Reading from cache' : 'Downloading'} ${mb(p.loaded)} of ${mb(p.total)} MB` +
           (p.etaSeconds != null && p.phase === 'download' ? `, ${Math.ceil(p.etaSeconds)} s left` : '') }),
@@ -59,11 +63,17 @@ export class EngineCore {
     let uploaded = 0;
     const weightBytes = tensors.reduce((n, t) => n + t.n_bytes, 0);
     const streamed = await source.stream(async (offset, bytes) => {
-      uploaded += uploadChunk(engine, tensors, offset, bytes);
+      const endUpload = clock.start('gpu_upload');
+      try {
+        uploaded += uploadChunk(engine, tensors, offset, bytes);
+      } finally {
+        endUpload();
+      }
       progress({ phase: 'upload', progress: uploaded / weightBytes, loaded: uploaded, total: weightBytes,
         text: `Uploading weights: ${mb(uploaded)} of ${mb(weightBytes)} MB` });
     });
-    if (device) await device.queue.onSubmittedWorkDone();
+    // The queued buffer writes finish on the GPU side after the last chunk.
+    if (device) await clock.time('gpu_drain', device.queue.onSubmittedWorkDone());
     const tUpload = performance.now();
     // Two tiny passes compile every pipeline now rather than in the first
     // request: a prompt-sized one (tiled kernels) and a decode one (fused kernels).
@@ -80,7 +90,9 @@ export class EngineCore {
     this.loadStats = {
       backend: info.backend, fallback_reason: this.fallbackReason, adapter: this.adapter, model: info.config.name,
       from_cache: source.cachedComplete, bytes_from_network: streamed.bytesFromNetwork, bytes_from_cache: streamed.bytesFromCache,
+      n_ctx: info.n_ctx, n_vocab: info.config.n_vocab, weight_bytes: weightBytes,
       phases_ms: { module: tModule - t0, header: tHeader - tModule, download_and_upload: tUpload - tHeader, compile: tDone - tUpload },
+      load_phases: clock.summary(),
       total_ms: tDone - t0,
     };
     progress({ phase: 'done', progress: 1, text: `Loaded ${info.config.name} (${info.backend}) in ${Math.round(tDone - t0)} ms` });

@@ -28,6 +28,7 @@ const DEFAULTS = {
   retries: 3,                // extra attempts per request, backoff 250 ms x 3^n
   retryDelayMs: 250,
   stallTimeoutMs: 30000,     // a request with no data for this long is retried
+  phaseClock: null,          // a PhaseClock: times 'download', 'cache_read', 'cache_write' (benchmarks)
 };
 const MEMO_CHUNKS = 2;       // chunks read() keeps for stream() to deliver without a second read
 
@@ -83,7 +84,7 @@ class ModelSource {
     let first = null;
     let offlineError = null;
     try {
-      first = await this.fetcher.probe(this.chunkSize, signal);
+      first = await this.timed('probe', this.fetcher.probe(this.chunkSize, signal));
     } catch (e) {
       // Offline with the whole model stored: serve it from the store, unvalidated.
       if (e.code !== 'network' || !marker || !marker.complete) throw e;
@@ -214,7 +215,7 @@ class ModelSource {
       return kept;
     }
     if (this.store && this.stored.has(i)) {
-      const bytes = await this.store.readChunk(this.url, c.start, c.end);
+      const bytes = await this.timed('cache_read', this.store.readChunk(this.url, c.start, c.end));
       if (bytes && bytes.length === c.end - c.start) {
         this.bytesFromCache += bytes.length;
         return { bytes, fromNetwork: false };
@@ -226,11 +227,15 @@ class ModelSource {
       this.progress.needNetwork(i);
       if (this.markerComplete) await this.writeMarker(false);
     }
-    const bytes = await this.fetcher.fetchRange(c.start, c.end, signal, {
+    const bytes = await this.timed('download', this.fetcher.fetchRange(c.start, c.end, signal, {
       onBytes: (n) => this.progress.bytes(i, n),
       onRestart: () => this.progress.restart(i),
-    });
+    }));
     return { bytes, fromNetwork: true };
+  }
+
+  timed(phase, work) {
+    return this.options.phaseClock ? this.options.phaseClock.time(phase, work) : work;
   }
 
   // Stores chunk i unless it is there; the bytes are copied before this returns.
@@ -239,7 +244,7 @@ class ModelSource {
     const c = this.chunks[i];
     let put;
     try {
-      put = this.store.writeChunk(this.url, c.start, c.end, bytes);
+      put = this.timed('cache_write', this.store.writeChunk(this.url, c.start, c.end, bytes));
     } catch (e) {
       put = Promise.reject(e);
     }
