@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "bench/bench_command.h"
 #include "browser/live_browsers.h"
 #include "report/version.h"
 #include "scenarios/demo_command.h"
@@ -24,6 +25,8 @@ const Subcommand kSubcommands[] = {
      lantern::rig::run_command},
     {"demo", "serve the demo chat page and a model, chat once in headless Chromium, cold and warm loads",
      lantern::rig::demo_command},
+    {"bench", "cold and warm loads, TTFT, prefill and decode tok/s, bytes served, peak memory (and peers)",
+     lantern::rig::bench_command},
 };
 
 void print_usage(std::ostream& out) {

@@ -1,0 +1,74 @@
+#include "scenarios/command_setup.h"
+
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include "browser/chromium_flags.h"
+#include "scenarios/run_command.h"
+#include "synthetic_model.h"
+
+namespace lantern::rig {
+
+namespace fs = std::filesystem;
+
+ScenarioSettings command_settings(const CommandBrowserOptions& o) {
+  ScenarioSettings settings;
+  settings.source_dir = o.source_dir.empty() ? default_source_dir() : o.source_dir;
+  std::string error;
+  const auto browser = resolve_browser(o.browser, &error);
+  if (!browser) throw std::invalid_argument(error);
+  settings.browser_name = browser->name;
+  settings.browser_path = browser->path;
+  const auto profile = flag_profile_from_name(o.flags);
+  if (!profile) throw std::invalid_argument("unknown flag profile '" + o.flags + "'");
+  settings.profile = *profile;
+  settings.timeout = std::chrono::milliseconds(static_cast<int64_t>(o.timeout_s * 1000));
+  if (!fs::exists(settings.source_dir + "/web/dist/lantern.mjs"))
+    throw std::runtime_error("no wasm build in " + settings.source_dir + "/web/dist: run ci/build_wasm.sh first");
+  return settings;
+}
+
+bool is_http_url(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
+
+ServedModel serve_model(const std::string& path_or_url) {
+  ServedModel m;
+  if (is_http_url(path_or_url)) {
+    m.url = path_or_url;
+    return m;
+  }
+  const fs::path model = path_or_url;
+  if (!fs::is_regular_file(model)) throw std::runtime_error("no model file at " + model.string());
+  m.mounts.push_back({"/models/", fs::canonical(model).parent_path().string()});
+  m.url = m.served_path = "/models/" + model.filename().string();
+  return m;
+}
+
+ServedModel model_to_serve(const std::string& model, ScenarioContext& ctx, std::ostream& note) {
+  if (!model.empty()) return serve_model(model);
+  fs::path path = fs::path(ctx.settings().source_dir) / "../shared/models/stories260K/stories260K.gguf";
+  if (!fs::exists(path)) {
+    path = fs::path(ctx.scratch_dir()) / "tiny-q8_0.gguf";
+    note << "../shared/models/stories260K is not here; using a synthetic model (tiny, q8_0): "
+            "its weights are random, so its text will be random too\n";
+    fixtures::write_synthetic_model("tiny", GgmlType::Q8_0, 1, path.string());
+  }
+  return serve_model(path.string());
+}
+
+std::string url_encode(const std::string& s) {
+  std::string out;
+  char buf[4];
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == ':') {
+      out += static_cast<char>(c);
+    } else {
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+}  // namespace lantern::rig
