@@ -4,9 +4,17 @@
 # .gpu/unpack_p1.sh; this call carries .dev/p2, .gpu (GPU.md's folder plus
 # .gpu/shared/models/stories260K), build-portable/bin (a -march-portable
 # lantern-rig, bundled with its libraries by build_bundle.sh's EXTRA_BINS)
-# and build-wasm/web. It runs the WebGPU parity suite and the benchmark on
+# and build-wasm/web. It runs the WebGPU parity suite and the benchmarks on
 # the real GPU through Vulkan; reports land in $OUT.
-# Usage: ci/gpu_device_run.sh [parity|bench|all]
+#   parity   the webgpu suite (tokens against the CPU backend)
+#   kernels  the gpubench suite (raw-engine prefill/decode, per-kernel GPU time)
+#   bench    `lantern-rig bench` through the web SDK: synthetic Qwen2.5-0.5B and
+#            Llama-3.2-1B shapes in Q4_0 and Q8_0 (made on the machine by the rig),
+#            3 cold and 3 warm loads each, with native llama.cpp (node-llama-cpp,
+#            fixtures/peers/node_modules from ci/peers_setup.sh, on CUDA/Vulkan)
+#            beside it; $OUT/rig-bench/{bench.json,tables.md,*.svg}
+#   all      parity, kernels, bench
+# Usage: ci/gpu_device_run.sh [parity|kernels|bench|all]
 set -uo pipefail
 what=${1:-all}
 source .gpu/setup_chromium.sh || exit 3
@@ -19,8 +27,18 @@ if [ "$what" = parity ] || [ "$what" = all ]; then
   $RIG run --suite webgpu --browser "$CHROME" --flags gpu-vulkan --source-dir . --timeout 400 \
     --report "$OUT/parity" --verbose 2>&1 | grep -vE "^\s*$" | tail -30 || rc=1
 fi
-if [ "$what" = bench ] || [ "$what" = all ]; then
+if [ "$what" = kernels ] || [ "$what" = all ]; then
   $RIG run --suite gpubench --browser "$CHROME" --flags gpu-vulkan --source-dir . --timeout 1200 \
     --report "$OUT/bench" --verbose 2>&1 | grep -vE "^\s*$" | tail -30 || rc=1
+fi
+if [ "$what" = bench ] || [ "$what" = all ]; then
+  # The SDK pages load the module from web/dist (ignored by git, so not carried).
+  mkdir -p web/dist && cp "$LANTERN_WASM_DIR"/lantern.mjs "$LANTERN_WASM_DIR"/lantern.wasm web/dist/
+  peers=()
+  [ -d fixtures/peers/node_modules/node-llama-cpp ] && peers=(--peers llama-native) ||
+    echo "gpu_device_run: fixtures/peers/node_modules/node-llama-cpp is not here: bench without the native peer"
+  $RIG bench --browser "$CHROME" --flags gpu-vulkan --source-dir . --runs 3 "${peers[@]}" \
+    --model synthetic:qwen2.5-0.5b:q4_0,synthetic:qwen2.5-0.5b:q8_0,synthetic:llama-3.2-1b:q4_0,synthetic:llama-3.2-1b:q8_0 \
+    --model-cache /tmp/lantern-bench-models --timeout 500 --report "$OUT/rig-bench" 2>&1 | tail -60 || rc=1
 fi
 exit $rc
