@@ -1,6 +1,8 @@
 // Causal attention of one query head of one token over the cached keys and
-// values 0..pos: scores into a scratch row, softmax, weighted sum of values.
-// One workgroup per (head, token).
+// values 0..pos: scores, softmax, weighted sum of values. One workgroup per
+// (head, token). Scores stay in workgroup memory up to MAX_LOCAL keys (no
+// round trips through device memory, which cost most of a decode step's
+// attention time); longer rows use a scratch row in device memory.
 struct Params {
   pos0: u32,
   n_head: u32,
@@ -18,8 +20,10 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> scores: array<f32>;
 
 const WG: u32 = 64u;
+const MAX_LOCAL: u32 = 2048u;
 var<workgroup> red: array<f32, 64>;
 var<workgroup> qs: array<f32, 256>;  // head_dim <= 256
+var<workgroup> sc: array<f32, MAX_LOCAL>;
 
 fn reduce_max(v: f32, lid: u32) -> f32 {
   red[lid] = v;
@@ -58,6 +62,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   for (var i = lid; i < p.head_dim; i += WG) { qs[i] = q[qo + i]; }
   workgroupBarrier();
 
+  let in_wg = n_keys <= MAX_LOCAL;
   var m = -3.4e38;
   let hd4 = p.head_dim / 4u;
   for (var k = lid; k < n_keys; k += WG) {
@@ -68,23 +73,31 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       d += dot(vec4<f32>(qs[4u * i], qs[4u * i + 1u], qs[4u * i + 2u], qs[4u * i + 3u]), kc4[kb + i]);
     }
     d *= p.scale;
-    scores[so + k] = d;
+    if (in_wg) { sc[k] = d; } else { scores[so + k] = d; }
     m = max(m, d);
   }
   m = reduce_max(m, lid);
   var s = 0.0;
   for (var k = lid; k < n_keys; k += WG) {
-    let e = exp(scores[so + k] - m);
-    scores[so + k] = e;
-    s += e;
+    if (in_wg) {
+      let e = exp(sc[k] - m);
+      sc[k] = e;
+      s += e;
+    } else {
+      let e = exp(scores[so + k] - m);
+      scores[so + k] = e;
+      s += e;
+    }
   }
-  s = reduce_sum(s, lid);
+  s = reduce_sum(s, lid);  // its barriers also publish sc
   storageBarrier();
   let inv = 1.0 / s;
   for (var i = lid; i < p.head_dim; i += WG) {
     var acc = 0.0;
-    for (var k = 0u; k < n_keys; k++) {
-      acc += scores[so + k] * vc[k * p.kv_dim + ko + i];
+    if (in_wg) {
+      for (var k = 0u; k < n_keys; k++) { acc += sc[k] * vc[k * p.kv_dim + ko + i]; }
+    } else {
+      for (var k = 0u; k < n_keys; k++) { acc += scores[so + k] * vc[k * p.kv_dim + ko + i]; }
     }
     out[qo + i] = acc * inv;
   }
