@@ -17,6 +17,12 @@ PACKAGES=(
 # only Debian's own nodejs needs the separate npm package.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
+# The bench peers (npm packages in fixtures/peers); optional: without them
+# `lantern-rig bench --peers` reports why instead of numbers.
+install_peers() {
+  "$(dirname "$0")/peers_setup.sh" || echo "setup: peers not installed (lantern-rig bench --peers will say why)"
+}
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -26,6 +32,7 @@ done
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#PACKAGES[@]} packages present"
+  install_peers
   exit 0
 fi
 
@@ -35,3 +42,4 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_peers
