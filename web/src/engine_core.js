@@ -2,12 +2,13 @@
 // a URL through the loader, streaming each chunk of the file straight to the
 // GPU buffers of its tensors (never through the wasm heap on WebGPU), then
 // serves OpenAI requests one at a time, in the order they came.
-import { acquireGpuDevice } from './gpu_device.js';
+import { acquireGpuDevice, DeviceLostError } from './gpu_device.js';
 import { openModelSource } from './loader.js';
 import { PhaseClock } from './phase_clock.js';
 import { ApiError, WasmEngine } from './wasm_engine.js';
 
 const DEFAULT_MODULE_URL = new URL('../dist/lantern.mjs', import.meta.url).href;
+const LOST = Symbol('device lost');
 
 export class EngineCore {
   constructor({ moduleUrl = DEFAULT_MODULE_URL } = {}) {
@@ -17,6 +18,8 @@ export class EngineCore {
     this.loadStats = null;
     this.fallbackReason = null;
     this.adapter = null;
+    this.deviceLost = null;   // a DeviceLostError once the current device is gone
+    this.lostSignal = null;   // resolves to LOST when it goes
   }
 
   // options: backend ('auto' | 'webgpu' | 'cpu'), n_ctx, chunkSize, cache,
@@ -30,9 +33,11 @@ export class EngineCore {
     this.unload();
     let device = null;
     this.fallbackReason = null;
+    this.watchDevice(null);
     if (options.backend !== 'cpu') {
       const gpu = await acquireGpuDevice();
       device = gpu.device;
+      this.watchDevice(device);
       this.adapter = gpu.adapter || null;
       if (!device) {
         if (options.backend === 'webgpu') throw new Error(`lantern: WebGPU was asked for but is not available: ${gpu.reason}`);
@@ -104,24 +109,66 @@ export class EngineCore {
   // final usage.
   request(kind, body, onChunk = () => {}) {
     const run = async () => {
+      if (this.deviceLost) throw this.deviceLost;
       if (!this.engine) throw new Error('lantern: no model is loaded (call reload())');
-      this.engine.beginRequest(kind, body);
-      let lastYield = performance.now();
-      for (;;) {
-        const step = await this.engine.stepRequest();
-        for (const c of step.chunks) onChunk(c);
-        if (step.done) return { response: step.response || null, usage: step.usage };
-        // Steps on the CPU backend never wait: let messages (interrupt!) and
-        // rendering in now and then.
-        if (performance.now() - lastYield > 8) {
-          await yieldToEvents();
-          lastYield = performance.now();
-        }
+      try {
+        return await this.runRequest(kind, body, onChunk);
+      } catch (e) {
+        // A failed GPU read usually comes just before device.lost resolves.
+        if (this.lostSignal && !this.deviceLost) await Promise.race([this.lostSignal, sleep(250)]);
+        throw this.deviceLost || e;
       }
     };
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => {});
     return result;
+  }
+
+  async runRequest(kind, body, onChunk) {
+    this.engine.beginRequest(kind, body);
+    let lastYield = performance.now();
+    for (;;) {
+      const step = await this.untilDeviceLost(this.engine.stepRequest());
+      for (const c of step.chunks) onChunk(c);
+      if (step.done) return { response: step.response || null, usage: step.usage };
+      // Steps on the CPU backend never wait: let messages (interrupt!) and
+      // rendering in now and then.
+      if (performance.now() - lastYield > 8) {
+        await yieldToEvents();
+        lastYield = performance.now();
+      }
+    }
+  }
+
+  // Device loss (device.destroy(), a driver reset, the GPU process gone):
+  // nothing runs on that device again, so requests fail with a clear error
+  // until reload() acquires a new one. Only the latest device counts.
+  watchDevice(device) {
+    this.deviceLost = null;
+    this.lostSignal = null;
+    this.deviceToken = null;
+    if (!device) return;
+    const token = (this.deviceToken = {});
+    this.lostSignal = device.lost.then((info) => {
+      if (this.deviceToken === token) this.deviceLost = new DeviceLostError(info);
+      return LOST;
+    });
+  }
+
+  // `p`, or a DeviceLostError as soon as the device goes (a step waiting on
+  // a GPU read would otherwise depend on the read failing).
+  async untilDeviceLost(p) {
+    if (!this.lostSignal) return p;
+    p.catch(() => {});
+    const r = await Promise.race([p, this.lostSignal]);
+    if (r === LOST && this.deviceLost) throw this.deviceLost;
+    return r === LOST ? p : r;
+  }
+
+  // Test hook: destroys the device under the engine, as a GPU reset would.
+  loseDeviceForTesting() {
+    if (!this.engine || !this.engine.device) throw new Error('lantern: no WebGPU device to lose (not loaded, or the CPU backend)');
+    this.engine.device.destroy();
   }
 
   interrupt() { if (this.engine) this.engine.interrupt(); }
@@ -131,7 +178,8 @@ export class EngineCore {
     this.engine = null;
   }
   runtimeStats() {
-    return { ...(this.engine ? this.engine.stats() : {}), load: this.loadStats };
+    return { ...(this.engine && !this.deviceLost ? this.engine.stats() : {}), load: this.loadStats,
+      device_lost: this.deviceLost ? this.deviceLost.message : null };
   }
 }
 
@@ -157,6 +205,7 @@ function uploadChunk(engine, tensors, offset, bytes) {
 }
 
 function mb(n) { return (n / 1e6).toFixed(1); }
+function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 // A macrotask turn without setTimeout's 4 ms clamping.
 function yieldToEvents() {
   return new Promise((resolve) => {

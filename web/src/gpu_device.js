@@ -37,3 +37,15 @@ export async function acquireGpuDevice() {
     },
   };
 }
+
+// The engine's WebGPU device is gone (GPUDevice.lost resolved): destroyed,
+// a driver reset, or the GPU process lost. Nothing runs on it again; the
+// engine needs reload(), which acquires a new device.
+export class DeviceLostError extends Error {
+  constructor(info = {}) {
+    super(`lantern: the WebGPU device was lost (reason: ${info.reason || 'unknown'}` +
+      `${info.message ? `, "${info.message}"` : ''}); call engine.reload() to run on a new device`);
+    this.name = 'DeviceLostError';
+    this.reason = info.reason || 'unknown';
+  }
+}

@@ -9,9 +9,10 @@
 // Requests run one at a time in the order they were made; interruptGenerate()
 // ends the running one ("abort") and the next one runs normally.
 import { EngineCore } from './engine_core.js';
+import { DeviceLostError } from './gpu_device.js';
 import { ApiError } from './wasm_engine.js';
 
-export { ApiError };
+export { ApiError, DeviceLostError };
 export { hasModelInCache, deleteModelFromCache } from './loader.js';
 
 // Turns the engine's callbacks into an async iterable of chunks.
@@ -71,6 +72,9 @@ class EngineApi {
   unload() { return this.transport.unload(); }
   runtimeStats() { return this.transport.stats(); }
   reload(modelUrl, options = {}) { return this.transport.load(modelUrl, options); }
+  // Test hook (the rig's faults suite): destroys the WebGPU device, as a GPU
+  // reset would; the running request fails with a DeviceLostError.
+  _loseDeviceForTesting() { return this.transport.loseDevice(); }
 }
 
 // In this thread.
@@ -82,6 +86,7 @@ class LocalTransport {
   async reset() { this.core.resetChat(); }
   async unload() { this.core.unload(); }
   async stats() { return this.core.runtimeStats(); }
+  async loseDevice() { this.core.loseDeviceForTesting(); }
 }
 
 // In a worker: each call is a message with an id; replies come back by id.
@@ -102,7 +107,7 @@ class WorkerTransport {
     else {
       this.calls.delete(msg.id);
       if (msg.type === 'result') call.resolve(msg.value);
-      else call.reject(msg.error.api ? new ApiError(msg.error.api) : new Error(msg.error.message));
+      else call.reject(msg.error.api ? new ApiError(msg.error.api) : remoteError(msg.error));
     }
   }
   failAll(e) {
@@ -125,6 +130,14 @@ class WorkerTransport {
   reset() { return this.call('reset'); }
   unload() { return this.call('unload'); }
   stats() { return this.call('stats'); }
+  loseDevice() { return this.call('lose-device'); }
+}
+
+// An error from the worker, keeping its name (DeviceLostError, ...).
+function remoteError({ name, message }) {
+  const e = name === 'DeviceLostError' ? Object.assign(new DeviceLostError(), { message }) : new Error(message);
+  if (name) e.name = name;
+  return e;
 }
 
 // options: initProgressCallback, backend ('auto' | 'webgpu' | 'cpu'), n_ctx,

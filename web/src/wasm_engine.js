@@ -4,10 +4,15 @@
 // forward passes and poll for their logits.
 export class WasmEngine {
   static async create(moduleUrl, { device = null } = {}) {
-    const { default: createLanternModule } = await import(moduleUrl);
+    const createLanternModule = await importModule(moduleUrl);
+    // Fetched here, not by the Emscripten glue: its failed fetch ends in a
+    // generic abort that names no status.
+    const wasmUrl = new URL('lantern.wasm', new URL(moduleUrl, location.href)).href;
+    const wasmBinary = await fetchOrExplain(wasmUrl, "the engine's wasm binary");
     const errors = [];
     const mod = await createLanternModule({
       lgpu: { device },
+      wasmBinary,
       print: (t) => console.log(t),
       printErr: (t) => console.warn(t),
     });
@@ -97,6 +102,34 @@ export class WasmEngine {
     const p = this.mod._lt_logits() >> 2;
     return this.mod.HEAPF32.slice(p, p + nVocab);
   }
+}
+
+// The module's factory; a module that fails to load is explained by its
+// HTTP status (a dynamic import's own error names neither URL nor status).
+async function importModule(moduleUrl) {
+  try {
+    return (await import(moduleUrl)).default;
+  } catch (e) {
+    let status = '';
+    try {
+      const r = await fetch(moduleUrl, { cache: 'no-store' });
+      status = r.ok ? '' : `HTTP ${r.status}${r.statusText ? ` ${r.statusText}` : ''}`;
+    } catch (f) {
+      status = `fetch failed: ${f.message || f}`;
+    }
+    throw new Error(`lantern: cannot load the engine module ${moduleUrl}: ${status || e.message || e}`);
+  }
+}
+
+async function fetchOrExplain(url, what) {
+  let r;
+  try {
+    r = await fetch(url, { credentials: 'same-origin' });
+  } catch (e) {
+    throw new Error(`lantern: cannot load ${what} ${url}: fetch failed: ${e.message || e}`);
+  }
+  if (!r.ok) throw new Error(`lantern: cannot load ${what} ${url}: HTTP ${r.status}${r.statusText ? ` ${r.statusText}` : ''}`);
+  return r.arrayBuffer();
 }
 
 // --- OpenAI requests: the C++ CompletionRun behind lt_request_* ---

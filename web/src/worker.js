@@ -1,5 +1,5 @@
 // The engine in a dedicated worker. Messages in: {id, op: 'load'|'request'|
-// 'interrupt'|'reset'|'unload'|'stats', ...}; out: {id, type: 'progress'|
+// 'interrupt'|'reset'|'unload'|'stats'|'lose-device' (a test hook), ...}; out: {id, type: 'progress'|
 // 'chunk'|'result'|'error', ...}. Requests are OpenAI JSON bodies; chunks
 // are OpenAI chunk objects. Start it with
 //   new Worker(new URL('lantern/worker.js', import.meta.url), {type: 'module'})
@@ -9,7 +9,7 @@ let core = null;
 
 function errorOf(e) {
   if (e && e.name === 'ApiError') return { api: e.error };
-  return { message: String((e && e.message) || e) };
+  return { name: e && e.name, message: String((e && e.message) || e) };
 }
 
 self.onmessage = async (event) => {
@@ -35,6 +35,7 @@ self.onmessage = async (event) => {
       case 'reset': core.resetChat(); reply({ type: 'result', value: null }); break;
       case 'unload': core.unload(); reply({ type: 'result', value: null }); break;
       case 'stats': reply({ type: 'result', value: core.runtimeStats() }); break;
+      case 'lose-device': core.loseDeviceForTesting(); reply({ type: 'result', value: null }); break;
       default: throw new Error(`lantern worker: unknown op ${op}`);
     }
   } catch (e) {
