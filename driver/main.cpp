@@ -8,6 +8,7 @@
 #include "bench/bench_command.h"
 #include "browser/live_browsers.h"
 #include "report/version.h"
+#include "scenarios/chat_command.h"
 #include "scenarios/demo_command.h"
 #include "scenarios/run_command.h"
 
@@ -19,10 +20,11 @@ struct Subcommand {
   int (*main)(int argc, char** argv);  // argv[0] is the subcommand's name
 };
 
-// Add chat and bench here.
 const Subcommand kSubcommands[] = {
     {"run", "run scenarios over the browser x flag-profile x suite matrix; write reports",
      lantern::rig::run_command},
+    {"chat", "stream one completion through the web SDK in headless Chromium (--json: lantern-cli's shape)",
+     lantern::rig::chat_command},
     {"demo", "serve the demo chat page and a model, chat once in headless Chromium, cold and warm loads",
      lantern::rig::demo_command},
     {"bench", "cold and warm loads, TTFT, prefill and decode tok/s, bytes served, peak memory (and peers)",

@@ -4,15 +4,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "browser/chromium_flags.h"
 #include "cdp/page_domain.h"
-#include "scenarios/run_command.h"
+#include "scenarios/command_setup.h"
 #include "scenarios/scenario_context.h"
-#include "synthetic_model.h"
 
 namespace lantern::rig {
 
@@ -42,25 +41,10 @@ options:
 )";
 
 struct DemoOptions {
-  std::string model, prompt = "Tell me a story about a cat.", browser = "headless-shell", flags = "swiftshader",
-                     screenshot, source_dir;
+  std::string model, prompt = "Tell me a story about a cat.", screenshot;
   int max_tokens = 96;
-  double timeout_s = 300;
+  CommandBrowserOptions browser;
 };
-
-std::string url_encode(const std::string& s) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == ':') {
-      out += static_cast<char>(c);
-    } else {
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 struct LoadResult {
   double load_ms = 0;
@@ -124,57 +108,30 @@ int demo_command(int argc, char** argv) {
     } else if (a == "--model") o.model = value();
     else if (a == "--prompt") o.prompt = value();
     else if (a == "--max-tokens") o.max_tokens = std::stoi(value());
-    else if (a == "--browser") o.browser = value();
-    else if (a == "--flags") o.flags = value();
+    else if (a == "--browser") o.browser.browser = value();
+    else if (a == "--flags") o.browser.flags = value();
     else if (a == "--screenshot") o.screenshot = value();
-    else if (a == "--timeout") o.timeout_s = std::stod(value());
-    else if (a == "--source-dir") o.source_dir = value();
+    else if (a == "--timeout") o.browser.timeout_s = std::stod(value());
+    else if (a == "--source-dir") o.browser.source_dir = value();
     else throw std::invalid_argument("unknown option " + a + " (see --help)");
   }
-  ScenarioSettings settings;
-  settings.source_dir = o.source_dir.empty() ? default_source_dir() : o.source_dir;
-  std::string error;
-  const auto browser = resolve_browser(o.browser, &error);
-  if (!browser) throw std::invalid_argument(error);
-  settings.browser_name = browser->name;
-  settings.browser_path = browser->path;
-  const auto profile = flag_profile_from_name(o.flags);
-  if (!profile) throw std::invalid_argument("unknown flag profile '" + o.flags + "'");
-  settings.profile = *profile;
-  settings.timeout = std::chrono::milliseconds(static_cast<int64_t>(o.timeout_s * 1000));
+  const ScenarioSettings settings = command_settings(o.browser);
   const std::string web = settings.source_dir + "/web";
-  if (!fs::exists(web + "/dist/lantern.mjs"))
-    throw std::runtime_error("no wasm build in " + web + "/dist: run ci/build_wasm.sh first");
-
   ScenarioContext ctx(settings);
   try {
-    // The model: a path is served from its folder; a URL is used as it is.
-    std::string model_url;
+    std::ostringstream note;
+    const ServedModel model = model_to_serve(o.model, ctx, note);
+    if (!note.str().empty()) std::cout << "demo: " << note.str();
+    const std::string model_url = model.url;
     std::vector<Mount> mounts{{"/web/", web}};
-    if (o.model.rfind("http://", 0) == 0 || o.model.rfind("https://", 0) == 0) {
-      model_url = o.model;
-    } else {
-      fs::path model = o.model;
-      if (model.empty()) {
-        model = fs::path(settings.source_dir) / "../shared/models/stories260K/stories260K.gguf";
-        if (!fs::exists(model)) {
-          model = fs::path(ctx.scratch_dir()) / "tiny-q8_0.gguf";
-          std::cout << "demo: ../shared/models/stories260K is not here; using a synthetic model (tiny, q8_0): "
-                       "its weights are random, so its text will be random too\n";
-          fixtures::write_synthetic_model("tiny", GgmlType::Q8_0, 1, model.string());
-        }
-      }
-      if (!fs::exists(model)) throw std::runtime_error("no model at " + model.string());
-      mounts.push_back({"/models/", fs::canonical(model).parent_path()});
-      model_url = "/models/" + model.filename().string();
-    }
+    mounts.insert(mounts.end(), model.mounts.begin(), model.mounts.end());
     HttpServer& server = ctx.start_server(mounts);
     const std::string page = "/web/demo/index.html?autoload=1&temperature=0&model=" + url_encode(model_url) +
                              "&max_tokens=" + std::to_string(o.max_tokens) + "&prompt=" + url_encode(o.prompt);
     const std::string profile_dir = ctx.scratch_dir() + "/profile";
     fs::create_directories(profile_dir);
     std::cout << "demo: " << server.url("/web/demo/index.html") << " on " << settings.browser_name << " ["
-              << o.flags << "], model " << model_url << "\n\nuser: " << o.prompt << "\nassistant: " << std::flush;
+              << o.browser.flags << "], model " << model_url << "\n\nuser: " << o.prompt << "\nassistant: " << std::flush;
 
     auto model_bytes = [&] {
       server.wait_idle();

@@ -1,7 +1,9 @@
 // The lantern-rig binary end to end: `run` on real headless Chromium writes a
 // JUnit file a CI server reads and exits 0; a browser that cannot start makes
 // it exit 1 with the failure and the browser's stderr in junit.xml; Ctrl-C
-// (SIGINT) mid-run exits 130 and leaves no browser process.
+// (SIGINT) mid-run exits 130 and leaves no browser process. `chat --json`
+// through the web SDK gives the same greedy tokens as the native lantern-cli,
+// on WebGPU and on the wasm CPU fallback.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -16,6 +18,7 @@
 #include <thread>
 
 #include "browser/live_browsers.h"
+#include "support/test_paths.h"
 
 namespace {
 
@@ -169,6 +172,46 @@ TEST_F(RigCli, SigintKillsBrowsersAndExits130) {
     EXPECT_TRUE(lantern::rig::live_browsers::processes_in_group(g).empty()) << "browser group " << g << " survived";
   std::string xml = slurp(d + "/rep/junit.xml");
   EXPECT_NE(xml.find("interrupted"), std::string::npos) << "the report still says what happened:\n" << xml << out;
+}
+
+// The last line of a command's output (the JSON object).
+nlohmann::json last_json_line(const std::string& out) {
+  std::string line, last;
+  std::istringstream in(out);
+  while (std::getline(in, line))
+    if (!line.empty() && line[0] == '{') last = line;
+  return last.empty() ? nlohmann::json() : nlohmann::json::parse(last);
+}
+
+TEST_F(RigCli, ChatThroughTheSdkMatchesTheNativeCli) {
+  const std::string model = lantern::test::stories260k();
+  ASSERT_TRUE(fs::exists(model)) << model;
+  const std::string d = temp_dir("chat");
+  const std::string cli = std::string(LANTERN_BINARY_DIR) + "/bin/lantern-cli --model " + model +
+                          " --prompt 'Once upon a time' --max-tokens 24 --temperature 0 --json > " + d + "/cli.txt";
+  ASSERT_EQ(0, std::system(cli.c_str()));
+  const nlohmann::json native = last_json_line(slurp(d + "/cli.txt"));
+  ASSERT_EQ(24u, native["tokens"].size());
+  for (const std::string backend : {"webgpu", "cpu"}) {
+    const std::string out_path = d + "/" + backend + ".txt";
+    const int rc = wait_rig(start_rig({"chat", "--model", model, "--prompt", "Once upon a time", "--max-tokens", "24",
+                                       "--temperature", "0", "--backend", backend, "--json", "--timeout", "90"},
+                                      out_path),
+                            120s);
+    const std::string out = slurp(out_path);
+    ASSERT_EQ(0, rc) << out;
+    const nlohmann::json browser = last_json_line(out);
+    ASSERT_TRUE(browser.is_object()) << out;
+    EXPECT_EQ(backend, browser["backend"]) << out;
+    EXPECT_EQ(native["prompt_tokens"], browser["prompt_tokens"]) << backend;
+    EXPECT_EQ(native["tokens"], browser["tokens"]) << backend;
+    EXPECT_EQ(native["text"], browser["text"]) << backend;
+    EXPECT_EQ("length", browser["finish_reason"]) << backend;
+    EXPECT_GE(browser["chunks"].get<int>(), 10) << backend << ": streamed, not one blob";
+    EXPECT_GT(browser["timings"]["decode_tok_s"].get<double>(), 0) << backend;
+  }
+  EXPECT_EQ(2, wait_rig(start_rig({"chat", "--model", model}, d + "/noprompt.txt"), 10s));
+  EXPECT_NE(slurp(d + "/noprompt.txt").find("--prompt is required"), std::string::npos);
 }
 
 }  // namespace
