@@ -67,7 +67,7 @@ double number(const json& j, const char* key, const std::string& what) {
 
 json run_config(const PeerBenchSpec& spec, const WllamaConfig& config, Clock::time_point deadline) {
   json record = {{"engine", "wllama"}, {"config", config.name}, {"backend", config.gpu == "0" ? "wasm" : "webgpu"},
-                 {"runs", spec.runs}, {"threads", config.threads}};
+                 {"runs", spec.runs}, {"threads", config.threads}, {"model", spec.model_file}};
   const std::string source = spec.source_dir.empty() ? default_source_dir() : spec.source_dir;
   const fs::path esm = fs::path(source) / "fixtures/peers/node_modules/@wllama/wllama/esm";
   if (spec.runs < 1) {
