@@ -35,6 +35,12 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
   # The SDK pages load the module from web/dist (ignored by git, so not carried).
   mkdir -p web/dist && cp "$LANTERN_WASM_DIR"/lantern.mjs "$LANTERN_WASM_DIR"/lantern.wasm web/dist/
   peers=()
+  # The peer unpacked by an earlier call (ci/gpu_peers_run.sh --unpack-only):
+  # node and node-llama-cpp's Vulkan build, with a Vulkan loader on the path.
+  if [ -d /tmp/peers/node_modules ] && [ ! -e fixtures/peers/node_modules ]; then
+    ln -s /tmp/peers/node_modules fixtures/peers/node_modules
+    export PATH=/tmp/peers:$PATH LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/tmp/chr
+  fi
   [ -d fixtures/peers/node_modules/node-llama-cpp ] && peers=(--peers llama-native) ||
     echo "gpu_device_run: fixtures/peers/node_modules/node-llama-cpp is not here: bench without the native peer"
   $RIG bench --browser "$CHROME" --flags gpu-vulkan --source-dir . --runs 3 "${peers[@]}" \
