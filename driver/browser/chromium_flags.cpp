@@ -4,6 +4,7 @@
 
 #include <array>
 #include <filesystem>
+#include <stdexcept>
 
 namespace lantern::rig {
 namespace {
@@ -98,8 +99,16 @@ std::vector<std::string> chromium_args(const ChromiumArgsInput& input) {
   std::vector<std::string> args = base_flags();
   for (auto& f : profile_flags(input.profile)) args.push_back(std::move(f));
   args.push_back("--remote-debugging-port=0");  // Chromium picks a free port
+  // Loopback is Chromium's default; said here so no build or flag changes it:
+  // the DevTools port runs any code in the browser for whoever reaches it.
+  args.push_back("--remote-debugging-address=127.0.0.1");
   args.push_back("--user-data-dir=" + input.user_data_dir);
-  for (const auto& f : input.extra_flags) args.push_back(f);
+  for (const auto& f : input.extra_flags) {
+    const std::string key = "--remote-debugging-address=";
+    if (f.rfind(key, 0) == 0 && f != key + "127.0.0.1" && f != key + "::1" && f != key + "localhost")
+      throw std::invalid_argument("refusing " + f + ": the DevTools port must stay on loopback");
+    args.push_back(f);
+  }
   args.push_back("about:blank");
   return args;
 }

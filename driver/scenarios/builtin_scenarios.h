@@ -20,5 +20,10 @@ Scenario make_loader_resume_scenario();
 Scenario make_loader_corrupt_chunk_scenario();
 Scenario make_loader_quota_scenario();
 Scenario make_loader_http_scenario();
+Scenario make_faults_load_scenario();
+Scenario make_faults_requests_scenario();
+Scenario make_faults_device_lost_scenario();
+Scenario make_faults_renderer_crash_scenario();
+Scenario make_security_loopback_scenario();
 
 }  // namespace lantern::rig

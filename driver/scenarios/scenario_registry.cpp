@@ -32,6 +32,11 @@ const std::vector<Scenario>& all_scenarios() {
       make_loader_corrupt_chunk_scenario(),
       make_loader_quota_scenario(),
       make_loader_http_scenario(),
+      make_faults_load_scenario(),
+      make_faults_requests_scenario(),
+      make_faults_device_lost_scenario(),
+      make_faults_renderer_crash_scenario(),
+      make_security_loopback_scenario(),
   };
   return scenarios;
 }

@@ -56,6 +56,21 @@ TEST(ChromiumFlags, ExtraFlagsComeAfterProfileAndBeforeUrl) {
   EXPECT_EQ("--lang=de", args[args.size() - 3]);
 }
 
+TEST(ChromiumFlags, RemoteDebuggingStaysOnLoopback) {
+  auto args = chromium_args({FlagProfile::kSwiftShader, "/p", {}});
+  EXPECT_TRUE(has(args, "--remote-debugging-address=127.0.0.1"));
+  for (const char* f : {"--remote-debugging-address=0.0.0.0", "--remote-debugging-address=::",
+                        "--remote-debugging-address=192.168.1.2", "--remote-debugging-address="}) {
+    try {
+      chromium_args({FlagProfile::kSwiftShader, "/p", {f}});
+      ADD_FAILURE() << f << " was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("loopback"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(chromium_args({FlagProfile::kSwiftShader, "/p", {"--remote-debugging-address=::1"}}));
+}
+
 TEST(ResolveBrowser, UnknownNameListsKnownOnes) {
   std::string error;
   EXPECT_FALSE(resolve_browser("firefox", &error).has_value());

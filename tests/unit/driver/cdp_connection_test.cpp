@@ -217,6 +217,35 @@ TEST_F(CdpConnectionTest, ErrorReplyThrowsCdpErrorNamingMethodAndMessage) {
   browser.get();
 }
 
+// Regression (found by the cdp_message fuzz target's checks): an error reply
+// whose fields had the wrong types threw from the message handler on the
+// transport thread, and the waiting call only ended at its timeout.
+TEST_F(CdpConnectionTest, ErrorReplyWithWrongFieldTypesStillFailsTheCall) {
+  EXPECT_CALL(*transport, send(_)).Times(1);
+  auto browser = std::async(std::launch::async, [&] {
+    json req = sent.wait_for(0);
+    transport->deliver(json{{"id", req["id"]}, {"error", {{"code", "oops"}, {"message", 5}, {"data", {1, 2}}}}});
+  });
+  auto t0 = Clock::now();
+  try {
+    conn->call("Page.navigate", {{"url", "x"}}, "", 5s);
+    FAIL() << "expected CdpError";
+  } catch (const CdpError& e) {
+    EXPECT_EQ(0, e.code());
+    EXPECT_EQ("unknown protocol error", e.protocol_message());
+    EXPECT_NE(std::string(e.what()).find("[1,2]"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(Clock::now() - t0, 2s);
+  EXPECT_NO_THROW(browser.get());
+}
+
+TEST_F(CdpConnectionTest, NegativeOrFractionalIdsAreMalformedNotMatched) {
+  transport->deliver(std::string(R"({"id":-1,"result":{}})"));
+  transport->deliver(std::string(R"({"id":1.5,"result":{}})"));
+  EXPECT_EQ(2u, conn->malformed_message_count());
+  EXPECT_EQ(0u, conn->unmatched_reply_count());
+}
+
 TEST_F(CdpConnectionTest, TimeoutNamesMethodAndLateReplyIsIgnored) {
   EXPECT_CALL(*transport, send(_)).Times(1);
   auto t0 = Clock::now();

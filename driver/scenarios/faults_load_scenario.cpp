@@ -1,0 +1,102 @@
+// faults-load: CreateEngine on a broken deployment or a broken model file
+// must reject promptly with an error that says what is wrong, never hang.
+//   404 and 500 for the engine module (lantern.mjs) and for its wasm binary
+//   (server fault knob): the error names the URL and the HTTP status;
+//   a truncated model: the error says the file is shorter than its tensors
+//   need (tensor name, byte range, file size);
+//   a bit flipped in a header field (the value type of llama.context_length):
+//   the error names that GGUF key;
+//   a bit flipped in a weight: loads and answers. GGUF has no checksum, so
+//   this is undetectable (docs/reliability.md says so); the case pins it.
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "scenarios/builtin_scenarios.h"
+#include "scenarios/faults_scenario_kit.h"
+
+namespace lantern::rig {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace fs = std::filesystem;
+namespace kit = faults_kit;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// A load that must fail; returns the error message.
+std::string failed_load(ScenarioContext& ctx, Browser& browser, const std::string& model, const std::string& label) {
+  json r = kit::run_case(ctx, browser, "load", "model=" + model, 30s, label);
+  ctx.expect(!r.value("loaded", true), label + ": CreateEngine rejects");
+  ctx.expect(r.value("ms", 1e9) < 15000, label + ": it rejects within 15 s, took " + std::to_string(r.value("ms", 0.0)) + " ms");
+  const std::string msg = r["error"].value("message", std::string());
+  ctx.log(label + ": " + msg);
+  return msg;
+}
+
+void module_status(ScenarioContext& ctx, Browser& browser, const std::string& path, int status) {
+  const std::string label = path + " HTTP " + std::to_string(status);
+  Fault f;
+  f.force_status = status;
+  ctx.server().set_fault(path, f);
+  const std::string msg = failed_load(ctx, browser, "/models/stories260K.gguf", label);
+  ctx.server().clear_fault(path);
+  kit::expect_mentions(ctx, msg, {ctx.url(path), "HTTP " + std::to_string(status)}, label);
+}
+
+}  // namespace
+
+Scenario make_faults_load_scenario() {
+  Scenario s;
+  s.name = "faults-load";
+  s.suite = "faults";
+  s.description = "404/500 for the wasm module and binary, truncated and bit-flipped models: clear errors, no hang";
+  s.run = [](ScenarioContext& ctx) {
+    const std::string bad = ctx.scratch_dir();
+    const std::string good = read_file(kit::stories_dir(ctx) + "/stories260K.gguf");
+    ctx.expect(good.size() > 4096, "stories260K.gguf is readable");
+    // Truncated inside the last tensor: the header is whole, the data is not.
+    write_file(bad + "/truncated.gguf", good.substr(0, good.size() - 1000));
+    // One bit of llama.context_length's value type (uint32 = 4 -> 0x104).
+    const std::string key = "llama.context_length";
+    const size_t at = good.find(key);
+    ctx.expect(at != std::string::npos, "stories260K has " + key);
+    std::string flipped = good;
+    flipped[at + key.size() + 1] ^= 0x01;
+    write_file(bad + "/header_flip.gguf", flipped);
+    // One bit of the last weight byte.
+    std::string weight_flip = good;
+    weight_flip[good.size() - 2] ^= 0x10;
+    write_file(bad + "/weight_flip.gguf", weight_flip);
+    kit::start(ctx, bad);
+
+    Browser& browser = ctx.launch_browser();
+    for (int status : {404, 500}) {
+      module_status(ctx, browser, "/web/dist/lantern.mjs", status);
+      module_status(ctx, browser, "/web/dist/lantern.wasm", status);
+    }
+
+    const std::string truncated = failed_load(ctx, browser, "/bad/truncated.gguf", "truncated model");
+    kit::expect_mentions(ctx, truncated, {"file ends inside the tensor data", std::to_string(good.size() - 1000) + " bytes"},
+                         "truncated model");
+
+    const std::string header = failed_load(ctx, browser, "/bad/header_flip.gguf", "flipped header bit");
+    kit::expect_mentions(ctx, header, {key}, "flipped header bit");
+
+    json w = kit::run_case(ctx, browser, "load", "model=/bad/weight_flip.gguf", 30s, "flipped weight bit");
+    ctx.expect(w.value("loaded", false), "a flipped weight bit is not detectable (no checksum in GGUF): the model loads");
+  };
+  return s;
+}
+
+}  // namespace lantern::rig
