@@ -60,8 +60,8 @@ std::vector<json> run_peers(const BenchOptions& o, const BenchModel& model, cons
 }
 
 // N cold loads (fresh profile, new browser), each followed by a warm one (same
-// profile, new browser after a clean close); under a cap, N more cold loads
-// with the cap set through CDP instead of the server.
+// profile, new browser after a clean close). Under a cap: N cold loads with
+// the cap on the rig server, then N with it set through CDP instead.
 json bench_one(const BenchOptions& o, const BenchModel& model, const ThrottleProfile& throttle, const ScenarioSettings& settings) {
   ScenarioContext ctx(settings);
   try {
@@ -88,7 +88,9 @@ json bench_one(const BenchOptions& o, const BenchModel& model, const ThrottlePro
         const std::string profile = ctx.scratch_dir() + "/profile-" + via + "-" + std::to_string(run);
         fs::create_directories(profile);
         for (const std::string kind : {"cold", "warm"}) {
-          if (kind == "warm" && via == "cdp") continue;  // a warm load moves no bytes: nothing to throttle
+          // A warm load moves no model bytes, so a cap changes nothing in it:
+          // capped runs time cold loads only (the unthrottled run has the warm ones).
+          if (kind == "warm" && throttle.capped()) continue;
           const bool speed = o.speed_on == "both" || o.speed_on == kind;
           LoadRunSpec spec{kind, profile, page_for(speed), model_url, served.served_path, throttle, via};
           json s = run_load(ctx, spec);

@@ -31,7 +31,8 @@ options:
                        Network.emulateNetworkConditions (cold loads), reported side by side
   --backend B          auto (default), webgpu, cpu (the SDK's wasm CPU backend)
   --peers LIST         wllama,llama-native: run those engines on the same file
-  --speed-on L         which loads run the timed requests: warm (default), cold, both
+  --speed-on L         which loads run the timed requests: warm (default), cold, both,
+                       none (loads and first token only)
   --ttft-tokens N      (default 16)   --prefill-tokens N (default 512)
   --decode-tokens N    (default 128)
   --json               print one JSON object (several models or throttles:
@@ -124,8 +125,8 @@ bool parse_bench_options(int argc, char** argv, BenchOptions* out) {
       }
     } else if (a == "--speed-on") {
       o.speed_on = value();
-      if (o.speed_on != "warm" && o.speed_on != "cold" && o.speed_on != "both")
-        throw std::invalid_argument("--speed-on is warm, cold or both, got '" + o.speed_on + "'");
+      if (o.speed_on != "warm" && o.speed_on != "cold" && o.speed_on != "both" && o.speed_on != "none")
+        throw std::invalid_argument("--speed-on is warm, cold, both or none, got '" + o.speed_on + "'");
     } else if (a == "--ttft-tokens") o.ttft_tokens = positive_int(a, value());
     else if (a == "--prefill-tokens") o.prefill_tokens = positive_int(a, value());
     else if (a == "--decode-tokens") o.decode_tokens = positive_int(a, value());

@@ -30,7 +30,7 @@ struct BenchOptions {
   std::string json_file;                  // --json-file FILE
   std::string report_dir;                 // --report DIR: bench.json, tables, SVG plots
   std::string model_cache_dir;            // where synthetic models are written (kept between runs)
-  std::string speed_on = "warm";          // loads that run the timed requests: warm | cold | both
+  std::string speed_on = "warm";          // loads that run the timed requests: warm | cold | both | none
   int ttft_tokens = 16;
   int prefill_tokens = 512;
   int decode_tokens = 128;

@@ -48,7 +48,7 @@ std::string quoted(const std::string& s) {
 const char* kStyle =
     "set terminal svg size 900,420 dynamic font 'sans,12' background '#ffffff'\n"
     "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n"
-    "set boxwidth 0.9\nset grid ytics\nset key top right\nset xtics rotate by -30\n";
+    "set boxwidth 0.9\nset grid ytics\nset key top left\nset xtics nomirror font 'sans,11'\n";
 
 }  // namespace
 
@@ -82,7 +82,7 @@ std::vector<std::string> write_plots(const std::vector<json>& summaries, const s
     g << kStyle << "set output " << quoted(svg.string()) << "\n"
       << "set title " << quoted("Load phases, cold vs warm: " + label + " (" + s.value("backend", "") + ", median of " +
                                 std::to_string(s.value("runs", 0)) + ")")
-      << "\nset ylabel 'ms (wall time per phase; download, cache and upload overlap)'\n"
+      << "\nset ylabel 'ms (wall time per phase)'\n"
       << "plot " << quoted(dat.string()) << " using 2:xtic(1) title 'cold' lc rgb '#c0504d', '' using 3 title 'warm' lc rgb '#4f81bd'\n";
     g.close();
     run_gnuplot(gp);
@@ -120,7 +120,7 @@ std::vector<std::string> write_plots(const std::vector<json>& summaries, const s
           auto it = by_model[m].find(e);
           const double v = it == by_model[m].end() ? 0.0 : (which == 0 ? it->second.first : it->second.second);
           if (v > 0) d << " " << v;
-          else d << " NaN";  // missing: no bar (and no log of zero)
+          else d << " NaN";  // missing: no bar
         }
         d << "\n";
       }
@@ -128,7 +128,7 @@ std::vector<std::string> write_plots(const std::vector<json>& summaries, const s
       std::ofstream g(gp);
       g << kStyle << "set output " << quoted(svg.string()) << "\n"
         << "set title " << quoted(which == 0 ? "Prefill tok/s per model and engine (median)" : "Decode tok/s per model and engine (median)")
-        << "\nset ylabel 'tokens/s'\nset logscale y\nplot ";
+        << "\nset ylabel 'tokens/s'\nset yrange [0:*]\nplot ";
       for (std::size_t i = 0; i < engines.size(); ++i)
         g << (i ? ", '' " : quoted(dat.string()) + " ") << "using " << i + 2 << (i == 0 ? ":xtic(1)" : "") << " title "
           << quoted(engines[i]);
