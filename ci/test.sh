@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds, then runs the unit tests,
 # short fuzz runs, and the browser tests through lantern-rig.
-# Usage: ci/test.sh [--no-fuzz] [--no-browser]
+# --sanitize adds ci/sanitize.sh (every native unit test under ASan+UBSan in
+# build-asan/): a second full build, so it is not in the default run.
+# Usage: ci/test.sh [--no-fuzz] [--no-browser] [--sanitize]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZ=1
 BROWSER=1
+SANITIZE=0
 for a in "$@"; do
   case "$a" in
     --no-fuzz) FUZZ=0 ;;
     --no-browser) BROWSER=0 ;;
-    *) echo "usage: ci/test.sh [--no-fuzz] [--no-browser]" >&2; exit 2 ;;
+    --sanitize) SANITIZE=1 ;;
+    *) echo "usage: ci/test.sh [--no-fuzz] [--no-browser] [--sanitize]" >&2; exit 2 ;;
   esac
 done
 
@@ -28,6 +32,11 @@ fi
 
 step "unit tests"
 ctest --test-dir build -L unit --output-on-failure -j"$(nproc)" --timeout 300
+
+if [ "$SANITIZE" = 1 ]; then
+  step "unit tests under AddressSanitizer + UBSan"
+  ci/sanitize.sh
+fi
 
 if [ "$FUZZ" = 1 ]; then
   step "fuzz (short runs; ci/fuzz.sh SECONDS for longer ones)"
