@@ -147,6 +147,8 @@ export interface RuntimeStats {
     };
     total_ms: number;
   } | null;
+  /** The DeviceLostError message once the WebGPU device is lost, else null. */
+  device_lost: string | null;
 }
 
 /** An OpenAI-shaped error: bad request shapes, context overflow. */
@@ -154,6 +156,13 @@ export class ApiError extends Error {
   type: string;
   param: string | null;
   code: string | null;
+}
+
+/** The engine's WebGPU device was lost (destroyed, a driver reset, the GPU
+ * process gone): requests fail with this until reload() gets a new device. */
+export class DeviceLostError extends Error {
+  name: 'DeviceLostError';
+  reason: string;
 }
 
 export interface Engine {
@@ -172,6 +181,8 @@ export interface Engine {
   unload(): Promise<void>;
   reload(modelUrl: string, options?: EngineOptions): Promise<unknown>;
   runtimeStats(): Promise<RuntimeStats>;
+  /** Test hook: destroys the WebGPU device, as a GPU reset would. */
+  _loseDeviceForTesting(): Promise<void>;
 }
 
 export function CreateEngine(modelUrl: string, options?: EngineOptions): Promise<Engine>;
