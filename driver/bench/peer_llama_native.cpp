@@ -48,7 +48,8 @@ std::string join_threads(const std::vector<int>& threads) {
 
 std::vector<json> run_llama_native_bench(const PeerBenchSpec& spec) {
   const std::string source = spec.source_dir.empty() ? default_source_dir() : spec.source_dir;
-  const fs::path peers = fs::path(source) / "fixtures/peers";
+  // Absolute: node runs with the peers folder as its working directory.
+  const fs::path peers = fs::absolute(fs::path(source) / "fixtures/peers");
   const fs::path script = peers / "llama_native_bench.mjs";
   if (spec.runs < 1) return {failure(spec, "runs must be at least 1")};
   if (!fs::exists(spec.model_file)) return {failure(spec, "no model file at " + spec.model_file)};
