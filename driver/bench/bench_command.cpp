@@ -41,7 +41,6 @@ std::vector<json> run_peers(const BenchOptions& o, const BenchModel& model, cons
   // On a real GPU the native peer uses it too (CUDA or Vulkan), as Lantern does.
   const bool gpu = o.browser.flags == "gpu-vulkan";
   for (const auto& peer : o.peers) {
-#if LANTERN_RIG_HAS_PEERS
     if (gpu) spec.native_gpu = "auto";
     std::cerr << "bench: " << model.name << ": peer " << peer << "\n";
     try {
@@ -49,12 +48,6 @@ std::vector<json> run_peers(const BenchOptions& o, const BenchModel& model, cons
     } catch (const std::exception& e) {
       out.push_back({{"engine", peer}, {"config", ""}, {"error", e.what()}});
     }
-#else
-    // driver/CMakeLists.txt defines LANTERN_RIG_HAS_PEERS when bench/peer_*.cpp are in the tree.
-    (void)spec;
-    (void)gpu;
-    out.push_back({{"engine", peer}, {"config", ""}, {"error", "this rig was built without the peer engines (driver/bench/peer_*.cpp)"}});
-#endif
   }
   return out;
 }
