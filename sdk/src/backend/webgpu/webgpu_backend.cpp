@@ -272,10 +272,10 @@ void WebGpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) 
                                      static_cast<uint32_t>(wb.info.row_bytes()), bias ? 1u : 0u, static_cast<uint32_t>(rows), 0u};
   const std::vector<Binding> bufs{bind(wb), xi.buffer, o.buffer, bias_buf};
   // Decode (a token or a few): 8 rows per workgroup, 32 threads per row.
-  // Prefill: 32 x 32 tiles that read each weight once per 32 tokens.
+  // Prefill: 64 x 64 tiles that read each weight once per 64 tokens.
   if (in % 32 != 0) dispatch(pipeline("matmul", wb.info.type), params, bufs, ceil_div(out_dim, 4), rows);
   else if (rows <= 4) dispatch(pipeline("matvec", wb.info.type), params, bufs, ceil_div(out_dim, 4), rows);
-  else dispatch(pipeline("matmul_tiled", wb.info.type), params, bufs, ceil_div(out_dim, 32), ceil_div(rows, 32));
+  else dispatch(pipeline("matmul_tiled", wb.info.type), params, bufs, ceil_div(out_dim, 64), ceil_div(rows, 64));
 }
 
 int WebGpuBackend::rope_table(const RopeParams& p) {

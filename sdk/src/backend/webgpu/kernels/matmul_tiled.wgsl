@@ -1,8 +1,11 @@
 // out[r][j] = W[j] . x[r] (+ bias[j]) for many tokens (prefill): a workgroup
-// computes a 32 x 32 tile (32 output rows x 32 tokens), staging 32-element
-// slices of W (dequantised once) and x in workgroup memory so that each
-// weight is read once per 32 tokens; each thread owns 2 x 2 outputs. Needs
-// in_dim to be a multiple of 32. Type functions from weights_*.wgsl.
+// computes a 64 x 64 tile (64 output rows x 64 tokens), staging 16-element
+// slices of W (dequantised once) and x in workgroup memory, so each weight is
+// read once per 64 tokens; each thread owns 4 x 4 outputs, reading a vec4 of
+// weights and a vec4 of tokens per step (16 FMAs for two workgroup loads).
+// Slices are stored k-major ([k][64 rows as 16 vec4]) so those reads are
+// conflict-free. Needs in_dim to be a multiple of 32. Type functions from
+// weights_*.wgsl.
 struct Params {
   in_dim: u32,
   out_dim: u32,
@@ -16,10 +19,10 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 
-const T: u32 = 32u;
-const S: u32 = 33u;  // padded row stride: no bank conflicts on column reads
-var<workgroup> ws: array<f32, 1056>;  // [32 weight rows][33]
-var<workgroup> xs: array<f32, 1056>;  // [32 tokens][33]
+const T: u32 = 64u;   // tile edge (weight rows and tokens)
+const K: u32 = 16u;   // slice depth
+var<workgroup> ws: array<vec4<f32>, 256>;  // [K][T / 4]
+var<workgroup> xs: array<vec4<f32>, 256>;  // [K][T / 4]
 
 fn act_at(i: u32) -> f32 { return x[i]; }
 
@@ -27,42 +30,48 @@ fn act_at(i: u32) -> f32 { return x[i]; }
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let j0 = wg.x * T;
   let r0 = wg.y * T;
-  let tj = (lid / 16u) * 2u;  // this thread's two weight rows in the tile
-  let tr = (lid % 16u) * 2u;  // and two tokens
-  let lr = lid / 8u;          // the row (weights) / token (x) this thread loads
-  let lq = lid % 8u;          // the quad of 4 elements it loads
-  var a00 = 0.0; var a01 = 0.0; var a10 = 0.0; var a11 = 0.0;
-  let nb = p.in_dim / T;
-  for (var b = 0u; b < nb; b++) {
+  let tj = lid % 16u;  // this thread's weight rows 4tj..4tj+3 (neighbours write neighbouring outputs)
+  let tr = lid / 16u;  // and tokens 4tr..4tr+3
+  let lr = lid / 4u;   // the row (weights) / token (x) this thread loads
+  let lq = lid % 4u;   // the quad of 4 elements of the slice it loads
+  var a0 = vec4<f32>(0.0);
+  var a1 = vec4<f32>(0.0);
+  var a2 = vec4<f32>(0.0);
+  var a3 = vec4<f32>(0.0);
+  let ns = p.in_dim / K;
+  for (var s = 0u; s < ns; s++) {
     var wv = vec4<f32>(0.0);
-    if (j0 + lr < p.out_dim) { wv = load4((j0 + lr) * p.row_bytes, b, lq); }
+    if (j0 + lr < p.out_dim) { wv = load4((j0 + lr) * p.row_bytes, s / 2u, (s % 2u) * 4u + lq); }
     var xv = vec4<f32>(0.0);
     if (r0 + lr < p.rows) {
-      let xo = (r0 + lr) * p.in_dim + b * T + lq * 4u;
+      let xo = (r0 + lr) * p.in_dim + s * K + lq * 4u;
       xv = vec4<f32>(x[xo], x[xo + 1u], x[xo + 2u], x[xo + 3u]);
     }
     for (var e = 0u; e < 4u; e++) {
-      ws[lr * S + lq * 4u + e] = wv[e];
-      xs[lr * S + lq * 4u + e] = xv[e];
+      let at = (lq * 4u + e) * 16u + lr / 4u;
+      ws[at][lr % 4u] = wv[e];
+      xs[at][lr % 4u] = xv[e];
     }
     workgroupBarrier();
-    for (var k = 0u; k < T; k++) {
-      let w0 = ws[tj * S + k];
-      let w1 = ws[(tj + 1u) * S + k];
-      let x0 = xs[tr * S + k];
-      let x1 = xs[(tr + 1u) * S + k];
-      a00 += w0 * x0; a01 += w0 * x1; a10 += w1 * x0; a11 += w1 * x1;
+    for (var k = 0u; k < K; k++) {
+      let wk = ws[k * 16u + tj];
+      let xk = xs[k * 16u + tr];
+      a0 += wk.x * xk;
+      a1 += wk.y * xk;
+      a2 += wk.z * xk;
+      a3 += wk.w * xk;
     }
     workgroupBarrier();
   }
-  let acc = array<f32, 4>(a00, a01, a10, a11);
+  let acc = array<vec4<f32>, 4>(a0, a1, a2, a3);
   for (var i = 0u; i < 4u; i++) {
-    let j = j0 + tj + i / 2u;
-    let r = r0 + tr + i % 2u;
-    if (j < p.out_dim && r < p.rows) {
-      var v = acc[i];
-      if (p.has_bias != 0u) { v += bias[j]; }
-      out[r * p.out_dim + j] = v;
+    let j = j0 + 4u * tj + i;
+    if (j >= p.out_dim) { break; }
+    var b = 0.0;
+    if (p.has_bias != 0u) { b = bias[j]; }
+    for (var c = 0u; c < 4u; c++) {
+      let r = r0 + 4u * tr + c;
+      if (r < p.rows) { out[r * p.out_dim + j] = acc[i][c] + b; }
     }
   }
 }
