@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "bench/peer_bench.h"
-#include "bench/sample_spread.h"
+#include "bench/sample_stats.h"
 #include "browser/chromium_flags.h"
 #include "scenarios/run_command.h"
 #include "scenarios/scenario_context.h"
@@ -142,12 +142,12 @@ json run_config(const PeerBenchSpec& spec, const WllamaConfig& config, Clock::ti
       record["webgpu_available"] = warm.value("webgpu_available", json());
       record["llama_timings"] = warm.value("llama_timings", json());
     }
-    record["load_ms"] = sample_spread(warm_ms);
-    record["cold"] = {{"load_ms", sample_spread(cold_ms)}, {"bytes_served", sample_spread(cold_bytes)["median"]}};
-    record["warm"] = {{"load_ms", sample_spread(warm_ms)}, {"bytes_served", sample_spread(warm_bytes)["median"]}};
-    record["ttft_ms"] = sample_spread(ttft);
-    record["prefill_tok_s"] = sample_spread(prefill);
-    record["decode_tok_s"] = sample_spread(decode);
+    record["load_ms"] = SampleStats{warm_ms}.to_json();
+    record["cold"] = {{"load_ms", SampleStats{cold_ms}.to_json()}, {"bytes_served", SampleStats{cold_bytes}.to_json()["median"]}};
+    record["warm"] = {{"load_ms", SampleStats{warm_ms}.to_json()}, {"bytes_served", SampleStats{warm_bytes}.to_json()["median"]}};
+    record["ttft_ms"] = SampleStats{ttft}.to_json();
+    record["prefill_tok_s"] = SampleStats{prefill}.to_json();
+    record["decode_tok_s"] = SampleStats{decode}.to_json();
   } catch (const std::exception& e) {
     std::string why = e.what();
     const std::string tail = ctx.last_browser_stderr();
