@@ -75,13 +75,14 @@ std::vector<json> run_llama_native_bench(const PeerBenchSpec& spec) {
   const fs::path work = fs::temp_directory_path() / ("lantern-peer-native-" + std::to_string(::getpid()));
   fs::create_directories(work);
   const fs::path out = work / "stdout.jsonl", err = work / "stderr.log";
-  bp::environment env = boost::this_process::environment();
-  env["NODE_LLAMA_CPP_SKIP_DOWNLOAD"] = "true";  // never fetch binaries from GitHub
+  // The script sets NODE_LLAMA_CPP_SKIP_DOWNLOAD itself (never fetch binaries
+  // from GitHub); editing a copy of the environment here tripped ASan inside
+  // Boost.Process v1's environment lookup.
 
   std::vector<json> records;
   try {
     bp::child child(bp::exe = node.string(), bp::args = args, bp::start_dir = peers.string(),
-                    bp::std_in < bp::null, bp::std_out > out.string(), bp::std_err > err.string(), bp::env = env);
+                    bp::std_in < bp::null, bp::std_out > out.string(), bp::std_err > err.string());
     if (!child.wait_for(spec.timeout)) {
       child.terminate();
       records.push_back(failure(spec, "timed out after " + std::to_string(spec.timeout.count()) +
