@@ -110,13 +110,20 @@ json bench_one(const BenchOptions& o, const BenchModel& model, const ThrottlePro
 int bench_command(int argc, char** argv) {
   BenchOptions o;
   if (!parse_bench_options(argc, argv, &o)) return 0;
-  const ScenarioSettings settings = command_settings(o.browser);
-  std::vector<BenchModel> models;
-  for (const auto& spec : o.models) models.push_back(resolve_bench_model(spec, o.model_cache_dir));
-
   std::vector<json> summaries;
-  for (const auto& model : models)
-    for (const auto& throttle : o.throttles) summaries.push_back(bench_one(o, model, throttle, settings));
+  if (!o.replot_file.empty()) {
+    std::ifstream in(o.replot_file);
+    if (!in) throw std::runtime_error("cannot read " + o.replot_file);
+    const json earlier = json::parse(in);
+    if (earlier.contains("benchmarks")) summaries = earlier["benchmarks"].get<std::vector<json>>();
+    else summaries.push_back(earlier);
+  } else {
+    const ScenarioSettings settings = command_settings(o.browser);
+    std::vector<BenchModel> models;
+    for (const auto& spec : o.models) models.push_back(resolve_bench_model(spec, o.model_cache_dir));
+    for (const auto& model : models)
+      for (const auto& throttle : o.throttles) summaries.push_back(bench_one(o, model, throttle, settings));
+  }
 
   const json out = summaries.size() == 1 ? summaries[0] : json{{"benchmarks", summaries}};
   const std::string tables = render_tables(summaries);

@@ -40,6 +40,8 @@ options:
   --json-file FILE     also write the JSON there
   --report DIR         write bench.json, tables.md and SVG plots (gnuplot) there
   --no-plots           skip the SVG plots
+  --replot FILE        run nothing: write tables.md and the plots of an earlier
+                       bench.json into --report DIR (for a machine without gnuplot)
   --model-cache DIR    where synthetic models are made (default
                        $XDG_CACHE_HOME/lantern-bench or ~/.cache/lantern-bench)
   --browser B          headless-shell (default), chromium, or an executable path
@@ -135,13 +137,16 @@ bool parse_bench_options(int argc, char** argv, BenchOptions* out) {
     else if (a == "--report") o.report_dir = value();
     else if (a == "--no-plots") o.plots = false;
     else if (a == "--model-cache") o.model_cache_dir = value();
+    else if (a == "--replot") o.replot_file = value();
     else if (a == "--browser") o.browser.browser = value();
     else if (a == "--flags") o.browser.flags = value();
     else if (a == "--timeout") o.browser.timeout_s = positive_int(a, value());
     else if (a == "--source-dir") o.browser.source_dir = value();
     else throw std::invalid_argument("unknown option " + a + " (see --help)");
   }
-  if (o.models.empty()) throw std::invalid_argument("--model is required (see --help)");
+  if (!o.replot_file.empty()) {
+    if (o.report_dir.empty()) throw std::invalid_argument("--replot needs --report DIR");
+  } else if (o.models.empty()) throw std::invalid_argument("--model is required (see --help)");
   if (o.model_cache_dir.empty()) o.model_cache_dir = default_model_cache();
   *out = std::move(o);
   return true;

@@ -35,6 +35,7 @@ struct BenchOptions {
   int prefill_tokens = 512;
   int decode_tokens = 128;
   bool plots = true;
+  std::string replot_file;                // --replot FILE: tables and plots from a bench.json, nothing run
 };
 
 // argv[0] is "bench". Returns false when --help was asked (help printed).

@@ -46,7 +46,8 @@ std::string quoted(const std::string& s) {
 }
 
 const char* kStyle =
-    "set terminal svg size 900,420 dynamic font 'sans,12' background '#ffffff'\n"
+    // noenhanced: model names hold '_' (q4_0), which enhanced text would set as a subscript.
+    "set terminal svg size 900,420 dynamic noenhanced font 'sans,12' background '#ffffff'\n"
     "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n"
     "set boxwidth 0.9\nset grid ytics\nset key top left\nset xtics nomirror font 'sans,11'\n";
 
