@@ -3,6 +3,8 @@
 // are served side by side without stalls.
 #include <gtest/gtest.h>
 
+#include "support/sanitizers.h"
+
 #include <atomic>
 #include <fstream>
 #include <thread>
@@ -89,7 +91,7 @@ TEST_F(ServerLoad, StreamsA200MBFileWithoutHoldingItInMemory) {
               r.seconds_total, kBigSize / r.seconds_total / 1e6, rss_growth / double(kMiB));
   // Client and server share this process; both stream in pieces. (ASan's
   // quarantine keeps freed pieces resident, so the bound is looser there.)
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef LANTERN_TEST_SANITIZED
   EXPECT_LT(rss_growth, 160 * kMiB);
 #else
   EXPECT_LT(rss_growth, 48 * kMiB);

@@ -5,6 +5,8 @@
 #include <chrono>
 
 #include <gtest/gtest.h>
+
+#include "support/sanitizers.h"
 #include <nlohmann/json.hpp>
 
 #include "chat/jinja_error.h"
@@ -301,14 +303,6 @@ TEST(JinjaLimits, HugeLoopStopsAtStepBudget) {
 // Sanitizers make every step several times slower (10M steps took 9 s under
 // ASan on a busy 2-core machine): the test is about the budget, so its time
 // bound scales with the build.
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LANTERN_TEST_SANITIZED 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define LANTERN_TEST_SANITIZED 1
-#endif
 #ifdef LANTERN_TEST_SANITIZED
 constexpr double kStepBudgetSeconds = 60.0;
 #else
