@@ -4,7 +4,7 @@
 // A model is marked complete only when every chunk is stored; an interrupted
 // download resumes from the stored chunks; a stored chunk of the wrong size is
 // fetched again; before downloading, the storage estimate must cover what is
-// still to store. Design notes and the storage layout: docs/loader.md.
+// still to store. Design notes and the storage layout: docs/web-sdk.md ("Loading").
 //
 //   const source = await openModelSource(url, {onProgress});
 //   const header = await source.read(0, 4 << 20);
