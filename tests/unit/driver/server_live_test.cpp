@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "scenarios/listening_sockets.h"
 #include "server/http_server.h"
 #include "unit/driver/server_test_util.h"
 
@@ -312,28 +313,10 @@ TEST_F(ServerLive, MountsCanBeAddedWhileRunning) {
   EXPECT_EQ(r.body, "late");
 }
 
-// The listening socket's local address from /proc/net/tcp{,6}, "" if absent.
-std::string listening_address(const char* table, uint16_t port) {
-  std::ifstream in(table);
-  std::string line;
-  std::getline(in, line);  // header
-  char want[8];
-  std::snprintf(want, sizeof want, ":%04X", port);
-  while (std::getline(in, line)) {
-    std::istringstream ss(line);
-    std::string slot, local, remote, state;
-    ss >> slot >> local >> remote >> state;
-    if (state == "0A" && local.size() > 5 && local.substr(local.size() - 5) == want)
-      return local.substr(0, local.size() - 5);
-  }
-  return "";
-}
-
 TEST_F(ServerLive, ListensOnLoopbackOnly) {
   start();
-  // 0100007F is 127.0.0.1 in /proc/net/tcp's little-endian hex.
-  EXPECT_EQ(listening_address("/proc/net/tcp", port()), "0100007F");
-  EXPECT_EQ(listening_address("/proc/net/tcp6", port()), "");
+  // From /proc/net/tcp and tcp6: exactly one listening socket, on 127.0.0.1.
+  EXPECT_EQ(lantern::rig::listening_addresses(port()), std::vector<std::string>{"127.0.0.1"});
 }
 
 TEST_F(ServerLive, StartFailsClearlyWhenThePortIsTaken) {
