@@ -33,7 +33,7 @@ void corrupt_with(ScenarioContext& ctx, ScenarioPage& page, const kit::ModelFile
   kit::expect_complete_load(ctx, r, m, kChunk, label);
   ctx.expect_eq(label + ": chunks refetched", 1, r.value("chunksRefetched", -1));
   ctx.expect_eq(label + ": bytes the server sent (one chunk)", kChunk, kit::served(ctx, m));
-  ctx.expect_eq(label + ": ranges fetched", json::array({kit::chunk_range(kBad, kChunk, kSize)}), json(kit::ranges_requested(ctx, m)));
+  kit::expect_ranges_requested(ctx, m, {kit::chunk_range(kBad, kChunk, kSize)}, label + ": ranges fetched");
   ctx.expect_eq(label + ": bytes from the cache (the other chunks)", kSize - kChunk, r.value("bytesFromCache", uint64_t{0}));
 
   label = "repaired (" + cache + ")";
@@ -53,13 +53,9 @@ Scenario make_loader_corrupt_chunk_scenario() {
   s.suite = "loader";
   s.description = "loader.js: a stored chunk of the wrong size is refetched (that range only) and stored right";
   s.run = [](ScenarioContext& ctx) {
-    const std::string models = ctx.scratch_dir() + "/models";
-    const kit::ModelFile m = kit::write_model_file(ctx, models, "corrupt.bin", kSize, 3);
-    kit::start_server(ctx, models);
-    Browser& browser = ctx.launch_browser();
-    ScenarioPage& page = kit::open_page(ctx, browser, true);
-    corrupt_with(ctx, page, m, "cache");
-    corrupt_with(ctx, page, m, "indexeddb");
+    const kit::Session session = kit::start_session(ctx, "corrupt.bin", kSize, 3, true);
+    corrupt_with(ctx, session.page, session.model, "cache");
+    corrupt_with(ctx, session.page, session.model, "indexeddb");
   };
   return s;
 }

@@ -96,8 +96,7 @@ void full_while_storing(ScenarioContext& ctx, ScenarioPage& page, const kit::Mod
   const std::vector<uint64_t> stored = kit::stored_chunks(ctx, page, m, cache);
   ctx.log(label + ": chunks kept for a resume: " + json(stored).dump());
   ctx.expect(!stored.empty() && stored.size() < 7, label + ": some chunks kept, not all, got " + json(stored).dump());
-  uint64_t stored_bytes = 0;
-  for (uint64_t s : stored) stored_bytes += std::min(kSize, s + kChunk) - s;
+  const uint64_t stored_bytes = kit::chunk_bytes(m, kChunk, stored);
 
   json junk = kit::call(ctx, page, "clearJunk", json::array({cache}));
   ctx.expect(junk.value("removed", false), "the page to remove its junk, got " + junk.dump());

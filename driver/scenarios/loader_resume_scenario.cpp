@@ -6,7 +6,6 @@
 // nothing marked complete. With the fault cleared, a second load fetches only
 // the chunks not stored (byte log: those ranges, once each) and delivers the
 // same bytes. For the Cache API and IndexedDB.
-#include <algorithm>
 #include <set>
 
 #include "scenarios/builtin_scenarios.h"
@@ -44,12 +43,9 @@ void resume_with(ScenarioContext& ctx, ScenarioPage& page, const kit::ModelFile&
   ctx.log(label + ": " + std::to_string(stored.size()) + " chunks stored: " + json(stored).dump());
   // Deliveries 1 and 2 plus the two held in flight: chunks 0..3.
   ctx.expect(stored.size() >= 2 && stored.size() < 7, label + ": some but not all chunks stored, got " + json(stored).dump());
-  uint64_t stored_bytes = 0;
+  const uint64_t stored_bytes = kit::chunk_bytes(m, kChunk, stored);
   std::set<std::string> stored_ranges;
-  for (uint64_t s : stored) {
-    stored_bytes += std::min(kSize, s + kChunk) - s;
-    stored_ranges.insert(kit::chunk_range(s, kChunk, kSize));
-  }
+  for (uint64_t s : stored) stored_ranges.insert(kit::chunk_range(s, kChunk, kSize));
 
   const std::string again = "resumed (" + cache + ")";
   ctx.server().reset_byte_log();
@@ -58,12 +54,10 @@ void resume_with(ScenarioContext& ctx, ScenarioPage& page, const kit::ModelFile&
   ctx.expect(!r2.value("cachedComplete", true), again + ": cachedComplete false (the first load never finished)");
   ctx.expect_eq(again + ": bytes read from the stored chunks", stored_bytes, r2.value("bytesFromCache", uint64_t{0}));
   ctx.expect_eq(again + ": bytes the server sent (only the chunks not stored)", kSize - stored_bytes, kit::served(ctx, m));
-  std::vector<std::string> ranges = kit::ranges_requested(ctx, m);
   std::vector<std::string> want;
-  for (uint64_t s = 0; s < kSize; s += kChunk)
-    if (!stored_ranges.count(kit::chunk_range(s, kChunk, kSize))) want.push_back(kit::chunk_range(s, kChunk, kSize));
-  std::sort(ranges.begin(), ranges.end());
-  ctx.expect_eq(again + ": ranges fetched (each missing chunk once, no stored one)", json(want), json(ranges));
+  for (const std::string& range : kit::chunk_ranges(m, kChunk))
+    if (!stored_ranges.count(range)) want.push_back(range);
+  kit::expect_ranges_requested(ctx, m, want, again + ": ranges fetched (each missing chunk once, no stored one)");
   ctx.expect(kit::has_model(ctx, page, m, cache), again + ": hasModelInCache true once every chunk is stored");
   ctx.metric("resume_" + cache, {{"stored_chunks_after_failure", stored.size()}, {"resumed_served_bytes", kSize - stored_bytes}});
 }
@@ -76,13 +70,9 @@ Scenario make_loader_resume_scenario() {
   s.suite = "loader";
   s.description = "loader.js: connection dropped mid-download fails clearly; the next load fetches only the chunks not stored";
   s.run = [](ScenarioContext& ctx) {
-    const std::string models = ctx.scratch_dir() + "/models";
-    const kit::ModelFile m = kit::write_model_file(ctx, models, "resume.bin", kSize, 2);
-    kit::start_server(ctx, models);
-    Browser& browser = ctx.launch_browser();
-    ScenarioPage& page = kit::open_page(ctx, browser, true);
-    resume_with(ctx, page, m, "cache");
-    resume_with(ctx, page, m, "indexeddb");
+    const kit::Session session = kit::start_session(ctx, "resume.bin", kSize, 2, true);
+    resume_with(ctx, session.page, session.model, "cache");
+    resume_with(ctx, session.page, session.model, "indexeddb");
   };
   return s;
 }

@@ -38,6 +38,13 @@ ScenarioPage& open_page(ScenarioContext& ctx, Browser& browser, bool persistent)
   return page;
 }
 
+Session start_session(ScenarioContext& ctx, const std::string& name, uint64_t size, uint32_t seed, bool persistent) {
+  const std::string models = ctx.scratch_dir() + "/models";
+  ModelFile m = write_model_file(ctx, models, name, size, seed);
+  start_server(ctx, models);
+  return {m, open_page(ctx, ctx.launch_browser(), persistent)};
+}
+
 json call(ScenarioContext& ctx, ScenarioPage& page, const std::string& fn, const json& args,
           std::chrono::milliseconds timeout) {
   std::string list;
@@ -109,6 +116,26 @@ std::vector<std::string> ranges_requested(ScenarioContext& ctx, const ModelFile&
 
 std::string chunk_range(uint64_t start, uint64_t chunk_size, uint64_t size) {
   return "bytes=" + std::to_string(start) + "-" + std::to_string(std::min(size, start + chunk_size) - 1);
+}
+
+std::vector<std::string> chunk_ranges(const ModelFile& m, uint64_t chunk_size) {
+  std::vector<std::string> out;
+  for (uint64_t s = 0; s < m.size; s += chunk_size) out.push_back(chunk_range(s, chunk_size, m.size));
+  return out;
+}
+
+uint64_t chunk_bytes(const ModelFile& m, uint64_t chunk_size, const std::vector<uint64_t>& starts) {
+  uint64_t n = 0;
+  for (uint64_t s : starts) n += std::min(m.size, s + chunk_size) - s;
+  return n;
+}
+
+void expect_ranges_requested(ScenarioContext& ctx, const ModelFile& m, std::vector<std::string> want,
+                             const std::string& label) {
+  std::vector<std::string> got = ranges_requested(ctx, m);
+  std::sort(got.begin(), got.end());
+  std::sort(want.begin(), want.end());
+  ctx.expect_eq(label, json(want), json(got));
 }
 
 bool has_model(ScenarioContext& ctx, ScenarioPage& page, const ModelFile& m, const std::string& cache) {

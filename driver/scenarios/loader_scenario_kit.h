@@ -32,6 +32,14 @@ void start_server(ScenarioContext& ctx, const std::string& models_dir);
 // browser context (storage on the profile dir), else an isolated one.
 ScenarioPage& open_page(ScenarioContext& ctx, Browser& browser, bool persistent);
 
+// The start most loader scenarios share: the model file `name` (size, seed)
+// in the scratch dir, the server, a new browser and the loader page on it.
+struct Session {
+  ModelFile model;
+  ScenarioPage& page;
+};
+Session start_session(ScenarioContext& ctx, const std::string& name, uint64_t size, uint32_t seed, bool persistent);
+
 // loaderTest.<fn>(<args as JSON>), awaited; the value it resolved with.
 nlohmann::json call(ScenarioContext& ctx, ScenarioPage& page, const std::string& fn, const nlohmann::json& args,
                     std::chrono::milliseconds timeout = std::chrono::seconds(20));
@@ -59,6 +67,17 @@ std::vector<std::string> ranges_requested(ScenarioContext& ctx, const ModelFile&
 
 // "bytes=S-E" for the chunk starting at `start`.
 std::string chunk_range(uint64_t start, uint64_t chunk_size, uint64_t size);
+
+// Every chunk's range of `m`, in file order.
+std::vector<std::string> chunk_ranges(const ModelFile& m, uint64_t chunk_size);
+
+// Bytes in the chunks of `m` that start at `starts`.
+uint64_t chunk_bytes(const ModelFile& m, uint64_t chunk_size, const std::vector<uint64_t>& starts);
+
+// Fails unless the GETs for `m` since the last reset asked for exactly the
+// ranges in `want`, each as often as it appears there (in any order).
+void expect_ranges_requested(ScenarioContext& ctx, const ModelFile& m, std::vector<std::string> want,
+                             const std::string& label);
 
 // hasModelInCache(url, {cache}) on the page.
 bool has_model(ScenarioContext& ctx, ScenarioPage& page, const ModelFile& m, const std::string& cache);
