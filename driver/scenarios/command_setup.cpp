@@ -47,7 +47,7 @@ ServedModel serve_model(const std::string& path_or_url) {
 
 ServedModel model_to_serve(const std::string& model, ScenarioContext& ctx, std::ostream& note) {
   if (!model.empty()) return serve_model(model);
-  fs::path path = fs::path(ctx.settings().source_dir) / "../shared/models/stories260K/stories260K.gguf";
+  fs::path path = fs::path(ctx.stories_dir()) / "stories260K.gguf";
   if (!fs::exists(path)) {
     path = fs::path(ctx.scratch_dir()) / "tiny-q8_0.gguf";
     note << "../shared/models/stories260K is not here; using a synthetic model (tiny, q8_0): "

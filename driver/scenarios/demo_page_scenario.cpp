@@ -2,7 +2,6 @@
 // stories260K: it loads the model with progress, streams an answer, shows
 // TTFT and tok/s under it; a screenshot is taken and written to the report
 // folder, and the page's DOM must show the streamed answer.
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -21,8 +20,7 @@ Scenario make_demo_page_scenario() {
   s.suite = "sdk";
   s.description = "demo chat page: load with progress, streamed answer with TTFT and tok/s; screenshot shows the answer";
   s.run = [](ScenarioContext& ctx) {
-    const char* sd = std::getenv("LANTERN_SHARED_DIR");
-    const std::string stories = (sd ? std::string(sd) : ctx.settings().source_dir + "/../shared") + "/models/stories260K";
+    const std::string stories = ctx.stories_dir();
     const std::string web = ctx.settings().source_dir + "/web";
     ctx.expect(fs::exists(web + "/dist/lantern.mjs"), "the wasm build in web/dist (build it with ci/build_wasm.sh)");
     ctx.start_server({{"/web/", web}, {"/models/", stories}});

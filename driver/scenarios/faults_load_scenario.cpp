@@ -63,7 +63,7 @@ Scenario make_faults_load_scenario() {
   s.description = "404/500 for the wasm module and binary, truncated and bit-flipped models: clear errors, no hang";
   s.run = [](ScenarioContext& ctx) {
     const std::string bad = ctx.scratch_dir();
-    const std::string good = read_file(kit::stories_dir(ctx) + "/stories260K.gguf");
+    const std::string good = read_file(ctx.stories_dir() + "/stories260K.gguf");
     ctx.expect(good.size() > 4096, "stories260K.gguf is readable");
     // Truncated inside the last tensor: the header is whole, the data is not.
     write_file(bad + "/truncated.gguf", good.substr(0, good.size() - 1000));

@@ -1,22 +1,16 @@
 #include "scenarios/faults_scenario_kit.h"
 
-#include <cstdlib>
 #include <filesystem>
 
 namespace lantern::rig::faults_kit {
 
 namespace fs = std::filesystem;
 
-std::string stories_dir(const ScenarioContext& ctx) {
-  const char* sd = std::getenv("LANTERN_SHARED_DIR");
-  return (sd ? std::string(sd) : ctx.settings().source_dir + "/../shared") + "/models/stories260K";
-}
-
 void start(ScenarioContext& ctx, const std::string& extra_models) {
   const std::string web = ctx.settings().source_dir + "/web";
   ctx.expect(fs::exists(web + "/dist/lantern.mjs"), "the wasm build in web/dist (build it with ci/build_wasm.sh)");
-  ctx.expect(fs::exists(stories_dir(ctx) + "/stories260K.gguf"), "stories260K.gguf in " + stories_dir(ctx));
-  std::vector<Mount> mounts = {{"/web/", web}, {"/models/", stories_dir(ctx)}};
+  ctx.expect(fs::exists(ctx.stories_dir() + "/stories260K.gguf"), "stories260K.gguf in " + ctx.stories_dir());
+  std::vector<Mount> mounts = {{"/web/", web}, {"/models/", ctx.stories_dir()}};
   if (!extra_models.empty()) mounts.push_back({"/bad/", extra_models});
   ctx.start_server(mounts);
 }

@@ -10,9 +10,6 @@
 
 namespace lantern::rig::faults_kit {
 
-// <shared>/models/stories260K (LANTERN_SHARED_DIR or ../shared).
-std::string stories_dir(const ScenarioContext& ctx);
-
 // Checks web/dist and the model exist, then serves /web/ and /models/
 // (stories260K) plus `extra_models` at /bad/.
 void start(ScenarioContext& ctx, const std::string& extra_models = "");

@@ -29,8 +29,7 @@ Scenario make_npm_package_scenario() {
   s.description = "npm pack of web/, installed into a separate sample app, imported by name, answers a request";
   s.run = [](ScenarioContext& ctx) {
     const std::string src = ctx.settings().source_dir;
-    const char* sd = std::getenv("LANTERN_SHARED_DIR");
-    const std::string stories = (sd ? std::string(sd) : src + "/../shared") + "/models/stories260K";
+    const std::string stories = ctx.stories_dir();
     ctx.expect(fs::exists(src + "/web/dist/lantern.wasm"), "the wasm build in web/dist (build it with ci/build_wasm.sh)");
     const std::string work = ctx.scratch_dir();
     const std::string app = work + "/app";

@@ -28,6 +28,13 @@ ScenarioContext::~ScenarioContext() { teardown(); }
 
 std::string ScenarioContext::pages_dir() const { return settings_.source_dir + "/fixtures/pages"; }
 
+std::string ScenarioContext::shared_dir() const {
+  if (const char* d = std::getenv("LANTERN_SHARED_DIR")) return d;
+  return settings_.source_dir + "/../shared";
+}
+
+std::string ScenarioContext::stories_dir() const { return shared_dir() + "/models/stories260K"; }
+
 HttpServer& ScenarioContext::start_server(std::vector<Mount> extra_mounts, bool coop_coep) {
   if (server_) fail("start_server called twice");
   HttpServerOptions opts;

@@ -77,6 +77,8 @@ class ScenarioContext {
   std::string url(const std::string& path);  // http://127.0.0.1:PORT + path
   std::string origin();                      // http://127.0.0.1:PORT
   std::string pages_dir() const;             // <source>/fixtures/pages
+  std::string shared_dir() const;            // $LANTERN_SHARED_DIR, else <source>/../shared
+  std::string stories_dir() const;           // <shared>/models/stories260K
 
   // A temporary directory owned by the scenario (removed at teardown).
   std::string scratch_dir();

@@ -3,7 +3,6 @@
 // starts from the cache with zero model bytes served (the server's byte log
 // is the truth); after deleteModelFromCache the model downloads again. The
 // answer is the same every time.
-#include <cstdlib>
 #include <filesystem>
 
 #include "scenarios/builtin_scenarios.h"
@@ -36,8 +35,7 @@ Scenario make_sdk_cache_scenario() {
   s.suite = "sdk";
   s.description = "cold load downloads and caches; warm load in a new browser process serves zero model bytes; delete downloads again";
   s.run = [](ScenarioContext& ctx) {
-    const char* sd = std::getenv("LANTERN_SHARED_DIR");
-    const std::string stories = (sd ? std::string(sd) : ctx.settings().source_dir + "/../shared") + "/models/stories260K";
+    const std::string stories = ctx.stories_dir();
     const std::string model_path = "/models/stories260K.gguf";
     const uint64_t size = fs::file_size(stories + "/stories260K.gguf");
     HttpServer& server = ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"}, {"/models/", stories}});

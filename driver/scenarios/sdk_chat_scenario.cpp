@@ -5,7 +5,6 @@
 // request is an OpenAI error. Runs in the page and in a worker on WebGPU, and
 // on a browser without WebGPU, where the engine falls back to the wasm CPU
 // backend and must give the same greedy answer.
-#include <cstdlib>
 #include <filesystem>
 
 #include "scenarios/builtin_scenarios.h"
@@ -52,8 +51,7 @@ Scenario make_sdk_chat_scenario() {
   s.suite = "sdk";
   s.description = "web SDK: streaming equals non-streamed greedy, finish/usage chunks, interrupt then next request, OpenAI errors; page, worker, CPU fallback";
   s.run = [](ScenarioContext& ctx) {
-    const char* sd = std::getenv("LANTERN_SHARED_DIR");
-    const std::string stories = (sd ? std::string(sd) : ctx.settings().source_dir + "/../shared") + "/models/stories260K";
+    const std::string stories = ctx.stories_dir();
     const std::string web = ctx.settings().source_dir + "/web";
     ctx.expect(fs::exists(web + "/dist/lantern.mjs"), "the wasm build in web/dist (build it with ci/build_wasm.sh)");
     ctx.expect(fs::exists(stories + "/stories260K.gguf"), "stories260K.gguf in " + stories);

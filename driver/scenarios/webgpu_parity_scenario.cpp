@@ -24,11 +24,6 @@ std::string wasm_dir(const ScenarioContext& ctx) {
   return ctx.settings().source_dir + "/build-wasm/web";
 }
 
-std::string shared_dir(const ScenarioContext& ctx) {
-  if (const char* d = std::getenv("LANTERN_SHARED_DIR")) return d;
-  return ctx.settings().source_dir + "/../shared";
-}
-
 void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url, const std::string& label,
                  const nlohmann::json* golden_tokens) {
   ScenarioPage& page = ctx.open_page(browser, "/webgpu_parity.html?n=64&model=" + url);
@@ -78,7 +73,7 @@ Scenario make_webgpu_parity_scenario() {
   s.run = [](ScenarioContext& ctx) {
     const std::string wasm = wasm_dir(ctx);
     ctx.expect(fs::exists(wasm + "/lantern.mjs"), "the wasm build in " + wasm + " (build it with ci/build_wasm.sh)");
-    const std::string stories = shared_dir(ctx) + "/models/stories260K";
+    const std::string stories = ctx.shared_dir() + "/models/stories260K";
     ctx.expect(fs::exists(stories + "/stories260K.gguf"), "stories260K.gguf in " + stories);
     const std::string synth = ctx.scratch_dir();
     struct Synth { const char* shape; GgmlType type; const char* file; };
