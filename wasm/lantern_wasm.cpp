@@ -46,7 +46,8 @@ EMSCRIPTEN_KEEPALIVE const char* lt_last_error() { return g_error.c_str(); }
 // Parses the model header from `n` bytes at `bytes` (the start of a file of
 // total_size bytes). Returns 0 when loaded, N > 0 when N bytes are needed
 // from the start of the file, -1 on error (lt_last_error).
-// options: {"backend": "webgpu"|"cpu", "n_ctx": int, "max_batch": int, "kv": "f16"|"f32"}
+// options: {"backend": "webgpu"|"cpu", "n_ctx": int, "max_batch": int, "kv": "f16"|"f32" (cpu also
+// "f16-rounded"), "matvec_threads", "matvec_rows" (webgpu tuning overrides, see WebGpuBackendOptions)}
 EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_size, const char* options) {
   try {
     g_gen.reset();
@@ -68,12 +69,22 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
     eo.external_weights = true;
     std::unique_ptr<Backend> backend;
     if (opts.value("backend", "webgpu") == "webgpu") {
-      auto gpu = std::make_unique<WebGpuBackend>();
+      WebGpuBackendOptions go;
+      const std::string kv = opts.value("kv", "f16");
+      if (kv != "f16" && kv != "f32") throw std::invalid_argument("kv must be \"f16\" or \"f32\" on the webgpu backend, got \"" + kv + "\"");
+      go.kv_f16 = kv == "f16";
+      go.matvec_threads = opts.value("matvec_threads", 0u);
+      go.matvec_rows = opts.value("matvec_rows", 0u);
+      auto gpu = std::make_unique<WebGpuBackend>(go);
       g_gpu = gpu.get();
       backend = std::move(gpu);
     } else {
       CpuBackendOptions co;
-      co.kv = opts.value("kv", "f16") == "f32" ? KvPrecision::F32 : KvPrecision::F16;
+      const std::string kv = opts.value("kv", "f16");
+      if (kv == "f16") co.kv = KvPrecision::F16;
+      else if (kv == "f32") co.kv = KvPrecision::F32;
+      else if (kv == "f16-rounded") co.kv = KvPrecision::F16Rounded;
+      else throw std::invalid_argument("kv must be \"f16\", \"f32\" or \"f16-rounded\" on the cpu backend, got \"" + kv + "\"");
       co.f32_activations = opts.value("f32_activations", false);
       backend = std::make_unique<CpuBackend>(co);
     }

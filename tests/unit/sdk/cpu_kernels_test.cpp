@@ -297,6 +297,59 @@ TEST(CpuBackendMatmul, PackedEqualsUnpackedAndSeesInputChanges) {
   }
 }
 
+// KvPrecision::F16Rounded (the WebGPU fp16 cache's reference): attention
+// through the backend equals exact attention over keys and values rounded
+// to fp16 beforehand, and differs from the exact f32 cache.
+TEST(CpuBackendAttention, F16RoundedIsExactAttentionOnRoundedKeysAndValues) {
+  const int hd = 16, n_head = 2, n_head_kv = 1, rows = 5, kv_dim = hd * n_head_kv, q_dim = hd * n_head;
+  const auto q = random_row(rows * q_dim, 21), k = random_row(rows * kv_dim, 22), v = random_row(rows * kv_dim, 23);
+  auto run = [&](KvPrecision p) {
+    CpuBackendOptions o;
+    o.n_threads = 1;
+    o.kv = p;
+    CpuBackend be(o);
+    be.create_kv(1, 8, kv_dim);
+    auto upload = [&](const std::vector<float>& data, int cols) {
+      GgufTensorInfo info{"t", {static_cast<uint64_t>(cols), static_cast<uint64_t>(rows)}, GgmlType::F32, 0,
+                          static_cast<uint64_t>(cols) * rows, 4ull * cols * rows};
+      const Weight w = be.create_weight(info, reinterpret_cast<const uint8_t*>(data.data()));
+      const Act a = be.create_act(rows, cols);
+      std::vector<int32_t> ids(rows);
+      std::iota(ids.begin(), ids.end(), 0);
+      be.get_rows(w, ids.data(), rows, a);
+      return a;
+    };
+    const Act qa = upload(q, q_dim), ka = upload(k, kv_dim), va = upload(v, kv_dim), oa = be.create_act(rows, q_dim);
+    be.kv_store(0, ka, va, rows, 0);
+    AttentionShape s;
+    s.n_head = n_head;
+    s.n_head_kv = n_head_kv;
+    s.head_dim = hd;
+    s.scale = 0.25f;
+    be.attention(0, qa, rows, 0, s, oa);
+    std::vector<float> out(rows * q_dim);
+    be.read_begin(oa, rows, out.data());
+    return out;
+  };
+  const std::vector<float> rounded = run(KvPrecision::F16Rounded), exact = run(KvPrecision::F32);
+  std::vector<float> kr(k.size()), vr(v.size()), want(hd), tmp(rows + 2 * hd);
+  for (size_t i = 0; i < k.size(); ++i) {
+    kr[i] = fp16_to_fp32(fp32_to_fp16(k[i]));
+    vr[i] = fp16_to_fp32(fp32_to_fp16(v[i]));
+  }
+  double max_diff_from_exact = 0;
+  for (int r = 0; r < rows; ++r)
+    for (int h = 0; h < n_head; ++h) {
+      attend_head_f32(&q[r * q_dim + h * hd], kr.data(), vr.data(), kv_dim, r + 1, hd, 0.25f, want.data(), tmp.data());
+      for (int d = 0; d < hd; ++d) {
+        const size_t i = r * q_dim + h * hd + d;
+        ASSERT_EQ(rounded[i], want[d]) << "row " << r << " head " << h << " dim " << d;
+        max_diff_from_exact = std::max(max_diff_from_exact, static_cast<double>(std::fabs(rounded[i] - exact[i])));
+      }
+    }
+  EXPECT_GT(max_diff_from_exact, 1e-5) << "fp16 rounding should show against the exact cache";
+}
+
 TEST(ThreadPool, CoversEveryIndexOnceAndIsReusable) {
   ThreadPool pool(2);
   for (int round = 0; round < 200; ++round) {

@@ -241,6 +241,11 @@ void CpuBackend::kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos
       k16_[base + i] = float_to_half(ki.v[i]);
       v16_[base + i] = float_to_half(vi.v[i]);
     }
+  } else if (kv_precision_ == KvPrecision::F16Rounded) {
+    for (size_t i = 0; i < n; ++i) {
+      k_cache_[base + i] = half_to_float(float_to_half(ki.v[i]));
+      v_cache_[base + i] = half_to_float(float_to_half(vi.v[i]));
+    }
   } else {
     std::memcpy(&k_cache_[base], ki.v.data(), sizeof(float) * n);
     std::memcpy(&v_cache_[base], vi.v.data(), sizeof(float) * n);

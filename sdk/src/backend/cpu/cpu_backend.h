@@ -23,6 +23,9 @@ enum class KvPrecision {
   F16,
   // Exact f32 keys, values and softmax: the reference for kernel tests.
   F32,
+  // Keys and values rounded to fp16 as they are stored, everything else as
+  // F32: what the WebGPU backend's fp16 cache computes, so its reference.
+  F16Rounded,
 };
 
 struct CpuBackendOptions {

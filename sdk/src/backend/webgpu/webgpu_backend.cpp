@@ -27,6 +27,12 @@ uint32_t fbits(float f) {
 uint32_t ceil_div(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 uint64_t round4(uint64_t n) { return (n + 3) & ~uint64_t{3}; }
 
+// Workgroups along x and z for `groups` row groups: WebGPU allows 65535 per
+// dimension, and an output head of 152K rows in groups of 2 is more.
+constexpr uint32_t kMaxGroups = 65535;
+uint32_t groups_x(uint32_t groups) { return std::min(groups, kMaxGroups); }
+uint32_t groups_z(uint32_t groups) { return ceil_div(groups, kMaxGroups); }
+
 const char* weights_kernel(GgmlType t) {
   switch (t) {
     case GgmlType::F32: return "weights_f32";
@@ -38,7 +44,11 @@ const char* weights_kernel(GgmlType t) {
 }
 }  // namespace
 
-WebGpuBackend::WebGpuBackend() {
+WebGpuBackend::WebGpuBackend(const WebGpuBackendOptions& opts)
+    : kv_f16_(opts.kv_f16), matvec_override_{opts.matvec_threads, opts.matvec_rows} {
+  const uint32_t t = opts.matvec_threads, r = opts.matvec_rows;
+  if (t && (t < 32 || t > 256 || (t & (t - 1)))) fail("matvec_threads must be a power of two from 32 to 256");
+  if (r > 8) fail("matvec_rows must be at most 8");
   params_buffer_ = lgpu_buffer_create(kMaxSlots * kSlotWords * 4.0, kUniform | kCopyDst, "params");
   dummy_buffer_ = lgpu_buffer_create(16, kStorage | kCopyDst, "dummy");
   for (int& d : dummy_out_) d = lgpu_buffer_create(16, kStorage, "dummy output");
@@ -56,22 +66,41 @@ WebGpuBackend::~WebGpuBackend() {
   for (int b : v_cache_) lgpu_buffer_destroy(b);
   for (const auto& [key, b] : rope_tables_) lgpu_buffer_destroy(b);
   for (int b : dummy_out_) lgpu_buffer_destroy(b);
-  for (int b : {params_buffer_, dummy_buffer_, tokens_buffer_, scores_buffer_, slots_buffer_, argmax_partial_})
+  for (int b : {params_buffer_, dummy_buffer_, tokens_buffer_, attn_part_, slots_buffer_, argmax_partial_})
     if (b > 0) lgpu_buffer_destroy(b);
 }
 
-int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type) {
+// The matrix-vector kernels' workgroups: each thread takes a half tile (16
+// elements) per step, so longer rows get more threads (every row finishes in
+// about two steps); tall matrices (output heads) get 8 rows per workgroup,
+// so each activation load serves more weight bytes, others 4 (enough
+// workgroups to fill the GPU).
+MatvecShape WebGpuBackend::matvec_shape(int64_t in_dim, int64_t out_dim) const {
+  const int64_t halves = in_dim / 16;
+  MatvecShape s{halves <= 128 ? 64u : halves <= 256 ? 128u : 256u, out_dim >= 16384 ? 8u : 4u};
+  if (matvec_override_.threads) s.threads = matvec_override_.threads;
+  if (matvec_override_.rows) s.rows = matvec_override_.rows;
+  return s;
+}
+
+int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type, MatvecShape shape) {
   const bool typed = kernel == "matmul" || kernel == "matvec" || kernel == "matmul_tiled" || kernel == "get_rows" ||
                      kernel == "matvec_norm" || kernel == "matvec_gate_up";
   const char* wk = typed ? weights_kernel(weight_type) : "";
   if (!wk) fail("no " + kernel + " kernel for " + ggml_type_name(static_cast<uint32_t>(weight_type)) + " weights yet");
-  const std::string key = kernel + (typed ? std::string("/") + wk : "");
+  const bool kv_kernel = kernel == "attention" || kernel == "kv_store" || kernel == "rope_store";
+  const std::string key = kernel + (typed ? std::string("/") + wk : "") +
+                          (shape.threads ? "/" + std::to_string(shape.threads) + "x" + std::to_string(shape.rows) : "") +
+                          (kv_kernel && kv_f16_ ? "/kv16" : "");
   auto it = pipelines_.find(key);
   if (it != pipelines_.end()) return it->second;
   const auto& src = kernel_sources();
   std::string code;
-  if (typed) code = src.at("weights_common") + src.at(wk);
-  if (kernel == "matvec_norm" || kernel == "matvec_gate_up") code += src.at("rms_scale");
+  // The matrix-vector kernels' workgroup size and rows per workgroup.
+  if (shape.threads)
+    code = "const T: u32 = " + std::to_string(shape.threads) + "u;\nconst R: u32 = " + std::to_string(shape.rows) + "u;\n";
+  if (typed) code += src.at("weights_common") + src.at(wk);
+  if (kv_kernel) code += src.at(kv_f16_ ? "kv_f16" : "kv_f32");
   code += src.at(kernel);
   const int id = lgpu_pipeline_create(code.c_str(), key.c_str());
   pipelines_[key] = id;
@@ -162,9 +191,11 @@ void WebGpuBackend::create_kv(int32_t n_layer, int32_t n_ctx, int32_t kv_dim) {
   for (int b : v_cache_) lgpu_buffer_destroy(b);
   k_cache_.clear();
   v_cache_.clear();
+  if (kv_dim % 4) fail("the KV width must be a multiple of 4");
+  const double bytes = (kv_f16_ ? 2.0 : 4.0) * n_ctx * kv_dim;
   for (int32_t l = 0; l < n_layer; ++l) {
-    k_cache_.push_back(lgpu_buffer_create(4.0 * n_ctx * kv_dim, kStorage, "k_cache"));
-    v_cache_.push_back(lgpu_buffer_create(4.0 * n_ctx * kv_dim, kStorage, "v_cache"));
+    k_cache_.push_back(lgpu_buffer_create(bytes, kStorage, "k_cache"));
+    v_cache_.push_back(lgpu_buffer_create(bytes, kStorage, "v_cache"));
   }
   kv_ctx_ = n_ctx;
   kv_dim_ = kv_dim;
@@ -271,10 +302,14 @@ void WebGpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) 
   const std::vector<uint32_t> params{static_cast<uint32_t>(in), static_cast<uint32_t>(out_dim),
                                      static_cast<uint32_t>(wb.info.row_bytes()), bias ? 1u : 0u, static_cast<uint32_t>(rows), 0u};
   const std::vector<Binding> bufs{bind(wb), xi.buffer, o.buffer, bias_buf};
-  // Decode (a token or a few): 8 rows per workgroup, 32 threads per row.
-  // Prefill: 64 x 64 tiles that read each weight once per 64 tokens.
+  // Decode (a token or a few): matvec.wgsl (see matvec_shape). Prefill:
+  // 64 x 64 tiles that read each weight once per 64 tokens.
+  const MatvecShape shape = matvec_shape(in, out_dim);
   if (in % 32 != 0) dispatch(pipeline("matmul", wb.info.type), params, bufs, ceil_div(out_dim, 4), rows);
-  else if (rows <= 4) dispatch(pipeline("matvec", wb.info.type), params, bufs, ceil_div(out_dim, 4), rows);
+  else if (rows <= 4) {
+    const uint32_t groups = ceil_div(out_dim, shape.rows);
+    dispatch(pipeline("matvec", wb.info.type, shape), params, bufs, groups_x(groups), rows, groups_z(groups));
+  }
   else dispatch(pipeline("matmul_tiled", wb.info.type), params, bufs, ceil_div(out_dim, 64), ceil_div(rows, 64));
 }
 
@@ -312,7 +347,7 @@ void WebGpuBackend::kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t 
   if (ki.cols != kv_dim_ || vi.cols != kv_dim_ || layer < 0 || layer >= static_cast<int32_t>(k_cache_.size())) fail("kv_store: shape mismatch");
   if (pos0 < 0 || pos0 + rows > kv_ctx_) fail("kv_store: position past the context");
   dispatch(pipeline("kv_store"), {static_cast<uint32_t>(rows), static_cast<uint32_t>(kv_dim_), static_cast<uint32_t>(pos0)},
-           {ki.buffer, vi.buffer, k_cache_[layer], v_cache_[layer]}, ceil_div(static_cast<uint64_t>(rows) * kv_dim_, kWg));
+           {ki.buffer, vi.buffer, k_cache_[layer], v_cache_[layer]}, ceil_div(static_cast<uint64_t>(rows) * kv_dim_ / 2, kWg));
 }
 
 void WebGpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out) {
@@ -321,17 +356,26 @@ void WebGpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, 
   if (qi.cols != s.n_head * s.head_dim || o.cols != qi.cols || s.n_head_kv * s.head_dim != kv_dim_) fail("attention: shape mismatch");
   if (s.head_dim % 4 != 0 || s.head_dim > 256) fail("attention: head_dim must be a multiple of 4 and at most 256");
   if (pos0 + rows > kv_ctx_) fail("attention: position past the context");
-  // Scores scratch: one row of n_ctx per (token, head) of the largest batch.
-  const double need = 4.0 * max_rows_ * s.n_head * kv_ctx_;
-  if (!scores_buffer_ || need > scores_bytes_) {
-    if (scores_buffer_) lgpu_buffer_destroy(scores_buffer_);
-    scores_buffer_ = lgpu_buffer_create(need, kStorage, "attention scores");
-    scores_bytes_ = need;
+  // Keys are split in chunks of 256 (attention.wgsl's CHUNK), one workgroup
+  // each; with more than one chunk a second dispatch combines them.
+  constexpr uint32_t kChunk = 256;
+  const uint32_t n_split = ceil_div(static_cast<uint64_t>(pos0) + rows, kChunk);
+  if (n_split > 1) {
+    const double need = 4.0 * rows * s.n_head * n_split * (s.head_dim + 2);
+    if (!attn_part_ || need > attn_part_bytes_) {
+      if (attn_part_) lgpu_buffer_destroy(attn_part_);
+      attn_part_ = lgpu_buffer_create(need, kStorage, "attention partials");
+      attn_part_bytes_ = need;
+    }
   }
+  const Binding part = attn_part_ ? Binding(attn_part_) : Binding(dummy_out_[0]);
   dispatch(pipeline("attention"),
            {static_cast<uint32_t>(pos0), static_cast<uint32_t>(s.n_head), static_cast<uint32_t>(s.n_head_kv),
-            static_cast<uint32_t>(s.head_dim), static_cast<uint32_t>(kv_dim_), static_cast<uint32_t>(kv_ctx_), fbits(s.scale)},
-           {qi.buffer, k_cache_[layer], v_cache_[layer], o.buffer, scores_buffer_}, s.n_head, rows);
+            static_cast<uint32_t>(s.head_dim), static_cast<uint32_t>(kv_dim_), n_split, fbits(s.scale)},
+           {qi.buffer, k_cache_[layer], v_cache_[layer], o.buffer, part}, s.n_head, rows, n_split);
+  if (n_split > 1)
+    dispatch(pipeline("attention_reduce"), {static_cast<uint32_t>(s.n_head), static_cast<uint32_t>(s.head_dim), n_split},
+             {part, o.buffer}, s.n_head, rows);
 }
 
 void WebGpuBackend::swiglu(Act gate, Act up, int32_t rows, Act out) {
@@ -402,10 +446,12 @@ void WebGpuBackend::norm_matmul(Act x, Weight norm, float eps, const std::vector
     const WeightBuf& bl = weight(bias.back());
     bbind = Binding(b0.buffer, b0.offset, bl.offset + round4(bl.info.n_bytes) - b0.offset);
   }
-  dispatch(pipeline("matvec_norm", w0.info.type),
+  const MatvecShape shape = matvec_shape(xi.cols, total);
+  dispatch(pipeline("matvec_norm", w0.info.type, shape),
            {static_cast<uint32_t>(xi.cols), total, static_cast<uint32_t>(w0.info.row_bytes()), fbits(eps), ends[0], ends[1],
             offs[0], offs[1], offs[2], boffs[0], boffs[1], boffs[2], biased ? 1u : 0u},
-           {wbind, xi.buffer, bind(weight(norm)), out_bind[0], out_bind[1], out_bind[2], bbind}, ceil_div(total, 4), rows);
+           {wbind, xi.buffer, bind(weight(norm)), out_bind[0], out_bind[1], out_bind[2], bbind}, groups_x(ceil_div(total, shape.rows)),
+           rows, groups_z(ceil_div(total, shape.rows)));
 }
 
 void WebGpuBackend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, int32_t rows, Act h,
@@ -419,10 +465,14 @@ void WebGpuBackend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, W
   const uint32_t n_ff = static_cast<uint32_t>(wg.info.n_rows());
   if (o.cols != static_cast<int32_t>(n_ff) || static_cast<int32_t>(wg.info.dims[0]) != xi.cols) fail("norm_gate_up: shape mismatch");
   const Binding wbind(wg.buffer, wg.offset, wu.offset + round4(wu.info.n_bytes) - wg.offset);
-  dispatch(pipeline("matvec_gate_up", wg.info.type),
+  // Two matrices' rows per row: at most 4 rows per workgroup.
+  MatvecShape shape = matvec_shape(xi.cols, n_ff);
+  shape.rows = std::min(shape.rows, 4u);
+  dispatch(pipeline("matvec_gate_up", wg.info.type, shape),
            {static_cast<uint32_t>(xi.cols), n_ff, static_cast<uint32_t>(wg.info.row_bytes()), fbits(eps), 0u,
             static_cast<uint32_t>(wu.offset - wg.offset)},
-           {wbind, xi.buffer, bind(weight(norm)), o.buffer}, ceil_div(n_ff, 4), rows);
+           {wbind, xi.buffer, bind(weight(norm)), o.buffer}, groups_x(ceil_div(n_ff, shape.rows)), rows,
+           groups_z(ceil_div(n_ff, shape.rows)));
 }
 
 void WebGpuBackend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) {
@@ -432,10 +482,12 @@ void WebGpuBackend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) {
   const int64_t in = static_cast<int64_t>(wb.info.dims[0]), out_dim = static_cast<int64_t>(wb.info.n_rows());
   if (rows > kFuseRows || in % 32 != 0) return Backend::matmul_add(w, a, rows, x, tmp);
   if (in != ai.cols || out_dim != xo.cols) fail("matmul_add " + wb.info.name + ": shape mismatch");
-  dispatch(pipeline("matvec", wb.info.type),
+  const MatvecShape shape = matvec_shape(in, out_dim);
+  dispatch(pipeline("matvec", wb.info.type, shape),
            {static_cast<uint32_t>(in), static_cast<uint32_t>(out_dim), static_cast<uint32_t>(wb.info.row_bytes()), 0u,
             static_cast<uint32_t>(rows), 1u},
-           {bind(wb), ai.buffer, xo.buffer, dummy_buffer_}, ceil_div(out_dim, 4), rows);
+           {bind(wb), ai.buffer, xo.buffer, dummy_buffer_}, groups_x(ceil_div(out_dim, shape.rows)), rows,
+           groups_z(ceil_div(out_dim, shape.rows)));
 }
 
 void WebGpuBackend::rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows, int32_t pos0, const AttentionShape& s,
@@ -448,7 +500,7 @@ void WebGpuBackend::rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows,
     fail("rope_store: shape mismatch");
   if (layer < 0 || layer >= static_cast<int32_t>(k_cache_.size()) || pos0 < 0 || pos0 + rows > kv_ctx_)
     fail("rope_store: bad layer or position past the context");
-  const uint64_t threads = static_cast<uint64_t>(rows) * (s.n_head * (p.n_rot / 2) + kv_dim_);
+  const uint64_t threads = static_cast<uint64_t>(rows) * (s.n_head * (p.n_rot / 2) + kv_dim_ / 2);
   dispatch(pipeline("rope_store"),
            {static_cast<uint32_t>(rows), static_cast<uint32_t>(s.n_head), static_cast<uint32_t>(s.head_dim),
             static_cast<uint32_t>(pos0), static_cast<uint32_t>(p.n_rot), p.neox ? 1u : 0u, static_cast<uint32_t>(kv_dim_)},

@@ -14,9 +14,25 @@
 
 namespace lantern {
 
+struct WebGpuBackendOptions {
+  // Keys and values cached as fp16 (two to a word; attention math in f32):
+  // half the cache memory and half the bytes attention reads. Off: f32.
+  bool kv_f16 = true;
+  // Overrides of the matrix-vector kernels' workgroup shape (threads: 32..256,
+  // a power of two; rows: 1..8), for tuning sweeps (the gpubench page); 0
+  // keeps the automatic choice.
+  uint32_t matvec_threads = 0, matvec_rows = 0;
+};
+
+// A matrix-vector kernel's workgroup: `threads` (T) threads computing `rows`
+// (R) output rows.
+struct MatvecShape {
+  uint32_t threads = 0, rows = 0;
+};
+
 class WebGpuBackend : public Backend {
  public:
-  WebGpuBackend();
+  explicit WebGpuBackend(const WebGpuBackendOptions& opts = {});
   ~WebGpuBackend() override;
   std::string name() const override { return "webgpu"; }
 
@@ -84,7 +100,11 @@ class WebGpuBackend : public Backend {
     int32_t rows, cols;
     int buffer;
   };
-  int pipeline(const std::string& kernel, GgmlType weight_type = GgmlType::F32);
+  // The compute pipeline of a kernel (compiled once): typed kernels get the
+  // weight type's functions, the matrix-vector kernels their shape (T, R),
+  // and the KV cache kernels the cache's element type.
+  int pipeline(const std::string& kernel, GgmlType weight_type = GgmlType::F32, MatvecShape shape = {});
+  MatvecShape matvec_shape(int64_t in_dim, int64_t out_dim) const;
   // Appends a dispatch: params go to this pass's next uniform slot; buffers
   // are bound in order to bindings 1..n.
   void dispatch(int pipeline, const std::vector<uint32_t>& params, const std::vector<Binding>& buffers,
@@ -101,7 +121,10 @@ class WebGpuBackend : public Backend {
   std::vector<ActBuf> acts_;
   std::vector<int> k_cache_, v_cache_;  // one buffer per layer
   int32_t kv_ctx_ = 0, kv_dim_ = 0;
-  int params_buffer_ = 0, tokens_buffer_ = 0, dummy_buffer_ = 0, scores_buffer_ = 0;
+  bool kv_f16_;
+  MatvecShape matvec_override_;
+  int params_buffer_ = 0, tokens_buffer_ = 0, dummy_buffer_ = 0;
+  int attn_part_ = 0;             // attention's per-split partial results
   int slots_buffer_ = 0;                       // the device token ring
   int argmax_partial_ = 0;                     // (value, index) per argmax workgroup
   int dummy_out_[2] = {0, 0};                  // unused outputs of norm_matmul (writable: one each)
@@ -110,7 +133,7 @@ class WebGpuBackend : public Backend {
   int32_t max_rows_ = 0;
   int next_group_ = 0;
   uint32_t tokens_capacity_ = 0;  // u32 slots in tokens_buffer_
-  double scores_bytes_ = 0;       // size of scores_buffer_
+  double attn_part_bytes_ = 0;    // size of attn_part_
   std::vector<int32_t> cmds_;
   std::vector<uint32_t> params_;  // 64 words (256 bytes) per slot
   int slots_ = 0, last_dispatches_ = 0;

@@ -1,29 +1,32 @@
-// Causal attention of one query head of one token over the cached keys and
-// values 0..pos: scores, softmax, weighted sum of values. One workgroup per
-// (head, token). Scores stay in workgroup memory up to MAX_LOCAL keys (no
-// round trips through device memory, which cost most of a decode step's
-// attention time); longer rows use a scratch row in device memory.
+// Causal attention of one query head of one token over a chunk of the cached
+// keys and values: scores, softmax, weighted sum of values. Workgroup
+// (head, token, split) takes keys [split * CHUNK, (split + 1) * CHUNK) of
+// the token's 0..pos, so a long context is spread over many workgroups
+// (flash-decoding). With one split it writes the output; with several it
+// writes (max, sum, unnormalised values) per split to `part` and
+// attention_reduce.wgsl combines them. Cache element type from kv_*.wgsl.
 struct Params {
   pos0: u32,
   n_head: u32,
   n_head_kv: u32,
   head_dim: u32,
   kv_dim: u32,
-  n_ctx: u32,
+  n_split: u32,
   scale: f32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> kc4: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> vc: array<f32>;
+@group(0) @binding(2) var<storage, read> kc: array<KvQuad>;
+@group(0) @binding(3) var<storage, read> vc: array<KvPair>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
-@group(0) @binding(5) var<storage, read_write> scores: array<f32>;
+@group(0) @binding(5) var<storage, read_write> part: array<f32>;  // (token, head, split) x (head_dim + 2)
 
-const WG: u32 = 64u;
-const MAX_LOCAL: u32 = 2048u;
-var<workgroup> red: array<f32, 64>;
-var<workgroup> qs: array<f32, 256>;  // head_dim <= 256
-var<workgroup> sc: array<f32, MAX_LOCAL>;
+const WG: u32 = 256u;
+const CHUNK: u32 = 256u;  // keys per workgroup: a score per thread
+var<workgroup> red: array<f32, WG>;
+var<workgroup> qs: array<vec4<f32>, 64>;  // head_dim <= 256
+var<workgroup> sc: array<f32, CHUNK>;
+var<workgroup> vsum: array<vec2<f32>, WG>;  // value sums per (key group, dimension pair)
 
 fn reduce_max(v: f32, lid: u32) -> f32 {
   red[lid] = v;
@@ -49,56 +52,69 @@ fn reduce_sum(v: f32, lid: u32) -> f32 {
   return m;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let h = wg.x;
   let r = wg.y;
+  let split = wg.z;
   let kvh = h / (p.n_head / p.n_head_kv);
   let n_keys = p.pos0 + r + 1u;
+  let k0 = split * CHUNK;
+  let k1 = min(n_keys, k0 + CHUNK);
   let qo = (r * p.n_head + h) * p.head_dim;
-  let ko = kvh * p.head_dim;
-  let so = (r * p.n_head + h) * p.n_ctx;
+  let hd4 = p.head_dim / 4u;
   // The query in workgroup memory: every thread reads all of it.
-  for (var i = lid; i < p.head_dim; i += WG) { qs[i] = q[qo + i]; }
+  for (var i = lid; i < hd4; i += WG) {
+    qs[i] = vec4<f32>(q[qo + 4u * i], q[qo + 4u * i + 1u], q[qo + 4u * i + 2u], q[qo + 4u * i + 3u]);
+  }
   workgroupBarrier();
 
-  let in_wg = n_keys <= MAX_LOCAL;
   var m = -3.4e38;
-  let hd4 = p.head_dim / 4u;
-  for (var k = lid; k < n_keys; k += WG) {
-    // Keys as vec4: head_dim is a multiple of 4 in every supported model.
-    let kb = (k * p.kv_dim + ko) / 4u;
+  for (var k = k0 + lid; k < k1; k += WG) {
+    let kb = (k * p.kv_dim + kvh * p.head_dim) / 4u;
     var d = 0.0;
-    for (var i = 0u; i < hd4; i++) {
-      d += dot(vec4<f32>(qs[4u * i], qs[4u * i + 1u], qs[4u * i + 2u], qs[4u * i + 3u]), kc4[kb + i]);
-    }
+    for (var i = 0u; i < hd4; i++) { d += dot(qs[i], kv_unpack4(kc[kb + i])); }
     d *= p.scale;
-    if (in_wg) { sc[k] = d; } else { scores[so + k] = d; }
+    sc[k - k0] = d;
     m = max(m, d);
   }
   m = reduce_max(m, lid);
   var s = 0.0;
-  for (var k = lid; k < n_keys; k += WG) {
-    if (in_wg) {
-      let e = exp(sc[k] - m);
-      sc[k] = e;
-      s += e;
-    } else {
-      let e = exp(scores[so + k] - m);
-      scores[so + k] = e;
-      s += e;
-    }
+  for (var k = k0 + lid; k < k1; k += WG) {
+    let e = exp(sc[k - k0] - m);
+    sc[k - k0] = e;
+    s += e;
   }
   s = reduce_sum(s, lid);  // its barriers also publish sc
-  storageBarrier();
-  let inv = 1.0 / s;
-  for (var i = lid; i < p.head_dim; i += WG) {
-    var acc = 0.0;
-    if (in_wg) {
-      for (var k = 0u; k < n_keys; k++) { acc += sc[k] * vc[k * p.kv_dim + ko + i]; }
+  // Value sums: the threads form `groups` groups of one thread per pair of
+  // dimensions; group gi takes keys gi, gi + groups, ... of the chunk, so
+  // every thread has only a few dependent steps; then group 0 adds them up.
+  let pairs = p.head_dim / 2u;
+  let groups = WG / pairs;
+  let i = lid % pairs;
+  let gi = lid / pairs;
+  let vo = (kvh * p.head_dim) / 2u + i;
+  var acc = vec2<f32>(0.0);
+  if (gi < groups) {
+    for (var k = k0 + gi; k < k1; k += groups) { acc += sc[k - k0] * kv_unpack(vc[k * p.kv_dim / 2u + vo]); }
+  }
+  vsum[lid] = acc;
+  workgroupBarrier();
+  let po = ((r * p.n_head + h) * p.n_split + split) * (p.head_dim + 2u);
+  if (lid < pairs) {
+    var v = vec2<f32>(0.0);
+    for (var g = 0u; g < groups; g++) { v += vsum[g * pairs + lid]; }
+    if (p.n_split == 1u) {
+      out[qo + 2u * lid] = v.x / s;
+      out[qo + 2u * lid + 1u] = v.y / s;
     } else {
-      for (var k = 0u; k < n_keys; k++) { acc += scores[so + k] * vc[k * p.kv_dim + ko + i]; }
+      part[po + 2u + 2u * lid] = v.x;
+      part[po + 3u + 2u * lid] = v.y;
     }
-    out[qo + i] = acc * inv;
+  }
+  if (p.n_split > 1u && lid == 0u) {
+    // An empty chunk (past this token's keys) has sum 0 and adds nothing.
+    part[po] = m;
+    part[po + 1u] = select(0.0, s, k0 < k1);
   }
 }

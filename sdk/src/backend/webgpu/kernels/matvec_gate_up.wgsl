@@ -1,8 +1,10 @@
 // out = silu(Wg . n) * (Wu . n), n = rms_norm(x) * g, for one token or a few
 // (decode): the FFN's normalisation, both input projections and SwiGLU in one
 // dispatch. Wg and Wu sit in one buffer (a weight group) at byte offsets
-// off_gate and off_up. 4 output rows per workgroup, 32 threads per row, each
-// thread summing its share of both rows. Type functions from weights_*.wgsl.
+// off_gate and off_up. R output rows per workgroup as in matvec.wgsl, each
+// thread summing its share of both matrices' rows; the sum of squares of x
+// comes from the same loads (see matvec_norm.wgsl). Type functions from
+// weights_*.wgsl; T and R prepended by the backend.
 struct Params {
   in_dim: u32,
   n_ff: u32,
@@ -17,49 +19,50 @@ struct Params {
 @group(0) @binding(3) var<storage, read> g: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
+// block_dot in weights_*.wgsl reads activations through this (matmul.wgsl uses it).
 fn act_at(i: u32) -> f32 { return x[i / 4u][i % 4u]; }
 
-const LANES: u32 = 32u;
-const ROWS: u32 = 4u;  // 128 threads: many workgroups keep every SM busy on small matrices
-var<workgroup> red: array<f32, 128>;
-var<workgroup> red_up: array<f32, 128>;
+var<workgroup> red: array<f32, (2u * R + 1u) * T>;  // gate sums, up sums, sum of squares
 
-@compute @workgroup_size(128)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+@compute @workgroup_size(T)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
   let r = wg.y;
-  let n4 = p.in_dim / 4u;
-  let xq = r * n4;
-  let scale = rms_scale(xq, n4, p.eps, lid);
-
-  let lane = lid % LANES;
-  let sub = lid / LANES;
-  let j = wg.x * ROWS + sub;
-  let nb = p.in_dim / 32u;
-  let q = lane % 8u;
-  let b0 = lane / 8u;
-  var sg = 0.0;
-  var su = 0.0;
-  if (j < p.n_ff) {
-    let rg = p.off_gate + j * p.row_bytes;
-    let ru = p.off_up + j * p.row_bytes;
-    for (var b = b0; b < nb; b += 4u) {
-      let xv = x[xq + b * 8u + q] * g[b * 8u + q];
-      sg += dot(load4(rg, b, q), xv);
-      su += dot(load4(ru, b, q), xv);
+  let xq = r * (p.in_dim / 4u);
+  let j0 = (wg.z * nwg.x + wg.x) * R;  // groups past 65535 continue in z
+  var acc = array<f32, 2u * R>();
+  var ss = 0.0;
+  for (var hb = lid; hb < p.in_dim / 16u; hb += T) {
+    var xs: array<vec4<f32>, 4>;
+    for (var k = 0u; k < 4u; k++) {
+      let i = half_x(hb, k);
+      let v = x[xq + i];
+      ss += dot(v, v);
+      xs[k] = v * g[i];
+    }
+    let xsum = dot(xs[0] + xs[1] + xs[2] + xs[3], vec4<f32>(1.0));
+    for (var k = 0u; k < R; k++) {
+      let j = j0 + k;
+      if (j < p.n_ff) {
+        acc[k] += half_dot(p.off_gate + j * p.row_bytes, hb, xs, xsum);
+        acc[R + k] += half_dot(p.off_up + j * p.row_bytes, hb, xs, xsum);
+      }
     }
   }
-  red[lid] = sg;
-  red_up[lid] = su;
+  for (var k = 0u; k < 2u * R; k++) { red[k * T + lid] = acc[k]; }
+  red[2u * R * T + lid] = ss;
   workgroupBarrier();
-  for (var stride = LANES / 2u; stride > 0u; stride >>= 1u) {
-    if (lane < stride) {
-      red[lid] += red[lid + stride];
-      red_up[lid] += red_up[lid + stride];
+  for (var stride = T / 2u; stride > 0u; stride >>= 1u) {
+    if (lid < stride) {
+      for (var k = 0u; k <= 2u * R; k++) { red[k * T + lid] += red[k * T + lid + stride]; }
     }
     workgroupBarrier();
   }
-  if (lane == 0u && j < p.n_ff) {
-    let gv = red[lid] * scale;
-    out[r * p.n_ff + j] = gv / (1.0 + exp(-gv)) * (red_up[lid] * scale);
+  let j = j0 + lid;
+  if (lid < R && j < p.n_ff) {
+    let scale = 1.0 / sqrt(red[2u * R * T] / f32(p.in_dim) + p.eps);
+    let gv = red[lid * T] * scale;
+    let uv = red[(R + lid) * T] * scale;
+    out[r * p.n_ff + j] = gv / (1.0 + exp(-gv)) * uv;
   }
 }

@@ -1,10 +1,11 @@
 // outs = W_i . (rms_norm(x) * g) (+ bias_i) for one token or a few (decode),
 // up to three matrices of one group side by side in `w` (q|k|v, or just the
 // output head): the normalisation, the three matrix-vector products and the
-// biases in one dispatch. Each workgroup first takes the sum of squares of
-// its token's x, then computes 4 output rows, 32 threads per row (see
-// matvec.wgsl). Row j of the concatenation belongs to part 0 below end0,
-// part 1 below end1, part 2 after. Type functions from weights_*.wgsl.
+// biases in one dispatch. A workgroup computes R rows as matvec.wgsl does,
+// on x * g; the sum of squares of x comes from the same loads (the threads'
+// half tiles cover the row once) and scales the sums at the end. Row j of
+// the concatenation belongs to part 0 below end0, part 1 below end1, part 2
+// after. Type functions from weights_*.wgsl; T and R prepended by the backend.
 struct Params {
   in_dim: u32,
   total_rows: u32,
@@ -29,57 +30,62 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> out2: array<f32>;
 @group(0) @binding(7) var<storage, read> bias: array<f32>;
 
+// block_dot in weights_*.wgsl reads activations through this (matmul.wgsl uses it).
 fn act_at(i: u32) -> f32 { return x[i / 4u][i % 4u]; }
 
-const LANES: u32 = 32u;
-const ROWS: u32 = 4u;  // 128 threads: many workgroups keep every SM busy on small matrices
-var<workgroup> red: array<f32, 128>;
+var<workgroup> red: array<f32, (R + 1u) * T>;  // R rows' sums, then the sum of squares
 
-@compute @workgroup_size(128)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+// Where row j of the concatenation lives: (part, row within the part).
+fn part_of(j: u32) -> vec2<u32> {
+  if (j < p.end0) { return vec2<u32>(0u, j); }
+  if (j < p.end1) { return vec2<u32>(1u, j - p.end0); }
+  return vec2<u32>(2u, j - p.end1);
+}
+
+fn pick(part: u32, a: u32, b: u32, c: u32) -> u32 { return select(select(c, b, part == 1u), a, part == 0u); }
+
+@compute @workgroup_size(T)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
   let r = wg.y;
-  let n4 = p.in_dim / 4u;
-  let xq = r * n4;
-  let scale = rms_scale(xq, n4, p.eps, lid);
-
-  let lane = lid % LANES;
-  let sub = lid / LANES;
-  let j = wg.x * ROWS + sub;
-  var part = 2u;
-  var jl = j - p.end1;
-  var off = p.off2;
-  var n = p.total_rows - p.end1;
-  var boff = p.boff2;
-  if (j < p.end0) {
-    part = 0u; jl = j; off = p.off0; n = p.end0; boff = p.boff0;
-  } else if (j < p.end1) {
-    part = 1u; jl = j - p.end0; off = p.off1; n = p.end1 - p.end0; boff = p.boff1;
+  let xq = r * (p.in_dim / 4u);
+  let j0 = (wg.z * nwg.x + wg.x) * R;  // groups past 65535 continue in z
+  var rb = array<u32, R>();
+  for (var k = 0u; k < R; k++) {
+    let pj = part_of(min(j0 + k, p.total_rows - 1u));
+    rb[k] = pick(pj.x, p.off0, p.off1, p.off2) + pj.y * p.row_bytes;
   }
-  let nb = p.in_dim / 32u;
-  let q = lane % 8u;
-  let b0 = lane / 8u;
-  var s = 0.0;
-  if (j < p.total_rows) {
-    let row_byte = off + jl * p.row_bytes;
-    var s2 = 0.0;
-    var b = b0;
-    for (; b + 4u < nb; b += 8u) {
-      s += dot(load4(row_byte, b, q), x[xq + b * 8u + q] * g[b * 8u + q]);
-      s2 += dot(load4(row_byte, b + 4u, q), x[xq + (b + 4u) * 8u + q] * g[(b + 4u) * 8u + q]);
+  var acc = array<f32, R>();
+  var ss = 0.0;
+  for (var hb = lid; hb < p.in_dim / 16u; hb += T) {
+    var xs: array<vec4<f32>, 4>;
+    for (var k = 0u; k < 4u; k++) {
+      let i = half_x(hb, k);
+      let v = x[xq + i];
+      ss += dot(v, v);
+      xs[k] = v * g[i];
     }
-    if (b < nb) { s += dot(load4(row_byte, b, q), x[xq + b * 8u + q] * g[b * 8u + q]); }
-    s += s2;
+    let xsum = dot(xs[0] + xs[1] + xs[2] + xs[3], vec4<f32>(1.0));
+    for (var k = 0u; k < R; k++) {
+      if (j0 + k < p.total_rows) { acc[k] += half_dot(rb[k], hb, xs, xsum); }
+    }
   }
-  red[lid] = s;
+  for (var k = 0u; k < R; k++) { red[k * T + lid] = acc[k]; }
+  red[R * T + lid] = ss;
   workgroupBarrier();
-  for (var stride = LANES / 2u; stride > 0u; stride >>= 1u) {
-    if (lane < stride) { red[lid] += red[lid + stride]; }
+  for (var stride = T / 2u; stride > 0u; stride >>= 1u) {
+    if (lid < stride) {
+      for (var k = 0u; k <= R; k++) { red[k * T + lid] += red[k * T + lid + stride]; }
+    }
     workgroupBarrier();
   }
-  if (lane == 0u && j < p.total_rows) {
-    var v = red[lid] * scale;
-    if (p.has_bias != 0u) { v += bias[boff + jl]; }
-    let o = r * n + jl;
-    if (part == 0u) { out0[o] = v; } else if (part == 1u) { out1[o] = v; } else { out2[o] = v; }
+  let j = j0 + lid;
+  if (lid < R && j < p.total_rows) {
+    let scale = 1.0 / sqrt(red[R * T] / f32(p.in_dim) + p.eps);
+    let pj = part_of(j);
+    var v = red[lid * T] * scale;
+    if (p.has_bias != 0u) { v += bias[pick(pj.x, p.boff0, p.boff1, p.boff2) + pj.y]; }
+    let o = r * pick(pj.x, p.end0, p.end1 - p.end0, p.total_rows - p.end1) + pj.y;
+    if (pj.x == 0u) { out0[o] = v; } else if (pj.x == 1u) { out1[o] = v; } else { out2[o] = v; }
   }
 }

@@ -1,7 +1,8 @@
 // RoPE on q (in place) and k, and k and v into one layer's cache, in one
 // dispatch. Threads below n_q each rotate one pair of q; the rest each write
-// one element of k (rotated, computed from its pair partner, which is only
-// read) and the same element of v into the cache at its position.
+// two consecutive elements of k (rotated, each computed from its rotation
+// partner, which is only read) and the same two of v into the cache at
+// their position, as one KvPair (kv_*.wgsl).
 struct Params {
   rows: u32,
   n_head: u32,
@@ -15,8 +16,8 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> q: array<f32>;
 @group(0) @binding(2) var<storage, read> k: array<f32>;
 @group(0) @binding(3) var<storage, read> v: array<f32>;
-@group(0) @binding(4) var<storage, read_write> kc: array<f32>;
-@group(0) @binding(5) var<storage, read_write> vc: array<f32>;
+@group(0) @binding(4) var<storage, read_write> kc: array<KvPair>;
+@group(0) @binding(5) var<storage, read_write> vc: array<KvPair>;
 @group(0) @binding(6) var<storage, read> cos_sin: array<f32>;
 
 @compute @workgroup_size(256)
@@ -42,32 +43,36 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     q[ib] = a * cos_sin[cs + 1u] + b * cos_sin[cs];
     return;
   }
-  let e = t - n_q;
-  if (e >= p.rows * p.kv_dim) { return; }
+  let e2 = t - n_q;
+  if (e2 >= p.rows * p.kv_dim / 2u) { return; }
+  let e = 2u * e2;
+  let dst = p.pos0 * p.kv_dim / 2u + e2;
+  kc[dst] = kv_pack(vec2<f32>(rotated_k(e), rotated_k(e + 1u)));
+  vc[dst] = kv_pack(vec2<f32>(v[e], v[e + 1u]));
+}
+
+// Element e of k (row-major over rows x kv_dim) after RoPE.
+fn rotated_k(e: u32) -> f32 {
+  let half = p.n_rot / 2u;
   let r = e / p.kv_dim;
   let c = e % p.kv_dim;
   let d = c % p.head_dim;     // dimension within the head
   let head0 = e - d;          // element index of the head's first dimension
-  var val = k[e];
-  if (d < p.n_rot) {
-    // The pair (a, b) this element belongs to and which of the two it is.
-    var ia = head0 + (d & ~1u);
-    var ib = ia + 1u;
-    var i = d / 2u;
-    var second = (d & 1u) == 1u;
-    if (p.neox != 0u) {
-      i = d % half;
-      ia = head0 + i;
-      ib = ia + half;
-      second = d >= half;
-    }
-    let cs = ((p.pos0 + r) * half + i) * 2u;
-    let a = k[ia];
-    let b = k[ib];
-    if (second) { val = a * cos_sin[cs + 1u] + b * cos_sin[cs]; }
-    else { val = a * cos_sin[cs] - b * cos_sin[cs + 1u]; }
+  if (d >= p.n_rot) { return k[e]; }
+  // The pair (a, b) this element belongs to and which of the two it is.
+  var ia = head0 + (d & ~1u);
+  var ib = ia + 1u;
+  var i = d / 2u;
+  var second = (d & 1u) == 1u;
+  if (p.neox != 0u) {
+    i = d % half;
+    ia = head0 + i;
+    ib = ia + half;
+    second = d >= half;
   }
-  let dst = p.pos0 * p.kv_dim + e;
-  kc[dst] = val;
-  vc[dst] = v[e];
+  let cs = ((p.pos0 + r) * half + i) * 2u;
+  let a = k[ia];
+  let b = k[ib];
+  if (second) { return a * cos_sin[cs + 1u] + b * cos_sin[cs]; }
+  return a * cos_sin[cs] - b * cos_sin[cs + 1u];
 }

@@ -15,3 +15,15 @@ fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
   let o = (row_byte >> 2u) + b * 16u + q * 2u;
   return vec4<f32>(unpack2x16float(w[o]), unpack2x16float(w[o + 1u]));
 }
+
+// Half tiles for matvec.wgsl: 16 consecutive elements, 8 words.
+fn half_x(hb: u32, j: u32) -> u32 { return hb * 4u + j; }
+
+fn half_dot(row_byte: u32, hb: u32, xs: array<vec4<f32>, 4>, xsum: f32) -> f32 {
+  let o = (row_byte >> 2u) + hb * 8u;
+  var q = 0.0;
+  for (var k = 0u; k < 4u; k++) {
+    q += dot(vec4<f32>(unpack2x16float(w[o + 2u * k]), unpack2x16float(w[o + 2u * k + 1u])), xs[k]);
+  }
+  return q;
+}
