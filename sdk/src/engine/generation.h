@@ -74,7 +74,11 @@ class Generation {
   const GenerationStats& stats() const { return stats_; }
 
  private:
-  static constexpr int kRunAhead = 3;
+  // Passes in flight on device greedy. Chromium notices finished GPU work
+  // on a timer (1-2.3 ms after it ends, ../shared/GPU.md), so a token reaches
+  // the host several steps of a small model late: with 3 in flight the GPU
+  // of an H200 sat idle 40% of a Qwen2.5-0.5B step; 6 keep it busy.
+  static constexpr int kRunAhead = 6;
   StepResult finish(FinishReason r, StepResult res);
   void submit(const int32_t* tokens, int32_t n, bool prefill);
   StepResult step_prompt(StepResult res);
