@@ -1,6 +1,6 @@
 // webgpu-bench (suite gpubench, not part of the tests): the engine on the
 // WebGPU backend with synthetic Qwen2.5-0.5B and Llama-3.2-1B shapes in Q4_0
-// and Q8_0: load phases, prefill and decode tok/s, GPU time per decode step
+// and Q8_0, and Llama-3.2-3B in Q4_0 (large enough to be bandwidth-bound): load phases, prefill and decode tok/s, GPU time per decode step
 // and achieved weight bandwidth. Numbers go to the report's metrics.
 #include <cstdlib>
 #include <filesystem>
@@ -18,7 +18,7 @@ Scenario make_webgpu_bench_scenario() {
   Scenario s;
   s.name = "webgpu-bench";
   s.suite = "gpubench";
-  s.description = "benchmark: prefill/decode tok/s, GPU ms per step and GB/s for synthetic qwen2.5-0.5b and llama-3.2-1b (q4_0, q8_0)";
+  s.description = "benchmark: prefill/decode tok/s, GPU ms per step and GB/s for synthetic qwen2.5-0.5b and llama-3.2-1b (q4_0, q8_0), llama-3.2-3b (q4_0)";
   s.run = [](ScenarioContext& ctx) {
     const char* wd = std::getenv("LANTERN_WASM_DIR");
     const std::string wasm = wd ? wd : ctx.settings().source_dir + "/build-wasm/web";
@@ -27,6 +27,7 @@ Scenario make_webgpu_bench_scenario() {
     const std::string models_dir = ctx.scratch_dir();
     struct M { const char* shape; const char* type; };
     const M all[] = {{"qwen2.5-0.5b", "q4_0"}, {"qwen2.5-0.5b", "q8_0"}, {"llama-3.2-1b", "q4_0"}, {"llama-3.2-1b", "q8_0"},
+                     {"llama-3.2-3b", "q4_0"},  // 1.9 GB: the bandwidth-bound case
                      {"tiny", "q4_0"}};  // tiny: a smoke test, only when named
     const auto wanted = [&](const std::string& tag) {
       return only ? std::string(only).find(tag) != std::string::npos : tag.rfind("tiny", 0) != 0;
@@ -44,7 +45,11 @@ Scenario make_webgpu_bench_scenario() {
     // Smaller runs for a smoke test on a software adapter: LANTERN_BENCH_PREFILL / _DECODE.
     const char* np = std::getenv("LANTERN_BENCH_PREFILL");
     const char* nd = std::getenv("LANTERN_BENCH_DECODE");
-    const std::string query = std::string("prefill=") + (np ? np : "512") + "&decode=" + (nd ? nd : "128");
+    // LANTERN_BENCH_SWEEP="128x4,64x2": also GPU ms per decode step with
+    // those matrix-vector workgroup shapes (threads x rows, 0 automatic).
+    const char* sweep = std::getenv("LANTERN_BENCH_SWEEP");
+    const std::string query = std::string("prefill=") + (np ? np : "512") + "&decode=" + (nd ? nd : "128") +
+                              (sweep ? std::string("&sweep=") + sweep : "");
     for (const auto& file : files) {
       ScenarioPage& page = ctx.open_page(browser, "/webgpu_bench.html?" + query + "&model=/synth/" + file);
       const PageEvent ev = page.wait_for_event("bench", ctx.budget(300s, "benchmark of " + file));
@@ -57,8 +62,10 @@ Scenario make_webgpu_bench_scenario() {
               std::to_string(m.value("host_sampling_decode_tok_s", 0.0)) + "), " + m["load_ms"].dump() + " " +
               "gpu ms/step " + m["gpu_ms_per_step"].dump() + ", wall ms/step " + m["wall_ms_per_step"].dump() +
               ", weights " + std::to_string(m.value("decode_weight_gb_s", 0.0)) + " GB/s wall, kernel GB/s " +
-              m["kernel_gb_s"].dump());
+              m["kernel_gb_s"].dump() + (sweep ? ", sweep " + m["sweep"].dump() : ""));
       ctx.expect(m["wgsl_errors"].empty() && m["gpu_errors"].empty(), file + ": no WebGPU errors, got " + m["wgsl_errors"].dump() + m["gpu_errors"].dump());
+      for (const auto& sw : m["sweep"])
+        ctx.expect(sw.value("errors", 1) == 0, file + ": no WebGPU errors with matvec shape " + sw.value("shape", std::string()));
     }
   };
   return s;
