@@ -22,6 +22,7 @@ const std::vector<Scenario>& all_scenarios() {
       make_cache_cold_warm_scenario(),
       make_browser_killed_scenario(),
       make_webgpu_parity_scenario(),
+      make_webgpu_parity_paths_scenario(),
       make_webgpu_bench_scenario(),
       make_sdk_chat_scenario(),
       make_demo_page_scenario(),

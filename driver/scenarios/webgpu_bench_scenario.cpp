@@ -7,6 +7,7 @@
 
 #include "scenarios/builtin_scenarios.h"
 #include "scenarios/scenario_context.h"
+#include "scenarios/webgpu_errors.h"
 #include "synthetic_model.h"
 
 namespace lantern::rig {
@@ -63,7 +64,8 @@ Scenario make_webgpu_bench_scenario() {
               "gpu ms/step " + m["gpu_ms_per_step"].dump() + ", wall ms/step " + m["wall_ms_per_step"].dump() +
               ", weights " + std::to_string(m.value("decode_weight_gb_s", 0.0)) + " GB/s wall, kernel GB/s " +
               m["kernel_gb_s"].dump() + (sweep ? ", sweep " + m["sweep"].dump() : ""));
-      ctx.expect(m["wgsl_errors"].empty() && m["gpu_errors"].empty(), file + ": no WebGPU errors, got " + m["wgsl_errors"].dump() + m["gpu_errors"].dump());
+      const std::string errors = webgpu_errors_summary(m["wgsl_errors"], m["gpu_errors"]);
+      ctx.expect(errors.empty(), file + ": no WebGPU errors, got " + errors);
       for (const auto& sw : m["sweep"])
         ctx.expect(sw.value("errors", 1) == 0, file + ": no WebGPU errors with matvec shape " + sw.value("shape", std::string()));
     }

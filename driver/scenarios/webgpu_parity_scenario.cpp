@@ -1,7 +1,7 @@
-// webgpu-parity: the engine's WebGPU kernels against its own CPU backend
-// (exact f32 mode), both compiled to wasm and run in one page: a 64-token
-// greedy run, logits compared at every position (relative to the largest
-// logit of the row), greedy tokens identical. Models: the real stories260K
+// webgpu-parity and webgpu-parity-paths: the engine's WebGPU kernels against
+// its own CPU backend (exact f32 mode), both compiled to wasm and run in one
+// page: a 64-token greedy run, logits compared at every position (relative
+// to the largest logit of the row), greedy tokens identical. Models: the real stories260K
 // (whose tokens must also equal llama.cpp's, fixtures/golden) and synthetic
 // tiny models in f32, q8_0 and q4_0, llama and qwen2 layouts. The fp16 KV
 // cache runs against the CPU with the same fp16 rounding of keys and values
@@ -14,6 +14,7 @@
 
 #include "scenarios/builtin_scenarios.h"
 #include "scenarios/scenario_context.h"
+#include "scenarios/webgpu_errors.h"
 #include "synthetic_model.h"
 
 namespace lantern::rig {
@@ -34,6 +35,16 @@ struct Run {
   const char* matvec = "";  // matrix-vector workgroup shape "TxR" (empty: the backend's choice)
 };
 
+struct Synth {
+  const char* shape;
+  GgmlType type;
+  const char* file;
+};
+const Synth kSynth[] = {{"tiny", GgmlType::F32, "tiny-f32.gguf"},
+                        {"tiny", GgmlType::Q8_0, "tiny-q8_0.gguf"},
+                        {"tiny", GgmlType::Q4_0, "tiny-q4_0.gguf"},
+                        {"tiny-qwen2", GgmlType::F16, "tiny-qwen2-f16.gguf"}};
+
 void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url, const std::string& name,
                  const nlohmann::json* golden_tokens, Run run = {}) {
   const std::string label = name + (std::string(run.kv) == "f32" ? "" : std::string(" kv ") + run.kv) +
@@ -50,7 +61,8 @@ void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url,
           ") over " + std::to_string(d.value("steps", 0)) + " steps, " + std::to_string(d.value("dispatches_per_pass", 0)) +
           " dispatches per pass, " + std::to_string(d.value("ms", 0.0)) + " ms");
   ctx.metric(label, {{"max_rel_diff", rel}, {"max_abs_diff", abs_diff}, {"dispatches_per_pass", d["dispatches_per_pass"]}});
-  ctx.expect(d["wgsl_errors"].empty() && d["gpu_errors"].empty(), label + ": no WebGPU errors, got " + d["wgsl_errors"].dump() + " " + d["gpu_errors"].dump());
+  const std::string errors = webgpu_errors_summary(d["wgsl_errors"], d["gpu_errors"]);
+  ctx.expect(errors.empty(), label + ": no WebGPU errors, got " + errors);
   ctx.expect_eq(label + ": steps", 64, d.value("steps", 0));
   if (run.min_tokens) ctx.expect_eq(label + ": prompt tokens", static_cast<std::size_t>(run.min_tokens), d["prompt_tokens"].size());
   ctx.expect(rel < 1e-3, label + ": logits within 1e-3 relative at every position, worst " + std::to_string(rel) +
@@ -79,44 +91,58 @@ void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url,
   }
 }
 
+// What both parity scenarios start from: the wasm build, stories260K, the
+// synthetic models written, the server and the browser.
+struct ParitySetup {
+  Browser* browser;
+};
+
+ParitySetup start_parity(ScenarioContext& ctx) {
+  const std::string wasm = wasm_dir(ctx);
+  ctx.expect(fs::exists(wasm + "/lantern.mjs"), "the wasm build in " + wasm + " (build it with ci/build_wasm.sh)");
+  const std::string stories = ctx.shared_dir() + "/models/stories260K";
+  ctx.expect(fs::exists(stories + "/stories260K.gguf"), "stories260K.gguf in " + stories);
+  const std::string synth = ctx.scratch_dir();
+  for (const auto& m : kSynth) fixtures::write_synthetic_model(m.shape, m.type, 7, synth + "/" + m.file);
+  ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"}, {"/wasm/", wasm}, {"/models/", stories}, {"/synth/", synth}});
+  return {&ctx.launch_browser()};
+}
+
 }  // namespace
 
 Scenario make_webgpu_parity_scenario() {
   Scenario s;
   s.name = "webgpu-parity";
   s.suite = "webgpu";
-  s.description = "WebGPU logits within 1e-3 of the CPU backend at all 64 greedy steps; tokens identical (stories260K, synthetic f32/q8_0/q4_0; f16 KV cache and split attention past 256 keys)";
+  s.description = "WebGPU logits within 1e-3 of the CPU backend at all 64 greedy steps; tokens identical (stories260K f32 and fp16 KV cache, synthetic f32/f16/q8_0/q4_0)";
   s.run = [](ScenarioContext& ctx) {
-    const std::string wasm = wasm_dir(ctx);
-    ctx.expect(fs::exists(wasm + "/lantern.mjs"), "the wasm build in " + wasm + " (build it with ci/build_wasm.sh)");
-    const std::string stories = ctx.shared_dir() + "/models/stories260K";
-    ctx.expect(fs::exists(stories + "/stories260K.gguf"), "stories260K.gguf in " + stories);
-    const std::string synth = ctx.scratch_dir();
-    struct Synth { const char* shape; GgmlType type; const char* file; };
-    const Synth models[] = {{"tiny", GgmlType::F32, "tiny-f32.gguf"},
-                            {"tiny", GgmlType::Q8_0, "tiny-q8_0.gguf"},
-                            {"tiny", GgmlType::Q4_0, "tiny-q4_0.gguf"},
-                            {"tiny-qwen2", GgmlType::F16, "tiny-qwen2-f16.gguf"}};
-    for (const auto& m : models) fixtures::write_synthetic_model(m.shape, m.type, 7, synth + "/" + m.file);
-
-    ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"}, {"/wasm/", wasm}, {"/models/", stories}, {"/synth/", synth}});
-    Browser& browser = ctx.launch_browser();
-
+    const ParitySetup setup = start_parity(ctx);
     std::ifstream gf(ctx.settings().source_dir + "/fixtures/golden/stories260K/greedy_f32.json");
     const nlohmann::json golden = nlohmann::json::parse(gf);
     const nlohmann::json& first = golden["cases"][0];
     ctx.expect_eq("golden prompt", std::string("Once upon a time"), first["prompt"].get<std::string>());
-    check_model(ctx, browser, "/models/stories260K.gguf", "stories260K", &first["tokens"]);
-    for (const auto& m : models) check_model(ctx, browser, std::string("/synth/") + m.file, m.file, nullptr);
-    // The fp16 cache (the backend's default), and attention's split path
-    // (contexts past 256 keys) on each cache type.
-    check_model(ctx, browser, "/models/stories260K.gguf", "stories260K", nullptr, Run{"f16", 0});
-    check_model(ctx, browser, "/models/stories260K.gguf", "stories260K", nullptr, Run{"f32", 300});
-    check_model(ctx, browser, "/synth/tiny-qwen2-f16.gguf", "tiny-qwen2-f16.gguf", nullptr, Run{"f16", 300});
+    check_model(ctx, *setup.browser, "/models/stories260K.gguf", "stories260K", &first["tokens"]);
+    for (const auto& m : kSynth) check_model(ctx, *setup.browser, std::string("/synth/") + m.file, m.file, nullptr);
+    // The fp16 cache, the backend's default.
+    check_model(ctx, *setup.browser, "/models/stories260K.gguf", "stories260K", nullptr, Run{"f16", 0});
+  };
+  return s;
+}
+
+Scenario make_webgpu_parity_paths_scenario() {
+  Scenario s;
+  s.name = "webgpu-parity-paths";
+  s.suite = "webgpu";
+  s.description = "WebGPU parity on the paths the default runs miss: attention split past 256 keys (f32 and fp16 cache), non-default matrix-vector workgroup shapes";
+  s.run = [](ScenarioContext& ctx) {
+    const ParitySetup setup = start_parity(ctx);
+    // Prompts of 300 tokens: prefill and decode attention split the keys.
+    check_model(ctx, *setup.browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 300});
+    check_model(ctx, *setup.browser, "/synth/tiny-qwen2-f16.gguf", "tiny-qwen2-f16.gguf", nullptr, Run{"f16", 300});
     // Matrix-vector workgroup shapes the tiny models do not get by default
-    // (one row per workgroup; 256 threads and 8 rows, as output heads get).
-    check_model(ctx, browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 0, "32x1"});
-    check_model(ctx, browser, "/synth/tiny-q8_0.gguf", "tiny-q8_0.gguf", nullptr, Run{"f32", 0, "256x8"});
+    // (one row per workgroup; 128 threads and 8 rows, as output heads get).
+    check_model(ctx, *setup.browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 0, "32x1"});
+    check_model(ctx, *setup.browser, "/synth/tiny-q8_0.gguf", "tiny-q8_0.gguf", nullptr, Run{"f32", 0, "128x8"});
   };
   return s;
 }
