@@ -95,6 +95,11 @@ Scenario make_faults_load_scenario() {
 
     json w = kit::run_case(ctx, browser, "load", "model=/bad/weight_flip.gguf", 30s, "flipped weight bit");
     ctx.expect(w.value("loaded", false), "a flipped weight bit is not detectable (no checksum in GGUF): the model loads");
+
+    // The KV cache option reaches the engine: f32 loads, an unknown one is refused by name.
+    json f32 = kit::run_case(ctx, browser, "load", "model=/models/stories260K.gguf&kv=f32", 30s, "kv f32");
+    ctx.expect(f32.value("loaded", false), "kv: 'f32' loads");
+    kit::expect_mentions(ctx, failed_load(ctx, browser, "/models/stories260K.gguf&kv=f8", "kv f8"), {"kv must be", "f8"}, "kv f8");
   };
   return s;
 }

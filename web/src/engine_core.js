@@ -22,8 +22,9 @@ export class EngineCore {
     this.lostSignal = null;   // resolves to LOST when it goes
   }
 
-  // options: backend ('auto' | 'webgpu' | 'cpu'), n_ctx, chunkSize, cache,
-  // initProgressCallback ({phase, progress, loaded, total, etaSeconds, text}).
+  // options: backend ('auto' | 'webgpu' | 'cpu'), n_ctx, kv ('f16' | 'f32'),
+  // chunkSize, cache, initProgressCallback ({phase, progress, loaded, total,
+  // etaSeconds, text}).
   async load(url, options = {}) {
     const progress = options.initProgressCallback || (() => {});
     const t0 = performance.now();
@@ -55,6 +56,7 @@ export class EngineCore {
     });
     // Header first: the reader says how many bytes it needs at least.
     const openOptions = { backend: device ? 'webgpu' : 'cpu', n_ctx: options.n_ctx || 4096, max_batch: options.max_batch || 256 };
+    if (options.kv !== undefined) openOptions.kv = options.kv;
     let have = Math.min(source.size, 4 << 20);
     for (;;) {
       const need = engine.open(await source.read(0, have), source.size, openOptions);

@@ -13,6 +13,7 @@ export interface EngineOptions {
   initProgressCallback?: (report: InitProgressReport) => void;
   backend?: 'auto' | 'webgpu' | 'cpu';     // auto: WebGPU, else the wasm CPU backend
   n_ctx?: number;                          // context size (default 4096, at most the model's)
+  kv?: 'f16' | 'f32';                      // KV cache precision (default f16, as llama.cpp)
   chunkSize?: number;                      // download chunk in bytes (default 32 MiB)
   cache?: 'cache' | 'indexeddb' | 'none';  // where downloaded chunks are kept
   moduleUrl?: string;                      // lantern.mjs (default: dist/ beside src/)

@@ -140,7 +140,7 @@ function remoteError({ name, message }) {
   return e;
 }
 
-// options: initProgressCallback, backend ('auto' | 'webgpu' | 'cpu'), n_ctx,
+// options: initProgressCallback, backend ('auto' | 'webgpu' | 'cpu'), n_ctx, kv,
 // chunkSize, cache ('cache' | 'indexeddb' | 'none'), moduleUrl.
 export async function CreateEngine(modelUrl, options = {}) {
   const api = new EngineApi(new LocalTransport(options));
