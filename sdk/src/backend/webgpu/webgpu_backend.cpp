@@ -27,11 +27,8 @@ uint32_t fbits(float f) {
 uint32_t ceil_div(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 uint64_t round4(uint64_t n) { return (n + 3) & ~uint64_t{3}; }
 
-// Workgroups along x and z for `groups` row groups: WebGPU allows 65535 per
-// dimension, and an output head of 152K rows in groups of 2 is more.
+// Workgroups per dispatch dimension that WebGPU allows.
 constexpr uint32_t kMaxGroups = 65535;
-uint32_t groups_x(uint32_t groups) { return std::min(groups, kMaxGroups); }
-uint32_t groups_z(uint32_t groups) { return ceil_div(groups, kMaxGroups); }
 
 const char* weights_kernel(GgmlType t) {
   switch (t) {
@@ -182,7 +179,6 @@ void WebGpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes
 Act WebGpuBackend::create_act(int32_t rows, int32_t cols) {
   const int buf = lgpu_buffer_create(4.0 * rows * cols, kStorage | kCopySrc | kCopyDst, "act");
   acts_.push_back({rows, cols, buf});
-  max_rows_ = std::max(max_rows_, rows);
   return Act{static_cast<int32_t>(acts_.size() - 1)};
 }
 
@@ -250,6 +246,14 @@ void WebGpuBackend::dispatch(int pipe, const std::vector<uint32_t>& params, cons
   cmds_.insert(cmds_.end(), cmd, cmd + 6);
 }
 
+void WebGpuBackend::dispatch_matvec(int pipe, const std::vector<uint32_t>& params, const std::vector<Binding>& buffers,
+                                    uint64_t n_rows, MatvecShape shape, int32_t tokens) {
+  // Row groups past 65535 continue in z (an output head of 152K rows in
+  // groups of 2 is more).
+  const uint32_t groups = ceil_div(n_rows, shape.rows);
+  dispatch(pipe, params, buffers, std::min(groups, kMaxGroups), tokens, ceil_div(groups, kMaxGroups));
+}
+
 void WebGpuBackend::end() {
   if (!params_.empty()) lgpu_buffer_write(params_buffer_, 0, params_.data(), static_cast<int>(params_.size() * 4));
   lgpu_submit(cmds_.data(), static_cast<int>(cmds_.size()));
@@ -306,10 +310,7 @@ void WebGpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) 
   // 64 x 64 tiles that read each weight once per 64 tokens.
   const MatvecShape shape = matvec_shape(in, out_dim);
   if (in % 32 != 0) dispatch(pipeline("matmul", wb.info.type), params, bufs, ceil_div(out_dim, 4), rows);
-  else if (rows <= 4) {
-    const uint32_t groups = ceil_div(out_dim, shape.rows);
-    dispatch(pipeline("matvec", wb.info.type, shape), params, bufs, groups_x(groups), rows, groups_z(groups));
-  }
+  else if (rows <= 4) dispatch_matvec(pipeline("matvec", wb.info.type, shape), params, bufs, out_dim, shape, rows);
   else dispatch(pipeline("matmul_tiled", wb.info.type), params, bufs, ceil_div(out_dim, 64), ceil_div(rows, 64));
 }
 
@@ -447,11 +448,10 @@ void WebGpuBackend::norm_matmul(Act x, Weight norm, float eps, const std::vector
     bbind = Binding(b0.buffer, b0.offset, bl.offset + round4(bl.info.n_bytes) - b0.offset);
   }
   const MatvecShape shape = matvec_shape(xi.cols, total);
-  dispatch(pipeline("matvec_norm", w0.info.type, shape),
-           {static_cast<uint32_t>(xi.cols), total, static_cast<uint32_t>(w0.info.row_bytes()), fbits(eps), ends[0], ends[1],
-            offs[0], offs[1], offs[2], boffs[0], boffs[1], boffs[2], biased ? 1u : 0u},
-           {wbind, xi.buffer, bind(weight(norm)), out_bind[0], out_bind[1], out_bind[2], bbind}, groups_x(ceil_div(total, shape.rows)),
-           rows, groups_z(ceil_div(total, shape.rows)));
+  dispatch_matvec(pipeline("matvec_norm", w0.info.type, shape),
+                  {static_cast<uint32_t>(xi.cols), total, static_cast<uint32_t>(w0.info.row_bytes()), fbits(eps), ends[0],
+                   ends[1], offs[0], offs[1], offs[2], boffs[0], boffs[1], boffs[2], biased ? 1u : 0u},
+                  {wbind, xi.buffer, bind(weight(norm)), out_bind[0], out_bind[1], out_bind[2], bbind}, total, shape, rows);
 }
 
 void WebGpuBackend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, int32_t rows, Act h,
@@ -468,11 +468,10 @@ void WebGpuBackend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, W
   // Two matrices' rows per row: at most 4 rows per workgroup.
   MatvecShape shape = matvec_shape(xi.cols, n_ff);
   shape.rows = std::min(shape.rows, 4u);
-  dispatch(pipeline("matvec_gate_up", wg.info.type, shape),
-           {static_cast<uint32_t>(xi.cols), n_ff, static_cast<uint32_t>(wg.info.row_bytes()), fbits(eps), 0u,
-            static_cast<uint32_t>(wu.offset - wg.offset)},
-           {wbind, xi.buffer, bind(weight(norm)), o.buffer}, groups_x(ceil_div(n_ff, shape.rows)), rows,
-           groups_z(ceil_div(n_ff, shape.rows)));
+  dispatch_matvec(pipeline("matvec_gate_up", wg.info.type, shape),
+                  {static_cast<uint32_t>(xi.cols), n_ff, static_cast<uint32_t>(wg.info.row_bytes()), fbits(eps), 0u,
+                   static_cast<uint32_t>(wu.offset - wg.offset)},
+                  {wbind, xi.buffer, bind(weight(norm)), o.buffer}, n_ff, shape, rows);
 }
 
 void WebGpuBackend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) {
@@ -483,11 +482,10 @@ void WebGpuBackend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) {
   if (rows > kFuseRows || in % 32 != 0) return Backend::matmul_add(w, a, rows, x, tmp);
   if (in != ai.cols || out_dim != xo.cols) fail("matmul_add " + wb.info.name + ": shape mismatch");
   const MatvecShape shape = matvec_shape(in, out_dim);
-  dispatch(pipeline("matvec", wb.info.type, shape),
-           {static_cast<uint32_t>(in), static_cast<uint32_t>(out_dim), static_cast<uint32_t>(wb.info.row_bytes()), 0u,
-            static_cast<uint32_t>(rows), 1u},
-           {bind(wb), ai.buffer, xo.buffer, dummy_buffer_}, groups_x(ceil_div(out_dim, shape.rows)), rows,
-           groups_z(ceil_div(out_dim, shape.rows)));
+  dispatch_matvec(pipeline("matvec", wb.info.type, shape),
+                  {static_cast<uint32_t>(in), static_cast<uint32_t>(out_dim), static_cast<uint32_t>(wb.info.row_bytes()), 0u,
+                   static_cast<uint32_t>(rows), 1u},
+                  {bind(wb), ai.buffer, xo.buffer, dummy_buffer_}, out_dim, shape, rows);
 }
 
 void WebGpuBackend::rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows, int32_t pos0, const AttentionShape& s,

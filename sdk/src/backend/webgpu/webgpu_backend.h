@@ -109,6 +109,10 @@ class WebGpuBackend : public Backend {
   // are bound in order to bindings 1..n.
   void dispatch(int pipeline, const std::vector<uint32_t>& params, const std::vector<Binding>& buffers,
                 uint32_t x, uint32_t y = 1, uint32_t z = 1);
+  // A matrix-vector kernel over n_rows output rows in groups of shape.rows,
+  // for each of `tokens` tokens.
+  void dispatch_matvec(int pipeline, const std::vector<uint32_t>& params, const std::vector<Binding>& buffers,
+                       uint64_t n_rows, MatvecShape shape, int32_t tokens);
   const ActBuf& act(Act a) const;
   const WeightBuf& weight(Weight w) const;
 
@@ -130,7 +134,6 @@ class WebGpuBackend : public Backend {
   int dummy_out_[2] = {0, 0};                  // unused outputs of norm_matmul (writable: one each)
   std::vector<int> slot_requests_;             // readback request per slot, -1 none
   std::vector<uint32_t> slot_values_;
-  int32_t max_rows_ = 0;
   int next_group_ = 0;
   uint32_t tokens_capacity_ = 0;  // u32 slots in tokens_buffer_
   double attn_part_bytes_ = 0;    // size of attn_part_
