@@ -73,8 +73,7 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
       const std::string kv = opts.value("kv", "f16");
       if (kv != "f16" && kv != "f32") throw std::invalid_argument("kv must be \"f16\" or \"f32\" on the webgpu backend, got \"" + kv + "\"");
       go.kv_f16 = kv == "f16";
-      go.matvec_threads = opts.value("matvec_threads", 0u);
-      go.matvec_rows = opts.value("matvec_rows", 0u);
+      go.matvec = {opts.value("matvec_threads", 0u), opts.value("matvec_rows", 0u)};
       auto gpu = std::make_unique<WebGpuBackend>(go);
       g_gpu = gpu.get();
       backend = std::move(gpu);
@@ -299,5 +298,18 @@ EMSCRIPTEN_KEEPALIVE void lt_unload() {
 }
 
 EMSCRIPTEN_KEEPALIVE int lt_dispatches_per_pass() { return g_gpu ? g_gpu->dispatches_per_pass() : 0; }
+
+// Tuning: the matrix-vector workgroup shape of the loaded WebGPU engine from
+// the next pass on (0 = automatic). Returns 0, or -1 with lt_last_error.
+EMSCRIPTEN_KEEPALIVE int lt_tune_matvec(int threads, int rows) {
+  try {
+    if (!g_gpu) throw std::runtime_error("no WebGPU engine is loaded");
+    if (threads < 0 || rows < 0) throw std::invalid_argument("matvec shape must not be negative");
+    g_gpu->set_matvec_override({static_cast<uint32_t>(threads), static_cast<uint32_t>(rows)});
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(e);
+  }
+}
 
 }  // extern "C"

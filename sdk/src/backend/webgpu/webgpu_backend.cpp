@@ -41,11 +41,8 @@ const char* weights_kernel(GgmlType t) {
 }
 }  // namespace
 
-WebGpuBackend::WebGpuBackend(const WebGpuBackendOptions& opts)
-    : kv_f16_(opts.kv_f16), matvec_override_{opts.matvec_threads, opts.matvec_rows} {
-  const uint32_t t = opts.matvec_threads, r = opts.matvec_rows;
-  if (t && (t < 32 || t > 256 || (t & (t - 1)))) fail("matvec_threads must be a power of two from 32 to 256");
-  if (r > 8) fail("matvec_rows must be at most 8");
+WebGpuBackend::WebGpuBackend(const WebGpuBackendOptions& opts) : kv_f16_(opts.kv_f16) {
+  set_matvec_override(opts.matvec);
   params_buffer_ = lgpu_buffer_create(kMaxSlots * kSlotWords * 4.0, kUniform | kCopyDst, "params");
   dummy_buffer_ = lgpu_buffer_create(16, kStorage | kCopyDst, "dummy");
   for (int& d : dummy_out_) d = lgpu_buffer_create(16, kStorage, "dummy output");
@@ -72,6 +69,13 @@ WebGpuBackend::~WebGpuBackend() {
 // about two steps); tall matrices (output heads) get 8 rows per workgroup,
 // so each activation load serves more weight bytes, others 4 (enough
 // workgroups to fill the GPU).
+void WebGpuBackend::set_matvec_override(MatvecShape shape) {
+  const uint32_t t = shape.threads, r = shape.rows;
+  if (t && (t < 32 || t > 256 || (t & (t - 1)))) fail("matvec_threads must be a power of two from 32 to 256");
+  if (r > 8) fail("matvec_rows must be at most 8");
+  matvec_override_ = shape;
+}
+
 MatvecShape WebGpuBackend::matvec_shape(int64_t in_dim, int64_t out_dim) const {
   const int64_t halves = in_dim / 16;
   MatvecShape s{halves <= 128 ? 64u : halves <= 256 ? 128u : 256u, out_dim >= 16384 ? 8u : 4u};

@@ -14,20 +14,20 @@
 
 namespace lantern {
 
-struct WebGpuBackendOptions {
-  // Keys and values cached as fp16 (two to a word; attention math in f32):
-  // half the cache memory and half the bytes attention reads. Off: f32.
-  bool kv_f16 = true;
-  // Overrides of the matrix-vector kernels' workgroup shape (threads: 32..256,
-  // a power of two; rows: 1..8), for tuning sweeps (the gpubench page); 0
-  // keeps the automatic choice.
-  uint32_t matvec_threads = 0, matvec_rows = 0;
-};
-
 // A matrix-vector kernel's workgroup: `threads` (T) threads computing `rows`
 // (R) output rows.
 struct MatvecShape {
   uint32_t threads = 0, rows = 0;
+};
+
+struct WebGpuBackendOptions {
+  // Keys and values cached as fp16 (two to a word; attention math in f32):
+  // half the cache memory and half the bytes attention reads. Off: f32.
+  bool kv_f16 = true;
+  // Override of the matrix-vector kernels' workgroup shape (threads: 32..256,
+  // a power of two; rows: 1..8), for tuning sweeps (the gpubench page); 0
+  // keeps the automatic choice.
+  MatvecShape matvec;
 };
 
 class WebGpuBackend : public Backend {
@@ -76,6 +76,9 @@ class WebGpuBackend : public Backend {
   int weight_buffer(Weight w) const { return weights_.at(w.id).buffer; }
   uint64_t weight_offset(Weight w) const { return weights_.at(w.id).offset; }
   int dispatches_per_pass() const { return last_dispatches_; }
+  // Tuning: a new override (see WebGpuBackendOptions::matvec) from the next
+  // pass on; checked like the option.
+  void set_matvec_override(MatvecShape shape);
 
  private:
   struct WeightBuf {
