@@ -31,6 +31,19 @@ std::vector<float> random_row(int n, uint32_t seed) {
   return v;
 }
 
+// A rows x cols activation holding `data`: the backend has no upload op for
+// activations, so they are gathered (get_rows) from an f32 table of those rows.
+Act upload_rows(Backend& be, const std::vector<float>& data, int rows, int cols) {
+  const GgufTensorInfo info{"t", {static_cast<uint64_t>(cols), static_cast<uint64_t>(rows)}, GgmlType::F32, 0,
+                            static_cast<uint64_t>(cols) * rows, 4ull * cols * rows};
+  const Weight table = be.create_weight(info, reinterpret_cast<const uint8_t*>(data.data()));
+  const Act a = be.create_act(rows, cols);
+  std::vector<int32_t> ids(rows);
+  std::iota(ids.begin(), ids.end(), 0);
+  be.get_rows(table, ids.data(), rows, a);
+  return a;
+}
+
 // sum_i w_i * x_i over dequantised weights and dequantised Q8 activations:
 // exactly what the integer kernels compute, up to float summation order.
 double reference(GgmlType type, const std::vector<uint8_t>& wq, const std::vector<ActBlockQ8>& xq, int n) {
@@ -264,16 +277,7 @@ TEST(CpuBackendMatmul, PackedEqualsUnpackedAndSeesInputChanges) {
       CpuBackend be(o);
       const Weight w = be.create_weight(wi, wbytes.data());
       const Weight b = be.create_weight(bi, reinterpret_cast<const uint8_t*>(bias.data()));
-      const Act xa = be.create_act(rows, in), ya = be.create_act(rows, in), oa = be.create_act(rows, out_dim);
-      const std::vector<float> zero(rows * in, 0.0f);
-      // Load x through add() onto zeros (the backend has no upload op for activations).
-      GgufTensorInfo xi{"x", {static_cast<uint64_t>(in), static_cast<uint64_t>(rows)}, GgmlType::F32, 0, static_cast<uint64_t>(in) * rows, 4ull * in * rows};
-      const Weight xw = be.create_weight(xi, reinterpret_cast<const uint8_t*>(x.data()));
-      const Weight yw = be.create_weight(xi, reinterpret_cast<const uint8_t*>(y.data()));
-      std::vector<int32_t> ids(rows);
-      std::iota(ids.begin(), ids.end(), 0);
-      be.get_rows(xw, ids.data(), rows, xa);
-      be.get_rows(yw, ids.data(), rows, ya);
+      const Act xa = upload_rows(be, x, rows, in), ya = upload_rows(be, y, rows, in), oa = be.create_act(rows, out_dim);
       first.assign(rows * out_dim, 0.0f);
       second.assign(rows * out_dim, 0.0f);
       be.matmul(w, b, xa, rows, oa);
@@ -309,17 +313,8 @@ TEST(CpuBackendAttention, F16RoundedIsExactAttentionOnRoundedKeysAndValues) {
     o.kv = p;
     CpuBackend be(o);
     be.create_kv(1, 8, kv_dim);
-    auto upload = [&](const std::vector<float>& data, int cols) {
-      GgufTensorInfo info{"t", {static_cast<uint64_t>(cols), static_cast<uint64_t>(rows)}, GgmlType::F32, 0,
-                          static_cast<uint64_t>(cols) * rows, 4ull * cols * rows};
-      const Weight w = be.create_weight(info, reinterpret_cast<const uint8_t*>(data.data()));
-      const Act a = be.create_act(rows, cols);
-      std::vector<int32_t> ids(rows);
-      std::iota(ids.begin(), ids.end(), 0);
-      be.get_rows(w, ids.data(), rows, a);
-      return a;
-    };
-    const Act qa = upload(q, q_dim), ka = upload(k, kv_dim), va = upload(v, kv_dim), oa = be.create_act(rows, q_dim);
+    const Act qa = upload_rows(be, q, rows, q_dim), ka = upload_rows(be, k, rows, kv_dim),
+              va = upload_rows(be, v, rows, kv_dim), oa = be.create_act(rows, q_dim);
     be.kv_store(0, ka, va, rows, 0);
     AttentionShape s;
     s.n_head = n_head;
