@@ -30,6 +30,9 @@ if [ "$BROWSER" = 1 ]; then
   ci/build_wasm.sh
 fi
 
+step "JavaScript modules parse"
+ci/check_js.sh
+
 step "unit tests"
 ctest --test-dir build -L unit --output-on-failure -j"$(nproc)" --timeout 300
 
