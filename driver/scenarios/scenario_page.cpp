@@ -28,7 +28,14 @@ ScenarioPage::ScenarioPage(ScenarioContext& context, Browser& browser, const Pag
     context_.log("console." + m.type + ": " + m.text);
   }));
   subscriptions_.push_back(cdp.subscribe("Runtime.exceptionThrown", sid, [this](const CdpEvent& e) {
-    context_.log("page exception: " + cdp::runtime::parse_exception_thrown(e).text);
+    const std::string text = cdp::runtime::parse_exception_thrown(e).text;
+    context_.log("page exception: " + text);
+    // A script that does not parse never runs, so the page may never report:
+    // waiting out the timeout would only hide the cause.
+    if (text.find("SyntaxError") == std::string::npos) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (script_error_.empty()) script_error_ = text;
+    cv_.notify_all();
   }));
   subscriptions_.push_back(cdp.subscribe("Inspector.targetCrashed", sid, [this](const CdpEvent&) {
     context_.log("page crashed (renderer process gone)");
@@ -121,6 +128,11 @@ void ScenarioPage::fail_wait(const std::string& what, std::unique_lock<std::mute
     lock.unlock();
     context_.fail(crash_reason_ + " while " + what + " (" + seen + ")");
   }
+  if (!script_error_.empty()) {
+    std::string err = script_error_;
+    lock.unlock();
+    context_.fail("a page script does not parse (" + err + ") while " + what + "; " + seen);
+  }
   std::string reason = close_reason_;
   lock.unlock();
   // The socket usually closes a moment before the process is reaped.
@@ -141,7 +153,8 @@ std::vector<PageEvent> ScenarioPage::wait_for_events(const std::string& name, st
     for (const auto& e : events_)
       if (e.name == name && found.size() < count) found.push_back(e);
     if (found.size() == count) return found;
-    if (!page_error_.empty() || !crash_reason_.empty() || !close_reason_.empty()) fail_wait(what, lock);
+    if (!page_error_.empty() || !crash_reason_.empty() || !script_error_.empty() || !close_reason_.empty())
+      fail_wait(what, lock);
     if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
       bool done = false;
       std::size_t n = 0;

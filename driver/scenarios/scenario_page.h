@@ -78,6 +78,7 @@ class ScenarioPage {
   std::vector<PageEvent> events_;
   std::string page_error_;    // from a page 'error' event
   std::string crash_reason_;  // renderer crashed
+  std::string script_error_;  // a page script's SyntaxError (it never ran)
   std::string close_reason_;  // connection closed
 
   // Declared last: unsubscribed before the state they touch goes away.

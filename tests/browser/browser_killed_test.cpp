@@ -1,6 +1,7 @@
 // Killing the browser in the middle of a scenario: the scenario fails with a
 // clear reason well within its timeout and no browser process remains. Also:
-// a scenario that waits past its own timeout fails by that timeout.
+// a scenario that waits past its own timeout fails by that timeout; a page
+// script that does not parse fails the wait at once.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -66,6 +67,25 @@ TEST(BrowserKilled, KillDuringNavigationIsAlsoClear) {
   EXPECT_NE(r.reason.find("connection closed"), std::string::npos) << r.reason << "\n" << joined(r.log);
   EXPECT_LT(r.seconds, 10.0);
   for (int g : r.browser_process_groups) EXPECT_TRUE(live_browsers::processes_in_group(g).empty());
+}
+
+TEST(PageScriptError, ScriptThatDoesNotParseFailsTheWaitAtOnce) {
+  Scenario sc;
+  sc.name = "syntax-error";
+  sc.suite = "test";
+  sc.run = [](ScenarioContext& ctx) {
+    ctx.start_server();
+    Browser& b = ctx.launch_browser();
+    ScenarioPage& page = ctx.open_page(b, "/syntax_error.html");
+    page.wait_for_event("never", 60s);
+  };
+  ScenarioResult r = run_scenario(sc, settings(90s));
+  EXPECT_EQ(ScenarioStatus::kFailed, r.status);
+  EXPECT_NE(r.reason.find("a page script does not parse"), std::string::npos) << r.reason << "\n" << joined(r.log);
+  EXPECT_NE(r.reason.find("SyntaxError"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("'twice'"), std::string::npos) << "the parser's message names the identifier: " << r.reason;
+  EXPECT_NE(r.reason.find("events seen: ready"), std::string::npos) << r.reason;
+  EXPECT_LT(r.seconds, 15.0) << "must not wait out the 60 s";
 }
 
 TEST(ScenarioTimeout, WaitEndsAtTheScenarioDeadline) {
