@@ -49,8 +49,10 @@ Scenario make_webgpu_bench_scenario() {
     // LANTERN_BENCH_SWEEP="128x4,64x2": also GPU ms per decode step with
     // those matrix-vector workgroup shapes (threads x rows, 0 automatic).
     const char* sweep = std::getenv("LANTERN_BENCH_SWEEP");
+    // LANTERN_BENCH_DEPTH=N: decode after an N-token prompt (default 16).
+    const char* depth = std::getenv("LANTERN_BENCH_DEPTH");
     const std::string query = std::string("prefill=") + (np ? np : "512") + "&decode=" + (nd ? nd : "128") +
-                              (sweep ? std::string("&sweep=") + sweep : "");
+                              (sweep ? std::string("&sweep=") + sweep : "") + (depth ? std::string("&depth=") + depth : "");
     for (const auto& file : files) {
       ScenarioPage& page = ctx.open_page(browser, "/webgpu_bench.html?" + query + "&model=/synth/" + file);
       const PageEvent ev = page.wait_for_event("bench", ctx.budget(300s, "benchmark of " + file));
