@@ -53,16 +53,18 @@ void check_profile(const std::string& profile, const std::string& where) {
 
 }  // namespace
 
+// A timeout_s value: seconds in (0, 3600].
+std::chrono::milliseconds parse_timeout(const json& t, const std::string& where) {
+  if (!t.is_number() || t.get<double>() <= 0 || t.get<double>() > 3600)
+    throw std::runtime_error(where + " must be a number of seconds in (0, 3600], found " + t.dump());
+  return std::chrono::milliseconds(static_cast<long long>(std::llround(t.get<double>() * 1000)));
+}
+
 MatrixConfig parse_matrix(const json& j, const std::vector<std::string>& known_suites) {
   if (!j.is_object()) throw std::runtime_error("the matrix must be a JSON object");
   check_keys(j, {"timeout_s", "retries", "matrix"}, "the matrix file");
   MatrixConfig c;
-  if (j.contains("timeout_s")) {
-    const auto& t = j["timeout_s"];
-    if (!t.is_number() || t.get<double>() <= 0 || t.get<double>() > 3600)
-      throw std::runtime_error("timeout_s must be a number of seconds in (0, 3600], found " + t.dump());
-    c.timeout = std::chrono::milliseconds(static_cast<long long>(std::llround(t.get<double>() * 1000)));
-  }
+  if (j.contains("timeout_s")) c.timeout = parse_timeout(j["timeout_s"], "timeout_s");
   if (j.contains("retries")) {
     const auto& r = j["retries"];
     if (!r.is_number_integer() || r.get<int>() < 0 || r.get<int>() > 10)
@@ -75,7 +77,7 @@ MatrixConfig parse_matrix(const json& j, const std::vector<std::string>& known_s
     const auto& e = j["matrix"][i];
     const std::string where = "matrix[" + std::to_string(i) + "]";
     if (!e.is_object()) throw std::runtime_error(where + " must be an object");
-    check_keys(e, {"browsers", "profiles", "suites"}, where);
+    check_keys(e, {"browsers", "profiles", "suites", "timeout_s"}, where);
     for (const char* k : {"browsers", "profiles", "suites"})
       if (!e.contains(k)) throw std::runtime_error(where + " lacks \"" + k + "\"");
     MatrixEntry m;
@@ -84,6 +86,7 @@ MatrixConfig parse_matrix(const json& j, const std::vector<std::string>& known_s
     m.suites = string_list(e["suites"], where + ".suites");
     for (const auto& p : m.profiles) check_profile(p, where + ".profiles");
     for (const auto& s : m.suites) check_suite(s, known_suites, where + ".suites");
+    if (e.contains("timeout_s")) m.timeout = parse_timeout(e["timeout_s"], where + ".timeout_s");
     c.entries.push_back(std::move(m));
   }
   return c;
@@ -109,9 +112,17 @@ MatrixConfig default_matrix(const std::vector<std::string>& known_suites) {
 
 json matrix_to_json(const MatrixConfig& c) {
   json entries = json::array();
-  for (const auto& e : c.entries)
-    entries.push_back({{"browsers", e.browsers}, {"profiles", e.profiles}, {"suites", e.suites}});
+  for (const auto& e : c.entries) {
+    json entry{{"browsers", e.browsers}, {"profiles", e.profiles}, {"suites", e.suites}};
+    if (e.timeout) entry["timeout_s"] = e.timeout->count() / 1000.0;
+    entries.push_back(std::move(entry));
+  }
   return {{"timeout_s", c.timeout.count() / 1000.0}, {"retries", c.retries}, {"matrix", entries}};
+}
+
+void set_all_timeouts(MatrixConfig& c, std::chrono::milliseconds timeout) {
+  c.timeout = timeout;
+  for (auto& e : c.entries) e.timeout.reset();
 }
 
 std::vector<PlannedRun> plan_runs(const MatrixConfig& config, const std::vector<Scenario>& scenarios,
@@ -140,7 +151,7 @@ std::vector<PlannedRun> plan_runs(const MatrixConfig& config, const std::vector<
             if (sc.suite != suite) continue;
             if (filter.name_glob && ::fnmatch(filter.name_glob->c_str(), sc.name.c_str(), 0) != 0) continue;
             if (!seen.insert({sc.name, resolved->path, p}).second) continue;
-            runs.push_back({&sc, resolved->name, resolved->path, profile});
+            runs.push_back({&sc, resolved->name, resolved->path, profile, entry.timeout.value_or(config.timeout)});
           }
       }
     }

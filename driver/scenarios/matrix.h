@@ -7,10 +7,14 @@
 //     "matrix": [
 //       {"browsers": ["headless-shell"], "profiles": ["swiftshader", "no-webgpu"],
 //        "suites": ["basic", "cache", "selftest"]},
-//       {"browsers": ["chromium"], "profiles": ["swiftshader"], "suites": ["basic"]}
+//       {"browsers": ["chromium"], "profiles": ["swiftshader"], "suites": ["basic"]},
+//       {"browsers": ["headless-shell"], "profiles": ["swiftshader"], "suites": ["webgpu"],
+//        "timeout_s": 180}
 //     ]
 //   }
 //
+// An entry's own timeout_s applies to its runs (slow suites get room without
+// raising every scenario's limit); --timeout on the command line sets all.
 // Browsers are names (headless-shell, chromium) or executable paths.
 #pragma once
 
@@ -29,6 +33,7 @@ struct MatrixEntry {
   std::vector<std::string> browsers;
   std::vector<std::string> profiles;
   std::vector<std::string> suites;
+  std::optional<std::chrono::milliseconds> timeout;  // this entry's runs; else the matrix's
 };
 
 struct MatrixConfig {
@@ -43,6 +48,9 @@ MatrixConfig load_matrix_file(const std::string& path, const std::vector<std::st
 // headless-shell x swiftshader x every suite: used when no matrix file exists.
 MatrixConfig default_matrix(const std::vector<std::string>& known_suites);
 nlohmann::json matrix_to_json(const MatrixConfig& config);
+// One timeout for every run (the command line's --timeout): the matrix's and
+// every entry's.
+void set_all_timeouts(MatrixConfig& config, std::chrono::milliseconds timeout);
 
 struct RunFilter {
   std::optional<std::string> suite;    // only this suite (replaces each entry's suites)
@@ -56,6 +64,7 @@ struct PlannedRun {
   std::string browser_name;
   std::string browser_path;
   FlagProfile profile = FlagProfile::kSwiftShader;
+  std::chrono::milliseconds timeout{90000};  // its entry's, else the matrix's
 };
 
 // Expands the matrix over `scenarios`, applying the filter; duplicates are

@@ -64,7 +64,8 @@ std::string run_command_help() {
       "                     else headless-shell x swiftshader x every suite)\n"
       "  --report DIR       where report.json and junit.xml go (default: lantern-rig-report)\n"
       "  --retries N        extra attempts for a failing scenario (default: the matrix's, 0)\n"
-      "  --timeout S        per-scenario timeout in seconds (default: the matrix's, 90)\n"
+      "  --timeout S        per-scenario timeout in seconds, for every run (default: the\n"
+      "                     matrix's, 90, or a matrix entry's own timeout_s)\n"
       "  --browser-arg FLAG extra Chromium flag, repeatable (e.g. --browser-arg=--lang=de)\n"
       "  --source-dir DIR   repository root holding fixtures/pages (default: $LANTERN_SOURCE_DIR\n"
       "                     or the source tree lantern-rig was built from)\n"
@@ -184,7 +185,7 @@ int run_command(int argc, char** argv) {
     } else {
       matrix = default_matrix(suite_names());
     }
-    if (o.timeout_s) matrix.timeout = std::chrono::milliseconds(static_cast<long long>(*o.timeout_s * 1000));
+    if (o.timeout_s) set_all_timeouts(matrix, std::chrono::milliseconds(static_cast<long long>(*o.timeout_s * 1000)));
     if (o.retries) matrix.retries = *o.retries;
     plan = plan_runs(matrix, all_scenarios(), RunFilter{o.suite, o.browser, o.flags, o.filter});
   } catch (const std::exception& e) {
@@ -196,7 +197,8 @@ int run_command(int argc, char** argv) {
     std::cout << plan.size() << " planned runs (matrix: " << matrix_source << "):\n";
     for (const auto& p : plan)
       std::cout << "  " << p.scenario->suite << "/" << p.scenario->name << "  " << p.browser_name << " ("
-                << p.browser_path << ")  " << flag_profile_name(p.profile) << "\n";
+                << p.browser_path << ")  " << flag_profile_name(p.profile) << "  timeout " << p.timeout.count() / 1000.0
+                << " s\n";
     return 0;
   }
 
@@ -221,8 +223,13 @@ int run_command(int argc, char** argv) {
                      {"source_dir", source_dir},
                      {"browser_args", o.browser_args}};
   std::cout << "lantern-rig " << version() << ": " << plan.size() << " runs, timeout "
-            << matrix.timeout.count() / 1000.0 << " s each, retries " << matrix.retries << " (matrix: "
-            << matrix_source << ")\n";
+            << matrix.timeout.count() / 1000.0 << " s each";
+  for (const auto& e : matrix.entries)
+    if (e.timeout) {
+      std::cout << " (some entries' own: see the matrix)";
+      break;
+    }
+  std::cout << ", retries " << matrix.retries << " (matrix: " << matrix_source << ")\n";
 
   const auto t0 = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < plan.size(); ++i) {
@@ -240,7 +247,7 @@ int run_command(int argc, char** argv) {
       s.browser_name = p.browser_name;
       s.browser_path = p.browser_path;
       s.profile = p.profile;
-      s.timeout = matrix.timeout;
+      s.timeout = p.timeout;
       s.source_dir = source_dir;
       s.extra_browser_flags = o.browser_args;
       s.verbose = o.verbose;

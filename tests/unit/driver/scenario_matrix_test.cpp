@@ -64,6 +64,23 @@ TEST(MatrixParse, ErrorsNameTheProblem) {
   EXPECT_NE(e.find("lacks \"browsers\""), std::string::npos) << e;
 }
 
+TEST(MatrixParse, AnEntryMayHaveItsOwnTimeout) {
+  auto c = parse_matrix(json::parse(R"({"timeout_s": 90, "matrix": [
+      {"browsers": ["headless-shell"], "profiles": ["swiftshader"], "suites": ["basic"]},
+      {"browsers": ["headless-shell"], "profiles": ["swiftshader"], "suites": ["cache"], "timeout_s": 180}]})"),
+                        kSuites);
+  ASSERT_EQ(2u, c.entries.size());
+  EXPECT_FALSE(c.entries[0].timeout);
+  ASSERT_TRUE(c.entries[1].timeout);
+  EXPECT_EQ(180000, c.entries[1].timeout->count());
+  auto back = matrix_to_json(c);
+  EXPECT_FALSE(back["matrix"][0].contains("timeout_s"));
+  EXPECT_EQ(180.0, back["matrix"][1]["timeout_s"].get<double>());
+  auto e = error_of(json::parse(R"({"matrix": [{"browsers": ["headless-shell"], "profiles": ["swiftshader"],
+      "suites": ["basic"], "timeout_s": "slow"}]})"));
+  EXPECT_NE(e.find("matrix[0].timeout_s must be a number of seconds"), std::string::npos) << e;
+}
+
 MatrixConfig two_profiles() {
   MatrixConfig c;
   c.entries.push_back({{"/bin/sh"}, {"swiftshader", "no-webgpu"}, {"basic", "cache"}});
@@ -79,6 +96,21 @@ TEST(MatrixPlan, ExpandsBrowsersProfilesSuitesInOrder) {
   EXPECT_EQ("cache-cold-warm", runs[2].scenario->name);
   EXPECT_EQ(FlagProfile::kNoWebGpu, runs[3].profile);
   EXPECT_EQ("/bin/sh", runs[0].browser_path);
+}
+
+TEST(MatrixPlan, RunsTakeTheirEntrysTimeoutUnlessAllAreSet) {
+  auto sc = scenarios();
+  MatrixConfig c;
+  c.timeout = std::chrono::milliseconds(90000);
+  c.entries.push_back({{"/bin/sh"}, {"swiftshader"}, {"basic"}, std::nullopt});
+  c.entries.push_back({{"/bin/sh"}, {"swiftshader"}, {"cache"}, std::chrono::milliseconds(180000)});
+  auto runs = plan_runs(c, sc, {});
+  ASSERT_EQ(3u, runs.size());
+  EXPECT_EQ(90000, runs[0].timeout.count());   // basic: the matrix's
+  EXPECT_EQ("cache-cold-warm", runs[2].scenario->name);
+  EXPECT_EQ(180000, runs[2].timeout.count());  // cache: its entry's
+  set_all_timeouts(c, std::chrono::milliseconds(30000));  // --timeout 30
+  for (const auto& r : plan_runs(c, sc, {})) EXPECT_EQ(30000, r.timeout.count()) << r.scenario->name;
 }
 
 TEST(MatrixPlan, FiltersNarrowTheRuns) {
