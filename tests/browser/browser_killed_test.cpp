@@ -69,17 +69,21 @@ TEST(BrowserKilled, KillDuringNavigationIsAlsoClear) {
   for (int g : r.browser_process_groups) EXPECT_TRUE(live_browsers::processes_in_group(g).empty());
 }
 
-TEST(PageScriptError, ScriptThatDoesNotParseFailsTheWaitAtOnce) {
+// A scenario that opens `page` and waits up to 60 s for an event 'never'.
+Scenario waits_for_never(const std::string& name, const std::string& page) {
   Scenario sc;
-  sc.name = "syntax-error";
+  sc.name = name;
   sc.suite = "test";
-  sc.run = [](ScenarioContext& ctx) {
+  sc.run = [page](ScenarioContext& ctx) {
     ctx.start_server();
     Browser& b = ctx.launch_browser();
-    ScenarioPage& page = ctx.open_page(b, "/syntax_error.html");
-    page.wait_for_event("never", 60s);
+    ctx.open_page(b, page).wait_for_event("never", 60s);
   };
-  ScenarioResult r = run_scenario(sc, settings(90s));
+  return sc;
+}
+
+TEST(PageScriptError, ScriptThatDoesNotParseFailsTheWaitAtOnce) {
+  ScenarioResult r = run_scenario(waits_for_never("syntax-error", "/syntax_error.html"), settings(90s));
   EXPECT_EQ(ScenarioStatus::kFailed, r.status);
   EXPECT_NE(r.reason.find("a page script does not parse"), std::string::npos) << r.reason << "\n" << joined(r.log);
   EXPECT_NE(r.reason.find("SyntaxError"), std::string::npos) << r.reason;
@@ -89,16 +93,8 @@ TEST(PageScriptError, ScriptThatDoesNotParseFailsTheWaitAtOnce) {
 }
 
 TEST(ScenarioTimeout, WaitEndsAtTheScenarioDeadline) {
-  Scenario sc;
-  sc.name = "waits-too-long";
-  sc.suite = "test";
-  sc.run = [](ScenarioContext& ctx) {
-    ctx.start_server();
-    Browser& b = ctx.launch_browser();
-    ScenarioPage& page = ctx.open_page(b, "/idle.html");
-    page.wait_for_event("never", 60s);  // longer than the scenario's 3 s
-  };
-  ScenarioResult r = run_scenario(sc, settings(3s));
+  // The page waits longer than the scenario's 3 s.
+  ScenarioResult r = run_scenario(waits_for_never("waits-too-long", "/idle.html"), settings(3s));
   EXPECT_EQ(ScenarioStatus::kFailed, r.status);
   EXPECT_NE(r.reason.find("scenario timeout reached"), std::string::npos) << r.reason;
   EXPECT_NE(r.reason.find("'never'"), std::string::npos) << r.reason;
