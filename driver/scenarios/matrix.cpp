@@ -51,14 +51,14 @@ void check_profile(const std::string& profile, const std::string& where) {
                              " (known: " + join(flag_profile_names()) + ")");
 }
 
-}  // namespace
-
 // A timeout_s value: seconds in (0, 3600].
 std::chrono::milliseconds parse_timeout(const json& t, const std::string& where) {
   if (!t.is_number() || t.get<double>() <= 0 || t.get<double>() > 3600)
     throw std::runtime_error(where + " must be a number of seconds in (0, 3600], found " + t.dump());
   return std::chrono::milliseconds(static_cast<long long>(std::llround(t.get<double>() * 1000)));
 }
+
+}  // namespace
 
 MatrixConfig parse_matrix(const json& j, const std::vector<std::string>& known_suites) {
   if (!j.is_object()) throw std::runtime_error("the matrix must be a JSON object");
