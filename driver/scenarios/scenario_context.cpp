@@ -35,6 +35,13 @@ std::string ScenarioContext::shared_dir() const {
 
 std::string ScenarioContext::stories_dir() const { return shared_dir() + "/models/stories260K"; }
 
+std::string ScenarioContext::wasm_dir() const {
+  const char* d = std::getenv("LANTERN_WASM_DIR");
+  const std::string dir = d ? d : settings_.source_dir + "/build-wasm/web";
+  expect(std::filesystem::exists(dir + "/lantern.mjs"), "the wasm build in " + dir + " (build it with ci/build_wasm.sh)");
+  return dir;
+}
+
 HttpServer& ScenarioContext::start_server(std::vector<Mount> extra_mounts, bool coop_coep) {
   if (server_) fail("start_server called twice");
   HttpServerOptions opts;

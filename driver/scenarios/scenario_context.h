@@ -79,6 +79,9 @@ class ScenarioContext {
   std::string pages_dir() const;             // <source>/fixtures/pages
   std::string shared_dir() const;            // $LANTERN_SHARED_DIR, else <source>/../shared
   std::string stories_dir() const;           // <shared>/models/stories260K
+  // The engine's wasm build: $LANTERN_WASM_DIR, else <source>/build-wasm/web;
+  // the scenario fails when it holds no lantern.mjs.
+  std::string wasm_dir() const;
 
   // A temporary directory owned by the scenario (removed at teardown).
   std::string scratch_dir();

@@ -3,7 +3,6 @@
 // and Q8_0, and Llama-3.2-3B in Q4_0 (large enough to be bandwidth-bound): load phases, prefill and decode tok/s, GPU time per decode step
 // and achieved weight bandwidth. Numbers go to the report's metrics.
 #include <cstdlib>
-#include <filesystem>
 
 #include "scenarios/builtin_scenarios.h"
 #include "scenarios/scenario_context.h"
@@ -13,7 +12,6 @@
 namespace lantern::rig {
 
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
 
 Scenario make_webgpu_bench_scenario() {
   Scenario s;
@@ -21,9 +19,7 @@ Scenario make_webgpu_bench_scenario() {
   s.suite = "gpubench";
   s.description = "benchmark: prefill/decode tok/s, GPU ms per step and GB/s for synthetic qwen2.5-0.5b and llama-3.2-1b (q4_0, q8_0), llama-3.2-3b (q4_0)";
   s.run = [](ScenarioContext& ctx) {
-    const char* wd = std::getenv("LANTERN_WASM_DIR");
-    const std::string wasm = wd ? wd : ctx.settings().source_dir + "/build-wasm/web";
-    ctx.expect(fs::exists(wasm + "/lantern.mjs"), "the wasm build in " + wasm + " (build it with ci/build_wasm.sh)");
+    const std::string wasm = ctx.wasm_dir();
     const char* only = std::getenv("LANTERN_BENCH_MODELS");  // e.g. "qwen2.5-0.5b:q4_0"
     const std::string models_dir = ctx.scratch_dir();
     struct M { const char* shape; const char* type; };

@@ -8,7 +8,6 @@
 // (where a key sits at an fp16 rounding boundary, the two sides' last-bit f32
 // differences can round it apart: ~5e-4 on stories260K, still inside 1e-3);
 // prompts past 256 tokens send attention through its split-and-combine path.
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -23,11 +22,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string wasm_dir(const ScenarioContext& ctx) {
-  if (const char* d = std::getenv("LANTERN_WASM_DIR")) return d;
-  return ctx.settings().source_dir + "/build-wasm/web";
-}
 
 struct Run {
   const char* kv = "f32";  // the GPU's KV cache
@@ -93,19 +87,14 @@ void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url,
 
 // What both parity scenarios start from: the wasm build, stories260K, the
 // synthetic models written, the server and the browser.
-struct ParitySetup {
-  Browser* browser;
-};
-
-ParitySetup start_parity(ScenarioContext& ctx) {
-  const std::string wasm = wasm_dir(ctx);
-  ctx.expect(fs::exists(wasm + "/lantern.mjs"), "the wasm build in " + wasm + " (build it with ci/build_wasm.sh)");
-  const std::string stories = ctx.shared_dir() + "/models/stories260K";
+Browser& start_parity(ScenarioContext& ctx) {
+  const std::string wasm = ctx.wasm_dir();
+  const std::string stories = ctx.stories_dir();
   ctx.expect(fs::exists(stories + "/stories260K.gguf"), "stories260K.gguf in " + stories);
   const std::string synth = ctx.scratch_dir();
   for (const auto& m : kSynth) fixtures::write_synthetic_model(m.shape, m.type, 7, synth + "/" + m.file);
   ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"}, {"/wasm/", wasm}, {"/models/", stories}, {"/synth/", synth}});
-  return {&ctx.launch_browser()};
+  return ctx.launch_browser();
 }
 
 }  // namespace
@@ -116,15 +105,15 @@ Scenario make_webgpu_parity_scenario() {
   s.suite = "webgpu";
   s.description = "WebGPU logits within 1e-3 of the CPU backend at all 64 greedy steps; tokens identical (stories260K f32 and fp16 KV cache, synthetic f32/f16/q8_0/q4_0)";
   s.run = [](ScenarioContext& ctx) {
-    const ParitySetup setup = start_parity(ctx);
+    Browser& browser = start_parity(ctx);
     std::ifstream gf(ctx.settings().source_dir + "/fixtures/golden/stories260K/greedy_f32.json");
     const nlohmann::json golden = nlohmann::json::parse(gf);
     const nlohmann::json& first = golden["cases"][0];
     ctx.expect_eq("golden prompt", std::string("Once upon a time"), first["prompt"].get<std::string>());
-    check_model(ctx, *setup.browser, "/models/stories260K.gguf", "stories260K", &first["tokens"]);
-    for (const auto& m : kSynth) check_model(ctx, *setup.browser, std::string("/synth/") + m.file, m.file, nullptr);
+    check_model(ctx, browser, "/models/stories260K.gguf", "stories260K", &first["tokens"]);
+    for (const auto& m : kSynth) check_model(ctx, browser, std::string("/synth/") + m.file, m.file, nullptr);
     // The fp16 cache, the backend's default.
-    check_model(ctx, *setup.browser, "/models/stories260K.gguf", "stories260K", nullptr, Run{"f16", 0});
+    check_model(ctx, browser, "/models/stories260K.gguf", "stories260K", nullptr, Run{"f16", 0});
   };
   return s;
 }
@@ -135,14 +124,14 @@ Scenario make_webgpu_parity_paths_scenario() {
   s.suite = "webgpu";
   s.description = "WebGPU parity on the paths the default runs miss: attention split past 256 keys (f32 and fp16 cache), non-default matrix-vector workgroup shapes";
   s.run = [](ScenarioContext& ctx) {
-    const ParitySetup setup = start_parity(ctx);
+    Browser& browser = start_parity(ctx);
     // Prompts of 300 tokens: prefill and decode attention split the keys.
-    check_model(ctx, *setup.browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 300});
-    check_model(ctx, *setup.browser, "/synth/tiny-qwen2-f16.gguf", "tiny-qwen2-f16.gguf", nullptr, Run{"f16", 300});
+    check_model(ctx, browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 300});
+    check_model(ctx, browser, "/synth/tiny-qwen2-f16.gguf", "tiny-qwen2-f16.gguf", nullptr, Run{"f16", 300});
     // Matrix-vector workgroup shapes the tiny models do not get by default
     // (one row per workgroup; 128 threads and 8 rows, as output heads get).
-    check_model(ctx, *setup.browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 0, "32x1"});
-    check_model(ctx, *setup.browser, "/synth/tiny-q8_0.gguf", "tiny-q8_0.gguf", nullptr, Run{"f32", 0, "128x8"});
+    check_model(ctx, browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 0, "32x1"});
+    check_model(ctx, browser, "/synth/tiny-q8_0.gguf", "tiny-q8_0.gguf", nullptr, Run{"f32", 0, "128x8"});
   };
   return s;
 }

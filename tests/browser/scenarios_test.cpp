@@ -72,7 +72,9 @@ TEST(Scenarios, WebGpuBenchSmokeOnATinyModel) {
     const std::string name = k.value("kernel", std::string());
     EXPECT_EQ(std::string::npos, name.find("matmul_tiled")) << "a prefill kernel in the decode profile: " << m["kernels_per_step"].dump();
     attention |= name.rfind("attention", 0) == 0;
-    if (name == "argmax") EXPECT_EQ(2.0, k.value("dispatches_per_step", 0.0)) << "one greedy token per step";
+    if (name == "argmax") {
+      EXPECT_EQ(2.0, k.value("dispatches_per_step", 0.0)) << "one greedy token per step";
+    }
   }
   EXPECT_TRUE(attention) << m["kernels_per_step"].dump();
 }
