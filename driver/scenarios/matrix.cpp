@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <tuple>
@@ -135,7 +136,10 @@ std::vector<PlannedRun> plan_runs(const MatrixConfig& config, const std::vector<
   if (filter.profile) check_profile(*filter.profile, "--flags");
 
   std::vector<PlannedRun> runs;
-  std::set<std::tuple<std::string, std::string, std::string>> seen;  // scenario, browser path, profile
+  // (scenario, browser path, profile) -> its run. A cell reached from two
+  // entries (or again under --suite, which gives every entry that suite)
+  // runs once, with the longest timeout any of them gives it.
+  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> seen;
   for (const auto& entry : config.entries) {
     std::vector<std::string> browsers = filter.browser ? std::vector<std::string>{*filter.browser} : entry.browsers;
     std::vector<std::string> profiles = filter.profile ? std::vector<std::string>{*filter.profile} : entry.profiles;
@@ -150,8 +154,13 @@ std::vector<PlannedRun> plan_runs(const MatrixConfig& config, const std::vector<
           for (const auto& sc : scenarios) {
             if (sc.suite != suite) continue;
             if (filter.name_glob && ::fnmatch(filter.name_glob->c_str(), sc.name.c_str(), 0) != 0) continue;
-            if (!seen.insert({sc.name, resolved->path, p}).second) continue;
-            runs.push_back({&sc, resolved->name, resolved->path, profile, entry.timeout.value_or(config.timeout)});
+            const auto timeout = entry.timeout.value_or(config.timeout);
+            const auto [it, added] = seen.insert({{sc.name, resolved->path, p}, runs.size()});
+            if (!added) {
+              runs[it->second].timeout = std::max(runs[it->second].timeout, timeout);
+              continue;
+            }
+            runs.push_back({&sc, resolved->name, resolved->path, profile, timeout});
           }
       }
     }

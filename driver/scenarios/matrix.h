@@ -33,7 +33,7 @@ struct MatrixEntry {
   std::vector<std::string> browsers;
   std::vector<std::string> profiles;
   std::vector<std::string> suites;
-  std::optional<std::chrono::milliseconds> timeout;  // this entry's runs; else the matrix's
+  std::optional<std::chrono::milliseconds> timeout{};  // this entry's runs; else the matrix's
 };
 
 struct MatrixConfig {
@@ -68,7 +68,7 @@ struct PlannedRun {
 };
 
 // Expands the matrix over `scenarios`, applying the filter; duplicates are
-// dropped, order follows the matrix. Throws std::runtime_error for unknown
+// dropped (keeping the longest of their timeouts), order follows the matrix. Throws std::runtime_error for unknown
 // suites, profiles or browsers, or when nothing is left to run.
 std::vector<PlannedRun> plan_runs(const MatrixConfig& config, const std::vector<Scenario>& scenarios,
                                   const RunFilter& filter);

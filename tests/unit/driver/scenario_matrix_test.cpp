@@ -109,6 +109,11 @@ TEST(MatrixPlan, RunsTakeTheirEntrysTimeoutUnlessAllAreSet) {
   EXPECT_EQ(90000, runs[0].timeout.count());   // basic: the matrix's
   EXPECT_EQ("cache-cold-warm", runs[2].scenario->name);
   EXPECT_EQ(180000, runs[2].timeout.count());  // cache: its entry's
+  // --suite cache gives the first entry that suite too: the cell it shares
+  // with the second entry keeps the second's longer timeout.
+  auto by_suite = plan_runs(c, sc, {std::string("cache"), {}, {}, {}});
+  ASSERT_EQ(1u, by_suite.size());
+  EXPECT_EQ(180000, by_suite[0].timeout.count());
   set_all_timeouts(c, std::chrono::milliseconds(30000));  // --timeout 30
   for (const auto& r : plan_runs(c, sc, {})) EXPECT_EQ(30000, r.timeout.count()) << r.scenario->name;
 }
