@@ -5,7 +5,9 @@
 # timeout fails the run and leaves the input in build-fuzz/artifacts/.
 # Usage: ci/fuzz.sh [SECONDS] [TARGET...]
 # FUZZ_BUILD_DIR overrides the build folder (default build-fuzz), so two
-# people can fuzz from one checkout.
+# people can fuzz from one checkout. FUZZ_SEED fixes libFuzzer's seed (the
+# test command uses 1, so a failure there comes back on the next run);
+# without it each run explores from a new random seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-15}
@@ -23,13 +25,24 @@ for t in "${targets[@]}"; do
   corpus=$B/corpus/$t
   mkdir -p "$corpus"
   [ -d "fixtures/fuzz/$t" ] && cp -n fixtures/fuzz/$t/* "$corpus/" 2>/dev/null || true
+  # An earlier run's failing inputs move aside: only this run's fail it.
+  mkdir -p $B/artifacts/earlier && mv $B/artifacts/${t}-* $B/artifacts/earlier/ 2>/dev/null || true
   echo "fuzz: $t for ${SECONDS_EACH}s"
   LANTERN_SHARED_DIR=$(cd .. && pwd)/shared \
     $B/tests/fuzz/${t}_fuzz -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix=$B/artifacts/${t}- -print_final_stats=1 "$corpus" 2>&1 |
-    grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==ERROR|SUMMARY)" || true
+    -seed="${FUZZ_SEED:-0}" -artifact_prefix=$B/artifacts/${t}- -print_final_stats=1 "$corpus" 2>&1 |
+    grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+== ?ERROR|SUMMARY)" || true
   if ls $B/artifacts/${t}-* >/dev/null 2>&1; then
-    echo "fuzz: $t found a failing input: $(ls $B/artifacts/${t}-*)" >&2
+    # Say what failed where a CI log is all there is: the input and the first
+    # lines of the target's report on it (a require() or UBSan abort names
+    # itself only there).
+    for a in $B/artifacts/${t}-*; do
+      echo "fuzz: $t found a failing input: $a" >&2
+      echo "fuzz: input (first 512 bytes): $(head -c 512 "$a" | od -An -c | tr -s ' \n' ' ')" >&2
+      LANTERN_SHARED_DIR=$(cd .. && pwd)/shared $B/tests/fuzz/${t}_fuzz "$a" 2>&1 |
+        grep -vE "^(INFO|Running|MS:|Executed|\*\*\*)" | head -25 >&2 || true
+      echo "fuzz: reproduce with: $B/tests/fuzz/${t}_fuzz $a" >&2
+    done
     exit 1
   fi
 done

@@ -30,7 +30,9 @@ CdpProtocolError read_protocol_error(const json& err) {
       if (v <= static_cast<uint64_t>(std::numeric_limits<int>::max())) e.code = static_cast<int>(v);
     }
   }
-  if (auto m = err.find("message"); m != err.end() && m->is_string()) e.message = m->get<std::string>();
+  // An empty message says as little as a missing one: keep the placeholder.
+  if (auto m = err.find("message"); m != err.end() && m->is_string() && !m->get_ref<const std::string&>().empty())
+    e.message = m->get<std::string>();
   if (auto d = err.find("data"); d != err.end())
     e.data = d->is_string() ? d->get<std::string>() : d->dump(-1, ' ', false, json::error_handler_t::replace);
   return e;

@@ -36,7 +36,8 @@ TEST(CdpMessage, ErrorReplyFieldsOfTheWrongTypeOrRangeDoNotThrow) {
   for (const char* text : {R"({"id":1,"error":{"code":"x","message":5,"data":{"a":1}}})",
                            R"({"id":1,"error":{"code":1e300,"message":null}})",
                            R"({"id":1,"error":{"code":99999999999999,"message":[]}})",
-                           R"({"id":1,"error":{"code":-99999999999999}})"}) {
+                           R"({"id":1,"error":{"code":-99999999999999}})",
+                           R"({"id":1,"error":{"message":""}})"}) {
     auto m = parse_cdp_message(text);
     ASSERT_EQ(Kind::kReply, m.kind) << text;
     ASSERT_TRUE(m.error) << text;
