@@ -177,7 +177,7 @@ TEST(CompletionRun, ReturnTokenIdsGivesThePromptAndEachChoicesTokens) {
 TEST(CompletionRun, JsonObjectResponseFormatGivesOneJsonObject) {
   Runner r;
   // stories260K knows nothing of JSON: the constraint alone makes it valid.
-  for (const json extra : {json{{"temperature", 0}}, json{{"temperature", 1}, {"seed", 5}, {"top_k", 40}}}) {
+  for (const json& extra : {json{{"temperature", 0}}, json{{"temperature", 1}, {"seed", 5}, {"top_k", 40}}}) {
     json body = chat("Tell me about a cat as JSON", {{"max_tokens", 120}, {"response_format", {{"type", "json_object"}}}});
     for (auto& [k, v] : extra.items()) body[k] = v;
     const json resp = r.run(CompletionRun::Kind::Chat, body)[0];
