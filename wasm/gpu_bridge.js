@@ -239,4 +239,33 @@ mergeInto(LibraryManager.library, {
   lgpu_read_cancel: function (reqId) {
     LGPU.state().reads[reqId] = null;
   },
+
+  // The subgroup-matrix configuration the prefill kernel can use (f16
+  // operands, f32 results, M and N of 8 or 16, K dividing 32), the largest
+  // first, from the device's adapter info; fills out[5] = {M, N, K, largest
+  // subgroup size, workgroup storage limit} and returns 1, or returns 0.
+  lgpu_subgroup_matrix__deps: ['$LGPU'],
+  lgpu_subgroup_matrix: function (outPtr) {
+    var d = LGPU.state().device;
+    if (!d.features.has('chromium-experimental-subgroup-matrix') || !d.features.has('shader-f16')) return 0;
+    var info = d.adapterInfo || {};
+    var maxSg = info.subgroupMaxSize || 0;
+    if (!maxSg || maxSg > 64) return 0;
+    var best = null;
+    var configs = info.subgroupMatrixConfigs || [];
+    for (var i = 0; i < configs.length; i++) {
+      var c = configs[i];
+      if (c.componentType !== 'f16' || c.resultComponentType !== 'f32') continue;
+      if ((c.M !== 8 && c.M !== 16) || (c.N !== 8 && c.N !== 16) || 32 % c.K !== 0) continue;
+      if (!best || c.M * c.N > best.M * best.N) best = c;
+    }
+    if (!best) return 0;
+    var o = outPtr >> 2;
+    HEAP32[o] = best.M;
+    HEAP32[o + 1] = best.N;
+    HEAP32[o + 2] = best.K;
+    HEAP32[o + 3] = maxSg;
+    HEAP32[o + 4] = d.limits.maxComputeWorkgroupStorageSize;
+    return 1;
+  },
 });

@@ -47,7 +47,9 @@ EMSCRIPTEN_KEEPALIVE const char* lt_last_error() { return g_error.c_str(); }
 // total_size bytes). Returns 0 when loaded, N > 0 when N bytes are needed
 // from the start of the file, -1 on error (lt_last_error).
 // options: {"backend": "webgpu"|"cpu", "n_ctx": int, "max_batch": int, "kv": "f16"|"f32" (cpu also
-// "f16-rounded"), "matvec_threads", "matvec_rows" (webgpu tuning overrides, see WebGpuBackendOptions)}
+// "f16-rounded"), "matvec_threads", "matvec_rows" (webgpu tuning overrides, see WebGpuBackendOptions),
+// "subgroup_matrix": bool (webgpu, default false), "f32_activations", "f16_prefill" (cpu reference
+// modes, see CpuBackendOptions)}
 EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_size, const char* options) {
   try {
     g_gen.reset();
@@ -74,6 +76,7 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
       if (kv != "f16" && kv != "f32") throw std::invalid_argument("kv must be \"f16\" or \"f32\" on the webgpu backend, got \"" + kv + "\"");
       go.kv_f16 = kv == "f16";
       go.matvec = {opts.value("matvec_threads", 0u), opts.value("matvec_rows", 0u)};
+      go.subgroup_matrix = opts.value("subgroup_matrix", false);
       auto gpu = std::make_unique<WebGpuBackend>(go);
       g_gpu = gpu.get();
       backend = std::move(gpu);
@@ -85,6 +88,7 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
       else if (kv == "f16-rounded") co.kv = KvPrecision::F16Rounded;
       else throw std::invalid_argument("kv must be \"f16\", \"f32\" or \"f16-rounded\" on the cpu backend, got \"" + kv + "\"");
       co.f32_activations = opts.value("f32_activations", false);
+      co.f16_prefill = opts.value("f16_prefill", false);
       backend = std::make_unique<CpuBackend>(co);
     }
     g_engine = std::make_unique<Engine>(std::move(src), std::move(backend), eo);
@@ -117,6 +121,7 @@ EMSCRIPTEN_KEEPALIVE const char* lt_model_info() {
             {{"arch", c.arch}, {"name", c.name}, {"n_vocab", c.n_vocab}, {"n_embd", c.n_embd}, {"n_layer", c.n_layer},
              {"n_head", c.n_head}, {"n_head_kv", c.n_head_kv}, {"n_ff", c.n_ff}, {"n_ctx_train", c.n_ctx_train}}},
            {"n_ctx", g_engine->n_ctx()},
+           {"prefill_kernel", g_gpu ? g_gpu->prefill_kernel() : "cpu"},
            {"data_offset", g_engine->gguf().data_offset()},
            {"tensors", tensors}};
   g_out = out.dump();
@@ -307,6 +312,18 @@ EMSCRIPTEN_KEEPALIVE int lt_tune_matvec(int threads, int rows) {
     if (threads < 0 || rows < 0) throw std::invalid_argument("matvec shape must not be negative");
     g_gpu->set_matvec_override({static_cast<uint32_t>(threads), static_cast<uint32_t>(rows)});
     return 0;
+  } catch (const std::exception& e) {
+    return fail(e);
+  }
+}
+
+// Tuning: prefill products through subgroup matrices (1) or f32 tiles (0)
+// from the next pass on. Returns 1 when subgroup matrices are used, 0 when
+// not (off, or the device has none), -1 with lt_last_error.
+EMSCRIPTEN_KEEPALIVE int lt_tune_subgroup_matrix(int on) {
+  try {
+    if (!g_gpu) throw std::runtime_error("no WebGPU engine is loaded");
+    return g_gpu->set_subgroup_matrix(on != 0) ? 1 : 0;
   } catch (const std::exception& e) {
     return fail(e);
   }

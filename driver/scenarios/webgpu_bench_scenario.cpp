@@ -62,6 +62,20 @@ Scenario make_webgpu_bench_scenario() {
               "gpu ms/step " + m["gpu_ms_per_step"].dump() + ", wall ms/step " + m["wall_ms_per_step"].dump() +
               ", weights " + std::to_string(m.value("decode_weight_gb_s", 0.0)) + " GB/s wall, kernel GB/s " +
               m["kernel_gb_s"].dump() + (sweep ? ", sweep " + m["sweep"].dump() : ""));
+      ctx.log(file + ": prefill on " + m.value("prefill_kernel", std::string("?")));
+      if (m["prefill_ab"].is_object()) {
+        const nlohmann::json& ab = m["prefill_ab"];
+        ctx.log(file + ": prefill tok/s subgroup matrices " + ab["subgroup_matrix"].dump() + " against f32 tiles " +
+                ab["f32_tiles"].dump() + " (medians " + ab["subgroup_matrix_tok_s"].dump() + " / " + ab["f32_tiles_tok_s"].dump() + ")");
+        for (const char* key : {"f32_tiles", "subgroup_matrix"}) {
+          std::string top;
+          for (const auto& k : ab["kernels"].value(key, nlohmann::json::array())) {
+            if (top.size() > 400) break;
+            top += " " + k.value("kernel", std::string()) + " " + std::to_string(static_cast<int>(k.value("us", 0.0))) + "us";
+          }
+          ctx.log(file + ": prefill kernels with " + key + ":" + top);
+        }
+      }
       const std::string errors = webgpu_errors_summary(m["wgsl_errors"], m["gpu_errors"]);
       ctx.expect(errors.empty(), file + ": no WebGPU errors, got " + errors);
       for (const auto& sw : m["sweep"])

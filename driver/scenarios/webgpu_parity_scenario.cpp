@@ -7,7 +7,10 @@
 // cache runs against the CPU with the same fp16 rounding of keys and values
 // (where a key sits at an fp16 rounding boundary, the two sides' last-bit f32
 // differences can round it apart: ~5e-4 on stories260K, still inside 1e-3);
-// prompts past 256 tokens send attention through its split-and-combine path.
+// the f16 runs also multiply prefill on the GPU's matrix units where the
+// device has subgroup matrices (not SwiftShader), against the CPU rounding the
+// same operands to fp16; prompts past 256 tokens send attention through its
+// split-and-combine path.
 #include <filesystem>
 #include <fstream>
 
@@ -53,7 +56,7 @@ void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url,
   const double rel = d.value("max_rel_diff", 1e9), abs_diff = d.value("max_abs_diff", 1e9);
   ctx.log(label + ": max relative logit difference " + std::to_string(rel) + " (absolute " + std::to_string(abs_diff) +
           ") over " + std::to_string(d.value("steps", 0)) + " steps, " + std::to_string(d.value("dispatches_per_pass", 0)) +
-          " dispatches per pass, " + std::to_string(d.value("ms", 0.0)) + " ms");
+          " dispatches per pass, prefill on " + d.value("prefill_kernel", "?") + ", " + std::to_string(d.value("ms", 0.0)) + " ms");
   ctx.metric(label, {{"max_rel_diff", rel}, {"max_abs_diff", abs_diff}, {"dispatches_per_pass", d["dispatches_per_pass"]}});
   const std::string errors = webgpu_errors_summary(d["wgsl_errors"], d["gpu_errors"]);
   ctx.expect(errors.empty(), label + ": no WebGPU errors, got " + errors);
@@ -122,12 +125,15 @@ Scenario make_webgpu_parity_paths_scenario() {
   Scenario s;
   s.name = "webgpu-parity-paths";
   s.suite = "webgpu";
-  s.description = "WebGPU parity on the paths the default runs miss: attention split past 256 keys (f32 and fp16 cache), non-default matrix-vector workgroup shapes";
+  s.description = "WebGPU parity on the paths the default runs miss: attention split past 256 keys (f32 and fp16 cache), quantised prefill on the f16 path, non-default matrix-vector workgroup shapes";
   s.run = [](ScenarioContext& ctx) {
     Browser& browser = start_parity(ctx);
     // Prompts of 300 tokens: prefill and decode attention split the keys.
     check_model(ctx, browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 300});
     check_model(ctx, browser, "/synth/tiny-qwen2-f16.gguf", "tiny-qwen2-f16.gguf", nullptr, Run{"f16", 300});
+    // Quantised weights on the f16 path: prefill of two token tiles (on
+    // subgroup matrices where the device has them).
+    check_model(ctx, browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f16", 70});
     // Matrix-vector workgroup shapes the tiny models do not get by default
     // (one row per workgroup; 128 threads and 8 rows, as output heads get).
     check_model(ctx, browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 0, "32x1"});

@@ -1,7 +1,11 @@
 // Acquires a WebGPU device for the engine, asking for the adapter's highest
 // buffer limits (models need large storage bindings). Returns null with a
 // reason when WebGPU is missing, so callers can fall back to the CPU backend.
-export async function acquireGpuDevice() {
+// subgroupMatrix: also ask for subgroups and Chromium's experimental subgroup
+// matrices where the adapter offers them, for the engine's subgroup_matrix
+// option (prefill on the matrix units; not yet run on a GPU, so off unless
+// asked for).
+export async function acquireGpuDevice({ subgroupMatrix = false } = {}) {
   if (typeof navigator === 'undefined' || !navigator.gpu) {
     return { device: null, reason: 'WebGPU is not available in this browser (navigator.gpu is missing)' };
   }
@@ -19,6 +23,10 @@ export async function acquireGpuDevice() {
   const requiredFeatures = [];
   if (adapter.features.has('shader-f16')) requiredFeatures.push('shader-f16');
   if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  // The backend checks the configurations itself.
+  if (subgroupMatrix && adapter.features.has('subgroups') && adapter.features.has('chromium-experimental-subgroup-matrix')) {
+    requiredFeatures.push('subgroups', 'chromium-experimental-subgroup-matrix');
+  }
   let device;
   try {
     device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
@@ -32,6 +40,9 @@ export async function acquireGpuDevice() {
       vendor: info.vendor || '', architecture: info.architecture || '', device: info.device || '',
       description: info.description || '', isFallbackAdapter: !!adapter.isFallbackAdapter,
       features: [...adapter.features].sort(),
+      subgroupMinSize: info.subgroupMinSize, subgroupMaxSize: info.subgroupMaxSize,
+      subgroupMatrixConfigs: [...(info.subgroupMatrixConfigs || [])].map((c) => ({
+        componentType: c.componentType, resultComponentType: c.resultComponentType, M: c.M, N: c.N, K: c.K })),
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,
     },

@@ -39,6 +39,11 @@ class Backend {
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
 
+  // Products over at most this many rows are decode: the WebGPU backend runs
+  // them as matrix-vector kernels and longer ones (prefill) as tiles, which
+  // the CPU backend's f16_prefill mode mirrors.
+  static constexpr int32_t kDecodeRows = 4;
+
   // Weights. `data` points at the tensor's bytes when they are already in
   // memory (a mapped file), which a CPU backend may use in place; otherwise the
   // bytes arrive later through write_weight (possibly in pieces).

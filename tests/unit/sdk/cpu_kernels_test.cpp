@@ -301,6 +301,60 @@ TEST(CpuBackendMatmul, PackedEqualsUnpackedAndSeesInputChanges) {
   }
 }
 
+// f16_prefill (the WebGPU subgroup-matrix prefill's reference): a product over
+// more than kDecodeRows rows equals f32 dot products of operands rounded to
+// fp16 (Q4_0 weights dequantised first, then rounded; with the bias), and
+// differs from the f32 product; a decode-sized product stays f32.
+TEST(CpuBackendMatmul, F16PrefillRoundsBothOperandsOnlyOverMoreThanDecodeRows) {
+  const int in = 64, out_dim = 24;
+  const uint64_t row_bytes = in / 32 * ggml_type_traits(static_cast<uint32_t>(GgmlType::Q4_0))->type_size;
+  std::vector<uint8_t> wbytes(out_dim * row_bytes);
+  for (int j = 0; j < out_dim; ++j) quantize_row(GgmlType::Q4_0, random_row(in, 500 + j).data(), wbytes.data() + j * row_bytes, in);
+  const auto bias = random_row(out_dim, 501);
+  const GgufTensorInfo wi{"w", {static_cast<uint64_t>(in), static_cast<uint64_t>(out_dim)}, GgmlType::Q4_0, 0,
+                          static_cast<uint64_t>(in) * out_dim, wbytes.size()};
+  const GgufTensorInfo bi{"b", {static_cast<uint64_t>(out_dim)}, GgmlType::F32, 0, static_cast<uint64_t>(out_dim), 4ull * out_dim};
+  const auto round16 = [](float v) { return fp16_to_fp32(fp32_to_fp16(v)); };
+  for (int rows : {Backend::kDecodeRows, Backend::kDecodeRows + 1, 9}) {
+    const auto x = random_row(rows * in, 502 + rows);
+    auto run = [&](bool f16_prefill) {
+      CpuBackendOptions o;
+      o.n_threads = 2;
+      o.f32_activations = true;
+      o.f16_prefill = f16_prefill;
+      CpuBackend be(o);
+      const Weight w = be.create_weight(wi, wbytes.data());
+      const Weight b = be.create_weight(bi, reinterpret_cast<const uint8_t*>(bias.data()));
+      const Act xa = upload_rows(be, x, rows, in), oa = be.create_act(rows, out_dim);
+      be.matmul(w, b, xa, rows, oa);
+      std::vector<float> out(rows * out_dim);
+      be.read_begin(oa, rows, out.data());
+      return out;
+    };
+    const std::vector<float> f16 = run(true), f32 = run(false);
+    const bool rounds = rows > Backend::kDecodeRows;
+    std::vector<float> wrow(in);
+    double max_diff_from_f32 = 0;
+    for (int j = 0; j < out_dim; ++j) {
+      dequantize_row(GgmlType::Q4_0, wbytes.data() + j * row_bytes, wrow.data(), in);
+      for (int r = 0; r < rows; ++r) {
+        double want = 0;
+        for (int i = 0; i < in; ++i)
+          want += rounds ? static_cast<double>(round16(wrow[i])) * round16(x[r * in + i]) : static_cast<double>(wrow[i]) * x[r * in + i];
+        want += bias[j];
+        const float got = f16[r * out_dim + j];
+        ASSERT_NEAR(got, want, 1e-5 * (1 + std::fabs(want))) << "rows " << rows << " row " << r << " out " << j;
+        max_diff_from_f32 = std::max(max_diff_from_f32, static_cast<double>(std::fabs(got - f32[r * out_dim + j])));
+      }
+    }
+    if (rounds) EXPECT_GT(max_diff_from_f32, 1e-4) << "fp16 rounding should show over " << rows << " rows";
+    else EXPECT_EQ(max_diff_from_f32, 0.0) << "a decode-sized product stays f32";
+  }
+  CpuBackendOptions bad;
+  bad.f16_prefill = true;
+  EXPECT_THROW(CpuBackend be(bad), std::invalid_argument) << "f16_prefill without f32_activations";
+}
+
 // KvPrecision::F16Rounded (the WebGPU fp16 cache's reference): attention
 // through the backend equals exact attention over keys and values rounded
 // to fp16 beforehand, and differs from the exact f32 cache.

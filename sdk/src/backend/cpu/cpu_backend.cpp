@@ -26,7 +26,8 @@ int64_t min_rows(int64_t work_per_row) { return std::max<int64_t>(1, 32768 / std
 
 CpuBackend::CpuBackend(const CpuBackendOptions& opts)
     : pool_(opts.n_threads), kv_precision_(opts.kv), f32_activations_(opts.f32_activations),
-      pack_weights_(opts.pack_weights) {
+      f16_prefill_(opts.f16_prefill), pack_weights_(opts.pack_weights) {
+  if (f16_prefill_ && !f32_activations_) throw std::invalid_argument("cpu backend: f16_prefill needs f32_activations");
   row_scratch_.resize(pool_.size());
 }
 
@@ -183,20 +184,33 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
     return;
   }
 
+  // f16_prefill: both operands rounded to fp16 where the WebGPU backend
+  // would multiply on its matrix units (prefill tiles: rows of 32 and more).
+  const bool round16 = f16_prefill_ && rows > kDecodeRows && in % 32 == 0;
+  const auto to_f16 = [](float* v, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) v[i] = half_to_float(float_to_half(v[i]));
+  };
+  const float* xs = xi.v.data();
+  if (round16) {
+    x16_.assign(xi.v.begin(), xi.v.begin() + static_cast<int64_t>(rows) * in);
+    to_f16(x16_.data(), static_cast<int64_t>(x16_.size()));
+    xs = x16_.data();
+  }
   pool_.parallel_for(out_dim, [&](int64_t begin, int64_t end, int t) {
     std::vector<float>& scratch = row_scratch_[t];
     for (int64_t j = begin; j < end; ++j) {
       const uint8_t* wrow = wd.data + j * row_bytes;
       const float* wf = nullptr;
-      if (type == GgmlType::F32) {
+      if (type == GgmlType::F32 && !round16) {
         wf = reinterpret_cast<const float*>(wrow);
       } else {
         scratch.resize(in);
         dequantize_row(type, wrow, scratch.data(), in);
+        if (round16) to_f16(scratch.data(), in);
         wf = scratch.data();
       }
       for (int32_t r = 0; r < rows; ++r) {
-        const float s = dot_f32(wf, &xi.v[r * in], in);
+        const float s = dot_f32(wf, &xs[r * in], in);
         o.v[r * out_dim + j] = b ? s + b[j] : s;
       }
     }

@@ -35,6 +35,11 @@ struct CpuBackendOptions {
   // activations to Q8_0 as llama.cpp does: the reference for GPU kernels,
   // which keep activations in f32.
   bool f32_activations = false;
+  // Products over more than kDecodeRows rows (prefill) round weights and
+  // activations to fp16 first, products and sums in f32: what the WebGPU
+  // backend's subgroup-matrix prefill computes, so its reference. Needs
+  // f32_activations.
+  bool f16_prefill = false;
   // Re-lay Q4_0/Q8_0 matmul weights for the tiled kernels (packed_weights.h)
   // on first use: a copy of each matmul weight, several times faster
   // products. Off: row-by-row dot products on the weights in place.
@@ -86,6 +91,7 @@ class CpuBackend : public Backend {
   int32_t kv_layers_ = 0, kv_ctx_ = 0, kv_dim_ = 0;
   KvPrecision kv_precision_;
   bool f32_activations_;
+  bool f16_prefill_;
   bool pack_weights_;
   std::vector<PackedWeights> packed_;            // per weight id, filled on first matmul
   const PackedWeights* packed(Weight w);         // null when the weight stays unpacked
@@ -95,6 +101,7 @@ class CpuBackend : public Backend {
   int32_t xacts_act_ = -1;                       // the activation xacts_ holds, -1: none
   std::vector<ActBlockQ8> xq_;                   // quantised matmul input (unpacked weights)
   std::vector<std::vector<float>> row_scratch_;  // per thread: a dequantised weight row
+  std::vector<float> x16_;                       // matmul input rounded to fp16 (f16_prefill)
 };
 
 }  // namespace lantern

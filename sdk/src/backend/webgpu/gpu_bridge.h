@@ -16,4 +16,8 @@ void lgpu_submit(const int32_t* cmds, int n_words);
 int lgpu_read_begin(int buffer, double offset, int size);
 int lgpu_read_poll(int request, void* dst);  // 1 done, 0 pending, -1 failed
 void lgpu_read_cancel(int request);          // the result is no longer wanted
+// The device's subgroup-matrix configuration for f16 operands with f32
+// results, as {M, N, K, largest subgroup size, workgroup storage limit}:
+// returns 1 and fills out[5] when the device has one, else 0.
+int lgpu_subgroup_matrix(int32_t* out);
 }

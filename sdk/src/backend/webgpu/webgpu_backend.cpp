@@ -27,6 +27,16 @@ uint32_t fbits(float f) {
 uint32_t ceil_div(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 uint64_t round4(uint64_t n) { return (n + 3) & ~uint64_t{3}; }
 
+// A WGSL constant declaration: "const NAME: u32 = Vu;".
+std::string wgsl_u32(const char* name, uint32_t v) {
+  std::string s = "const ";
+  s += name;
+  s += ": u32 = ";
+  s += std::to_string(v);
+  s += "u;\n";
+  return s;
+}
+
 // Workgroups per dispatch dimension that WebGPU allows.
 constexpr uint32_t kMaxGroups = 65535;
 
@@ -43,6 +53,15 @@ const char* weights_kernel(GgmlType t) {
 
 WebGpuBackend::WebGpuBackend(const WebGpuBackendOptions& opts) : kv_f16_(opts.kv_f16) {
   set_matvec_override(opts.matvec);
+  int32_t c[5] = {0, 0, 0, 0, 0};
+  if (lgpu_subgroup_matrix(c)) {
+    const uint32_t m = c[0], n = c[1], k = c[2], max_subgroup = c[3], storage = c[4];
+    // matmul_subgroup.wgsl's workgroup memory: two f16 slices of 40-half rows
+    // (4m tokens, 4n weight rows) and the 4m x 4n f32 results.
+    const uint32_t need = (4 * m + 4 * n) * 40 * 2 + 16 * m * n * 4;
+    if (need <= storage) smx_ = {m, n, k, 4 * max_subgroup};
+  }
+  set_subgroup_matrix(opts.subgroup_matrix);
   params_buffer_ = lgpu_buffer_create(kMaxSlots * kSlotWords * 4.0, kUniform | kCopyDst, "params");
   dummy_buffer_ = lgpu_buffer_create(16, kStorage | kCopyDst, "dummy");
   for (int& d : dummy_out_) d = lgpu_buffer_create(16, kStorage, "dummy output");
@@ -76,6 +95,16 @@ void WebGpuBackend::set_matvec_override(MatvecShape shape) {
   matvec_override_ = shape;
 }
 
+bool WebGpuBackend::set_subgroup_matrix(bool on) {
+  use_smx_ = on && smx_.m != 0;
+  return use_smx_;
+}
+
+std::string WebGpuBackend::prefill_kernel() const {
+  if (!use_smx_) return "f32 tiles";
+  return "subgroup-matrix f16 " + std::to_string(smx_.m) + "x" + std::to_string(smx_.n) + "x" + std::to_string(smx_.k);
+}
+
 MatvecShape WebGpuBackend::matvec_shape(int64_t in_dim, int64_t out_dim) const {
   const int64_t halves = in_dim / 16;
   MatvecShape s{halves <= 128 ? 64u : halves <= 256 ? 128u : 256u, out_dim >= 16384 ? 8u : 4u};
@@ -86,20 +115,26 @@ MatvecShape WebGpuBackend::matvec_shape(int64_t in_dim, int64_t out_dim) const {
 
 int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type, MatvecShape shape) {
   const bool typed = kernel == "matmul" || kernel == "matvec" || kernel == "matmul_tiled" || kernel == "get_rows" ||
-                     kernel == "matvec_norm" || kernel == "matvec_gate_up";
+                     kernel == "matvec_norm" || kernel == "matvec_gate_up" || kernel == "matmul_subgroup";
   const char* wk = typed ? weights_kernel(weight_type) : "";
   if (!wk) fail("no " + kernel + " kernel for " + ggml_type_name(static_cast<uint32_t>(weight_type)) + " weights yet");
   const bool kv_kernel = kernel == "attention" || kernel == "kv_store" || kernel == "rope_store";
-  const std::string key = kernel + (typed ? std::string("/") + wk : "") +
-                          (shape.threads ? "/" + std::to_string(shape.threads) + "x" + std::to_string(shape.rows) : "") +
-                          (kv_kernel && kv_f16_ ? "/kv16" : "");
+  std::string key = kernel;
+  if (typed) key += std::string("/") + wk;
+  if (shape.threads) key += "/" + std::to_string(shape.threads) + "x" + std::to_string(shape.rows);
+  if (kv_kernel && kv_f16_) key += "/kv16";
   auto it = pipelines_.find(key);
   if (it != pipelines_.end()) return it->second;
   const auto& src = kernel_sources();
   std::string code;
+  // Enables come before any declaration; the matrix shapes are the device's.
+  if (kernel == "matmul_subgroup") {
+    code = "enable f16;\nenable subgroups;\nenable chromium_experimental_subgroup_matrix;\n"
+           "diagnostic(off, chromium_experimental.subgroup_matrix_uniformity);\n";
+    code += wgsl_u32("SM", smx_.m) + wgsl_u32("SN", smx_.n) + wgsl_u32("SK", smx_.k) + wgsl_u32("WG", smx_.threads);
+  }
   // The matrix-vector kernels' workgroup size and rows per workgroup.
-  if (shape.threads)
-    code = "const T: u32 = " + std::to_string(shape.threads) + "u;\nconst R: u32 = " + std::to_string(shape.rows) + "u;\n";
+  if (shape.threads) code += wgsl_u32("T", shape.threads) + wgsl_u32("R", shape.rows);
   if (typed) code += src.at("weights_common") + src.at(wk);
   if (kv_kernel) code += src.at(kv_f16_ ? "kv_f16" : "kv_f32");
   code += src.at(kernel);
@@ -123,7 +158,7 @@ Weight WebGpuBackend::create_weight(const GgufTensorInfo& info, const uint8_t* d
   if (!matrix_type) fail("tensor " + info.name + " has type " + ggml_type_name(static_cast<uint32_t>(info.type)) + ", which has no WebGPU kernel yet");
   if (info.type == GgmlType::F16 && info.dims[0] % 2) fail("f16 tensor " + info.name + " has an odd row length");
   const int buf = lgpu_buffer_create(static_cast<double>(round4(info.n_bytes)), kStorage | kCopyDst, info.name.c_str());
-  weights_.push_back({info, buf});
+  weights_.push_back({info, buf, 0, -1, {}});
   const Weight w{static_cast<int32_t>(weights_.size() - 1)};
   if (data) write_weight(w, 0, data, info.n_bytes);
   return w;
@@ -311,10 +346,12 @@ void WebGpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) 
                                      static_cast<uint32_t>(wb.info.row_bytes()), bias ? 1u : 0u, static_cast<uint32_t>(rows), 0u};
   const std::vector<Binding> bufs{bind(wb), xi.buffer, o.buffer, bias_buf};
   // Decode (a token or a few): matvec.wgsl (see matvec_shape). Prefill:
-  // 64 x 64 tiles that read each weight once per 64 tokens.
+  // tiles that read each weight once per 64 tokens, on the matrix units
+  // where the device has them.
   const MatvecShape shape = matvec_shape(in, out_dim);
   if (in % 32 != 0) dispatch(pipeline("matmul", wb.info.type), params, bufs, ceil_div(out_dim, 4), rows);
-  else if (rows <= 4) dispatch_matvec(pipeline("matvec", wb.info.type, shape), params, bufs, out_dim, shape, rows);
+  else if (rows <= kDecodeRows) dispatch_matvec(pipeline("matvec", wb.info.type, shape), params, bufs, out_dim, shape, rows);
+  else if (use_smx_) dispatch(pipeline("matmul_subgroup", wb.info.type), params, bufs, ceil_div(out_dim, 4 * smx_.n), ceil_div(rows, 4 * smx_.m));
   else dispatch(pipeline("matmul_tiled", wb.info.type), params, bufs, ceil_div(out_dim, 64), ceil_div(rows, 64));
 }
 
@@ -412,16 +449,12 @@ void WebGpuBackend::copy_row(Act src, int32_t src_row, Act dst) {
 
 // --- fused decode steps (a token or a few; prefill takes the plain ops) ---
 
-namespace {
-constexpr int32_t kFuseRows = 4;
-}
-
 void WebGpuBackend::norm_matmul(Act x, Weight norm, float eps, const std::vector<Weight>& w,
                                 const std::vector<Weight>& bias, int32_t rows, Act h, const std::vector<Act>& outs) {
   const ActBuf& xi = act(x);
   const WeightBuf& w0 = weight(w.at(0));
   const bool biased = !bias.empty() && bias[0];
-  const bool fusable = rows <= kFuseRows && xi.cols % 32 == 0 && w.size() <= 3 && w.size() == outs.size() &&
+  const bool fusable = rows <= kDecodeRows && xi.cols % 32 == 0 && w.size() <= 3 && w.size() == outs.size() &&
                        (w.size() == 1 || same_group(w)) && (!biased || (bias.size() == w.size() && same_group(bias))) &&
                        weight(norm).info.type == GgmlType::F32;
   if (!fusable) return Backend::norm_matmul(x, norm, eps, w, bias, rows, h, outs);
@@ -461,7 +494,7 @@ void WebGpuBackend::norm_matmul(Act x, Weight norm, float eps, const std::vector
 void WebGpuBackend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, int32_t rows, Act h,
                                  Act gate, Act up, Act out) {
   const ActBuf& xi = act(x);
-  if (rows > kFuseRows || xi.cols % 32 != 0 || !same_group({w_gate, w_up}) || weight(norm).info.type != GgmlType::F32)
+  if (rows > kDecodeRows || xi.cols % 32 != 0 || !same_group({w_gate, w_up}) || weight(norm).info.type != GgmlType::F32)
     return Backend::norm_gate_up(x, norm, eps, w_gate, w_up, rows, h, gate, up, out);
   const WeightBuf& wg = weight(w_gate);
   const WeightBuf& wu = weight(w_up);
@@ -483,7 +516,7 @@ void WebGpuBackend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) {
   const ActBuf& ai = act(a);
   const ActBuf& xo = act(x);
   const int64_t in = static_cast<int64_t>(wb.info.dims[0]), out_dim = static_cast<int64_t>(wb.info.n_rows());
-  if (rows > kFuseRows || in % 32 != 0) return Backend::matmul_add(w, a, rows, x, tmp);
+  if (rows > kDecodeRows || in % 32 != 0) return Backend::matmul_add(w, a, rows, x, tmp);
   if (in != ai.cols || out_dim != xo.cols) fail("matmul_add " + wb.info.name + ": shape mismatch");
   const MatvecShape shape = matvec_shape(in, out_dim);
   dispatch_matvec(pipeline("matvec", wb.info.type, shape),
@@ -494,7 +527,7 @@ void WebGpuBackend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) {
 
 void WebGpuBackend::rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows, int32_t pos0, const AttentionShape& s,
                                const RopeParams& p) {
-  if (rows > kFuseRows) return Backend::rope_store(layer, q, k, v, rows, pos0, s, p);
+  if (rows > kDecodeRows) return Backend::rope_store(layer, q, k, v, rows, pos0, s, p);
   const ActBuf& qi = act(q);
   const ActBuf& ki = act(k);
   const ActBuf& vi = act(v);

@@ -28,6 +28,12 @@ struct WebGpuBackendOptions {
   // a power of two; rows: 1..8), for tuning sweeps (the gpubench page); 0
   // keeps the automatic choice.
   MatvecShape matvec;
+  // Prefill products on the GPU's matrix units (matmul_subgroup.wgsl: f16
+  // operands, f32 sums) where the device offers a subgroup-matrix
+  // configuration for them; off, or without one: f32 tiles (matmul_tiled.wgsl).
+  // Off by default: the kernel has not yet run on a GPU that has them (see
+  // docs/benchmarks.md); the parity and benchmark pages turn it on.
+  bool subgroup_matrix = false;
 };
 
 class WebGpuBackend : public Backend {
@@ -79,6 +85,11 @@ class WebGpuBackend : public Backend {
   // Tuning: a new override (see WebGpuBackendOptions::matvec) from the next
   // pass on; checked like the option.
   void set_matvec_override(MatvecShape shape);
+  // Prefill through subgroup matrices from the next pass on (where the device
+  // has them; false: f32 tiles). Returns whether they are used.
+  bool set_subgroup_matrix(bool on);
+  // What prefill products run on: "subgroup-matrix f16 16x16x16" or "f32 tiles".
+  std::string prefill_kernel() const;
 
  private:
   struct WeightBuf {
@@ -130,6 +141,12 @@ class WebGpuBackend : public Backend {
   int32_t kv_ctx_ = 0, kv_dim_ = 0;
   bool kv_f16_;
   MatvecShape matvec_override_;
+  // The device's subgroup-matrix configuration (m == 0: none) and whether
+  // prefill uses it.
+  struct SubgroupMatrix {
+    uint32_t m = 0, n = 0, k = 0, threads = 0;
+  } smx_;
+  bool use_smx_ = false;
   int params_buffer_ = 0, tokens_buffer_ = 0, dummy_buffer_ = 0;
   int attn_part_ = 0;             // attention's per-split partial results
   int slots_buffer_ = 0;                       // the device token ring
