@@ -136,6 +136,7 @@ int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type, Mat
   // The matrix-vector kernels' workgroup size and rows per workgroup.
   if (shape.threads) code += wgsl_u32("T", shape.threads) + wgsl_u32("R", shape.rows);
   if (typed) code += src.at("weights_common") + src.at(wk);
+  if (kernel == "matmul" || kernel == "matmul_tiled" || kernel == "matmul_subgroup") code += src.at("matmul_io");
   if (kv_kernel) code += src.at(kv_f16_ ? "kv_f16" : "kv_f32");
   code += src.at(kernel);
   const int id = lgpu_pipeline_create(code.c_str(), key.c_str());

@@ -1,23 +1,11 @@
 // out[r][j] = W[j] . x[r] (+ bias[j]) for a quantised W (type functions from
-// the weights_*.wgsl file prepended). A workgroup computes ROWS output rows
-// of one token: its 64 threads stride over the blocks, then reduce.
-struct Params {
-  in_dim: u32,
-  out_dim: u32,
-  row_bytes: u32,
-  has_bias: u32,
-}
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> w: array<u32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
+// the weights_*.wgsl file prepended, bindings from matmul_io.wgsl). A
+// workgroup computes ROWS output rows of one token: its 64 threads stride
+// over the blocks, then reduce.
 
 const ROWS: u32 = 4u;
 const WG: u32 = 64u;
 var<workgroup> partial: array<f32, 256>;  // WG * ROWS
-
-fn act_at(i: u32) -> f32 { return x[i]; }
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

@@ -13,19 +13,7 @@
 // that edge tiles and the bias need no special matrix code. Operands are
 // rounded to f16 (products and sums in f32): the CPU backend's f16_prefill
 // mode computes the same. Needs in_dim to be a multiple of 32. Type functions
-// from weights_*.wgsl.
-struct Params {
-  in_dim: u32,
-  out_dim: u32,
-  row_bytes: u32,
-  has_bias: u32,
-  rows: u32,
-}
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> w: array<u32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
+// from weights_*.wgsl, bindings from matmul_io.wgsl.
 
 const TT: u32 = 4u * SM;  // tokens per tile
 const TR: u32 = 4u * SN;  // weight rows per tile
@@ -36,8 +24,6 @@ const KS: u32 = 40u;
 var<workgroup> xs: array<f16, TT * KS>;  // [token][depth]
 var<workgroup> ws: array<f16, TR * KS>;  // [weight row][depth]
 var<workgroup> os: array<f32, TT * TR>;  // [token][weight row]
-
-fn act_at(i: u32) -> f32 { return x[i]; }
 
 alias Left = subgroup_matrix_left<f16, SK, SM>;
 alias Right = subgroup_matrix_right<f16, SN, SK>;

@@ -5,26 +5,12 @@
 // weights and a vec4 of tokens per step (16 FMAs for two workgroup loads).
 // Slices are stored k-major ([k][64 rows as 16 vec4]) so those reads are
 // conflict-free. Needs in_dim to be a multiple of 32. Type functions from
-// weights_*.wgsl.
-struct Params {
-  in_dim: u32,
-  out_dim: u32,
-  row_bytes: u32,
-  has_bias: u32,
-  rows: u32,
-}
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> w: array<u32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
+// weights_*.wgsl, bindings from matmul_io.wgsl.
 
 const T: u32 = 64u;   // tile edge (weight rows and tokens)
 const K: u32 = 16u;   // slice depth
 var<workgroup> ws: array<vec4<f32>, 256>;  // [K][T / 4]
 var<workgroup> xs: array<vec4<f32>, 256>;  // [K][T / 4]
-
-fn act_at(i: u32) -> f32 { return x[i]; }
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
