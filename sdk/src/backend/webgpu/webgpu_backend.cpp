@@ -128,9 +128,13 @@ int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type, Mat
   const auto& src = kernel_sources();
   std::string code;
   // Enables come before any declaration; the matrix shapes are the device's.
+  // The quadrant offsets come from subgroup_id, which Tint's uniformity
+  // analysis (workgroup scope) cannot prove uniform: its rule is named
+  // chromium.subgroup_matrix_uniformity (Dawn's design doc still says
+  // chromium_experimental., which Tint would only warn about as unknown).
   if (kernel == "matmul_subgroup") {
     code = "enable f16;\nenable subgroups;\nenable chromium_experimental_subgroup_matrix;\n"
-           "diagnostic(off, chromium_experimental.subgroup_matrix_uniformity);\n";
+           "diagnostic(off, chromium.subgroup_matrix_uniformity);\n";
     code += wgsl_u32("SM", smx_.m) + wgsl_u32("SN", smx_.n) + wgsl_u32("SK", smx_.k) + wgsl_u32("WG", smx_.threads);
   }
   // The matrix-vector kernels' workgroup size and rows per workgroup.
