@@ -33,6 +33,7 @@ CpuBackendOptions kv(KvPrecision p) {
 
 struct Fixture {
   explicit Fixture(KvPrecision p = KvPrecision::F16) : backend(kv(p)) {}
+  explicit Fixture(const CpuBackendOptions& o) : backend(o) {}
   std::unique_ptr<ByteSource> src = open_file_source(test::stories260k());
   GgufFile gguf = GgufFile::parse(*src);
   CpuBackend backend;
@@ -62,9 +63,9 @@ std::vector<int32_t> greedy(Fixture& fx, const std::vector<int32_t>& prompt, int
 }
 
 // Runs every case of a golden file; returns how many agree token for token.
-int count_identical(const std::string& golden, KvPrecision p, std::vector<std::string>* mismatches) {
+int count_identical(const std::string& golden, const CpuBackendOptions& o, std::vector<std::string>* mismatches) {
   const json g = load_json(golden);
-  Fixture fx(p);
+  Fixture fx(o);
   int same = 0;
   for (const auto& c : g["cases"]) {
     const auto prompt = c["prompt_tokens"].get<std::vector<int32_t>>();
@@ -80,7 +81,7 @@ int count_identical(const std::string& golden, KvPrecision p, std::vector<std::s
 // Exact arithmetic on both sides: every one of the 212 64-token runs agrees.
 TEST(ModelGolden, GreedyTokensMatchLlamaCppF32) {
   std::vector<std::string> bad;
-  EXPECT_EQ(count_identical("fixtures/golden/stories260K/greedy_f32.json", KvPrecision::F32, &bad), 212)
+  EXPECT_EQ(count_identical("fixtures/golden/stories260K/greedy_f32.json", kv(KvPrecision::F32), &bad), 212)
       << ::testing::PrintToString(bad);
 }
 
@@ -90,11 +91,26 @@ TEST(ModelGolden, GreedyTokensMatchLlamaCppF32) {
 // at most 2, and on all 12 hand-written prompts (the first 12 cases).
 TEST(ModelGolden, GreedyTokensMatchLlamaCppDefaults) {
   std::vector<std::string> bad;
-  EXPECT_GE(count_identical("fixtures/golden/stories260K/greedy_default.json", KvPrecision::F16, &bad), 210)
+  EXPECT_GE(count_identical("fixtures/golden/stories260K/greedy_default.json", kv(KvPrecision::F16), &bad), 210)
       << ::testing::PrintToString(bad);
   const json g = load_json("fixtures/golden/stories260K/greedy_default.json");
   for (int i = 0; i < 12; ++i)
     for (const auto& p : bad) EXPECT_NE(p, g["cases"][i]["prompt"].get<std::string>());
+}
+
+// Prefill products on fp16 operands (f16_prefill: what the WebGPU backend's
+// subgroup-matrix prefill computes) against llama.cpp's exact f32 run: the
+// rounding may settle a near-tie differently, but not derail the model. 209
+// of the 212 runs agree token for token (2026-12-04); llama.cpp's own f16
+// and f32 runs differ on 9.
+TEST(ModelGolden, F16PrefillOperandsKeepLlamaCppsGreedyTokens) {
+  CpuBackendOptions o = kv(KvPrecision::F32);
+  o.f32_activations = true;
+  o.f16_prefill = true;
+  std::vector<std::string> bad;
+  const int same = count_identical("fixtures/golden/stories260K/greedy_f32.json", o, &bad);
+  RecordProperty("identical_of_212", same);
+  EXPECT_GE(same, 207) << ::testing::PrintToString(bad);
 }
 
 TEST(ModelGolden, LogitsWithin1e3OfLlamaCppF32) {
