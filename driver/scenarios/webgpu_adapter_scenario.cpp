@@ -1,6 +1,7 @@
 // webgpu-adapter: the page finds a WebGPU adapter, reports its info, and a
-// small compute shader gives the numbers the rig computes itself. On the
-// no-webgpu profile the page must find no adapter.
+// small compute shader gives the numbers the rig computes itself; the web
+// SDK's device request falls back when an experimental feature is refused.
+// On the no-webgpu profile the page must find no adapter.
 #include <cmath>
 
 #include "scenarios/builtin_scenarios.h"
@@ -14,9 +15,9 @@ Scenario make_webgpu_adapter_scenario() {
   Scenario s;
   s.name = "webgpu-adapter";
   s.suite = "basic";
-  s.description = "WebGPU adapter present with its info, compute shader result right (no adapter on no-webgpu)";
+  s.description = "WebGPU adapter present with its info, compute shader result right, the SDK gets a device when an experimental feature is refused (no adapter on no-webgpu)";
   s.run = [](ScenarioContext& ctx) {
-    ctx.start_server();
+    ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"}});
     Browser& browser = ctx.launch_browser();
     ScenarioPage& page = ctx.open_page(browser, "/webgpu-adapter.html");
     PageEvent adapter = page.wait_for_event("adapter", 30s);
@@ -54,6 +55,18 @@ Scenario make_webgpu_adapter_scenario() {
       ctx.expect_eq("compute output[" + std::to_string(i) + "] = x*x + 0.5", want, out[i].get<double>());
     }
     ctx.metric("compute_ms", compute.data.value("ms", 0.0));
+
+    // The engine's device request: an experimental feature the adapter
+    // offers but fails to give must not cost the device.
+    ScenarioPage& sdk_page = ctx.open_page(browser, "/gpu_device_fallback.html");
+    const nlohmann::json f = sdk_page.wait_for_event("fallback", 30s).data;
+    ctx.expect(f.value("device", false), "a device without the refused subgroup-matrix features, got " + f.dump());
+    ctx.expect_eq("adapter requests (the second without the features)", 2, f.value("adapter_requests", 0));
+    ctx.expect(f["subgroup_matrix_error"].is_string() &&
+                   f["subgroup_matrix_error"].get<std::string>().find("refused") != std::string::npos,
+               "the refusal is reported, got " + f["subgroup_matrix_error"].dump());
+    for (const auto& feature : f.value("features", nlohmann::json::array()))
+      ctx.expect(feature != "chromium-experimental-subgroup-matrix", "the device has no subgroup matrices");
   };
   return s;
 }

@@ -24,14 +24,23 @@ export async function acquireGpuDevice({ subgroupMatrix = false } = {}) {
   if (adapter.features.has('shader-f16')) requiredFeatures.push('shader-f16');
   if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
   // The backend checks the configurations itself.
-  if (subgroupMatrix && adapter.features.has('subgroups') && adapter.features.has('chromium-experimental-subgroup-matrix')) {
-    requiredFeatures.push('subgroups', 'chromium-experimental-subgroup-matrix');
-  }
-  let device;
+  const matrixFeatures = ['subgroups', 'chromium-experimental-subgroup-matrix'];
+  const withMatrix = subgroupMatrix && matrixFeatures.every((f) => adapter.features.has(f));
+  let device, matrixError = null;
   try {
-    device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+    device = await adapter.requestDevice({ requiredLimits, requiredFeatures: withMatrix ? [...requiredFeatures, ...matrixFeatures] : requiredFeatures });
   } catch (e) {
-    return { device: null, reason: `requestDevice failed: ${e.message || e}` };
+    if (!withMatrix) return { device: null, reason: `requestDevice failed: ${e.message || e}` };
+    // An experimental feature must not cost the device: once more without it,
+    // on a new adapter (a request may have used this one up).
+    matrixError = String(e.message || e);
+    try {
+      adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+      if (!adapter) return { device: null, reason: 'no WebGPU adapter on the second request (requestAdapter returned null)' };
+      device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+    } catch (e2) {
+      return { device: null, reason: `requestDevice failed: ${e2.message || e2} (with subgroup matrices: ${matrixError})` };
+    }
   }
   const info = adapter.info || {};
   return {
@@ -40,7 +49,7 @@ export async function acquireGpuDevice({ subgroupMatrix = false } = {}) {
       vendor: info.vendor || '', architecture: info.architecture || '', device: info.device || '',
       description: info.description || '', isFallbackAdapter: !!adapter.isFallbackAdapter,
       features: [...adapter.features].sort(),
-      subgroupMinSize: info.subgroupMinSize, subgroupMaxSize: info.subgroupMaxSize,
+      subgroupMinSize: info.subgroupMinSize, subgroupMaxSize: info.subgroupMaxSize, subgroupMatrixError: matrixError,
       subgroupMatrixConfigs: [...(info.subgroupMatrixConfigs || [])].map((c) => ({
         componentType: c.componentType, resultComponentType: c.resultComponentType, M: c.M, N: c.N, K: c.K })),
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
