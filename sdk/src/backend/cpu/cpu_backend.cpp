@@ -185,7 +185,8 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
   }
 
   // f16_prefill: both operands rounded to fp16 where the WebGPU backend
-  // would multiply on its matrix units (prefill tiles: rows of 32 and more).
+  // would multiply on its matrix units (more than kDecodeRows rows, of a
+  // multiple of 32 elements each).
   const bool round16 = f16_prefill_ && rows > kDecodeRows && in % 32 == 0;
   const auto to_f16 = [](float* v, int64_t n) {
     for (int64_t i = 0; i < n; ++i) v[i] = half_to_float(float_to_half(v[i]));
