@@ -35,8 +35,12 @@ export class EngineCore {
     let device = null;
     this.fallbackReason = null;
     this.watchDevice(null);
-    if (options.backend !== 'cpu') {
-      const gpu = await acquireGpuDevice();
+    // The device and the engine module do not depend on each other: both
+    // requests are in flight at once.
+    const gpuRequest = options.backend !== 'cpu' ? acquireGpuDevice() : Promise.resolve(null);
+    const engine = await WasmEngine.create(this.moduleUrl, { device: gpuRequest.then((g) => g && g.device) });
+    const gpu = await gpuRequest;
+    if (gpu) {
       device = gpu.device;
       this.watchDevice(device);
       this.adapter = gpu.adapter || null;
@@ -46,7 +50,6 @@ export class EngineCore {
         progress({ phase: 'init', progress: 0, text: `WebGPU unavailable (${gpu.reason}); using the CPU backend (wasm)` });
       }
     }
-    const engine = await WasmEngine.create(this.moduleUrl, { device });
     const tModule = performance.now();
     const source = await openModelSource(url, {
       chunkSize: options.chunkSize, cache: options.cache, signal: options.signal, phaseClock: clock,

@@ -3,21 +3,28 @@
 // buffers directly, or into the wasm heap for the CPU backend), submit
 // forward passes and poll for their logits.
 export class WasmEngine {
+  // device: a GPUDevice, null (the CPU backend), or a promise of either, so
+  // that acquiring the device overlaps fetching and compiling the module (the
+  // bridge reads Module.lgpu.device at its first call, after this resolves).
   static async create(moduleUrl, { device = null } = {}) {
-    const createLanternModule = await importModule(moduleUrl);
-    // Fetched here, not by the Emscripten glue: its failed fetch ends in a
-    // generic abort that names no status.
-    const wasmUrl = new URL('lantern.wasm', new URL(moduleUrl, location.href)).href;
-    const wasmBinary = await fetchOrExplain(wasmUrl, "the engine's wasm binary");
+    const load = async () => {
+      const createLanternModule = await importModule(moduleUrl);
+      // Fetched here, not by the Emscripten glue: its failed fetch ends in a
+      // generic abort that names no status.
+      const wasmUrl = new URL('lantern.wasm', new URL(moduleUrl, location.href)).href;
+      const wasmBinary = await fetchOrExplain(wasmUrl, "the engine's wasm binary");
+      return createLanternModule({
+        lgpu: { device: null },
+        wasmBinary,
+        print: (t) => console.log(t),
+        printErr: (t) => console.warn(t),
+      });
+    };
+    const [mod, dev] = await Promise.all([load(), device]);
+    mod.lgpu.device = dev || null;
     const errors = [];
-    const mod = await createLanternModule({
-      lgpu: { device },
-      wasmBinary,
-      print: (t) => console.log(t),
-      printErr: (t) => console.warn(t),
-    });
-    if (device) device.addEventListener('uncapturederror', (e) => errors.push(e.error.message));
-    return new WasmEngine(mod, device, errors);
+    if (dev) dev.addEventListener('uncapturederror', (e) => errors.push(e.error.message));
+    return new WasmEngine(mod, dev || null, errors);
   }
 
   constructor(mod, device, errors) {
