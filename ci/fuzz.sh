@@ -21,6 +21,7 @@ if [ ${#targets[@]} = 0 ]; then
   targets=($(cd tests/fuzz && ls *_fuzz.cpp | sed 's/_fuzz\.cpp$//'))
 fi
 mkdir -p $B/artifacts
+SHARED=$(cd .. && pwd)/shared  # the vocabularies some targets read
 for t in "${targets[@]}"; do
   corpus=$B/corpus/$t
   mkdir -p "$corpus"
@@ -28,7 +29,7 @@ for t in "${targets[@]}"; do
   # An earlier run's failing inputs move aside: only this run's fail it.
   mkdir -p $B/artifacts/earlier && mv $B/artifacts/${t}-* $B/artifacts/earlier/ 2>/dev/null || true
   echo "fuzz: $t for ${SECONDS_EACH}s"
-  LANTERN_SHARED_DIR=$(cd .. && pwd)/shared \
+  LANTERN_SHARED_DIR=$SHARED \
     $B/tests/fuzz/${t}_fuzz -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
     -seed="${FUZZ_SEED:-0}" -artifact_prefix=$B/artifacts/${t}- -print_final_stats=1 "$corpus" 2>&1 |
     grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+== ?ERROR|SUMMARY)" || true
@@ -39,7 +40,7 @@ for t in "${targets[@]}"; do
     for a in $B/artifacts/${t}-*; do
       echo "fuzz: $t found a failing input: $a" >&2
       echo "fuzz: input (first 512 bytes): $(head -c 512 "$a" | od -An -c | tr -s ' \n' ' ')" >&2
-      LANTERN_SHARED_DIR=$(cd .. && pwd)/shared $B/tests/fuzz/${t}_fuzz "$a" 2>&1 |
+      LANTERN_SHARED_DIR=$SHARED $B/tests/fuzz/${t}_fuzz "$a" 2>&1 |
         grep -vE "^(INFO|Running|MS:|Executed|\*\*\*)" | head -25 >&2 || true
       echo "fuzz: reproduce with: $B/tests/fuzz/${t}_fuzz $a" >&2
     done

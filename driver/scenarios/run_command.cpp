@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -224,11 +225,8 @@ int run_command(int argc, char** argv) {
                      {"browser_args", o.browser_args}};
   std::cout << "lantern-rig " << version() << ": " << plan.size() << " runs, timeout "
             << matrix.timeout.count() / 1000.0 << " s each";
-  for (const auto& e : matrix.entries)
-    if (e.timeout) {
-      std::cout << " (some entries' own: see the matrix)";
-      break;
-    }
+  if (std::any_of(matrix.entries.begin(), matrix.entries.end(), [](const MatrixEntry& e) { return e.timeout.has_value(); }))
+    std::cout << " (some entries' own: see the matrix)";
   std::cout << ", retries " << matrix.retries << " (matrix: " << matrix_source << ")\n";
 
   const auto t0 = std::chrono::steady_clock::now();
