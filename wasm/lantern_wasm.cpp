@@ -32,6 +32,7 @@ std::unique_ptr<CompletionRun> g_run;
 api::IdGenerator g_ids;
 json g_last_usage;  // usage (with timing extras) of the last finished request
 WebGpuBackend* g_gpu = nullptr;
+std::string g_fallback_reason;  // why "webgpu" with gpu_fallback loaded on the CPU ("" when it did not)
 
 int fail(const std::exception& e) {
   g_error = e.what();
@@ -49,18 +50,25 @@ EMSCRIPTEN_KEEPALIVE const char* lt_last_error() { return g_error.c_str(); }
 // options: {"backend": "webgpu"|"cpu", "n_ctx": int, "max_batch": int, "kv": "f16"|"f32" (cpu also
 // "f16-rounded"), "matvec_threads", "matvec_rows" (webgpu tuning overrides, see WebGpuBackendOptions),
 // "subgroup_matrix": bool (webgpu, default false), "f32_activations", "f16_prefill" (cpu reference
-// modes, see CpuBackendOptions)}
+// modes, see CpuBackendOptions), "gpu_fallback": bool (webgpu: load on the CPU backend when the
+// WebGPU backend cannot run this model; lt_model_info's fallback_reason says why)}
 EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_size, const char* options) {
   try {
     g_gen.reset();
     g_run.reset();
     g_engine.reset();
     g_gpu = nullptr;
+    g_fallback_reason.clear();
     const json opts = json::parse(options ? options : "{}");
     auto src = std::make_unique<PrefixSource>(static_cast<uint64_t>(total_size));
     src->append(bytes, n);
+    std::string backend_name = opts.value("backend", "webgpu");
     try {
-      GgufFile::parse(*src);
+      const GgufFile header = GgufFile::parse(*src);
+      if (backend_name == "webgpu" && opts.value("gpu_fallback", false)) {
+        g_fallback_reason = WebGpuBackend::unsupported(header);
+        if (!g_fallback_reason.empty()) backend_name = "cpu";
+      }
     } catch (const GgufError& e) {
       if (e.code() == GgufErrorCode::NeedMoreData) return static_cast<int>(e.bytes_needed());
       throw;
@@ -70,7 +78,7 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
     eo.max_batch = opts.value("max_batch", 64);
     eo.external_weights = true;
     std::unique_ptr<Backend> backend;
-    if (opts.value("backend", "webgpu") == "webgpu") {
+    if (backend_name == "webgpu") {
       WebGpuBackendOptions go;
       const std::string kv = opts.value("kv", "f16");
       if (kv != "f16" && kv != "f32") throw std::invalid_argument("kv must be \"f16\" or \"f32\" on the webgpu backend, got \"" + kv + "\"");
@@ -122,6 +130,7 @@ EMSCRIPTEN_KEEPALIVE const char* lt_model_info() {
              {"n_head", c.n_head}, {"n_head_kv", c.n_head_kv}, {"n_ff", c.n_ff}, {"n_ctx_train", c.n_ctx_train}}},
            {"n_ctx", g_engine->n_ctx()},
            {"prefill_kernel", g_gpu ? g_gpu->prefill_kernel() : "cpu"},
+           {"fallback_reason", g_fallback_reason.empty() ? json() : json(g_fallback_reason)},
            {"data_offset", g_engine->gguf().data_offset()},
            {"tensors", tensors}};
   g_out = out.dump();

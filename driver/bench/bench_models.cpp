@@ -28,14 +28,14 @@ BenchModel resolve_bench_model(const std::string& spec, const std::string& cache
       throw std::invalid_argument("a synthetic model is synthetic:SHAPE:TYPE (e.g. synthetic:qwen2.5-0.5b:q4_0), got '" +
                                   spec + "'");
     const std::string shape = rest.substr(0, colon), type = rest.substr(colon + 1);
-    const GgmlType ggml_type = fixtures::parse_weight_type(type);  // throws with the accepted names
+    const fixtures::WeightMix mix = fixtures::parse_weight_mix(type);  // throws with the accepted names
     m.name = shape + "-" + type;
     fs::create_directories(cache_dir);
     const fs::path file = fs::path(cache_dir) / (m.name + ".gguf");
     if (!fs::exists(file)) {
       std::cerr << "bench: making " << file.string() << " (synthetic " << shape << ", " << type << ")\n";
       const fs::path partial = file.string() + ".partial";
-      fixtures::write_synthetic_model(shape, ggml_type, 1, partial.string());  // throws for an unknown shape
+      fixtures::write_synthetic_model(shape, mix, 1, partial.string());  // throws for an unknown shape
       fs::rename(partial, file);  // a cut-off write never looks complete
     }
     m.local_file = file.string();

@@ -17,13 +17,14 @@ Scenario make_webgpu_bench_scenario() {
   Scenario s;
   s.name = "webgpu-bench";
   s.suite = "gpubench";
-  s.description = "benchmark: prefill/decode tok/s, GPU ms per step and GB/s for synthetic qwen2.5-0.5b and llama-3.2-1b (q4_0, q8_0), llama-3.2-3b (q4_0)";
+  s.description = "benchmark: prefill/decode tok/s, GPU ms per step and GB/s for synthetic qwen2.5-0.5b and llama-3.2-1b (q4_0, q8_0, q4_k_m), llama-3.2-3b (q4_0)";
   s.run = [](ScenarioContext& ctx) {
     const std::string wasm = ctx.wasm_dir();
     const char* only = std::getenv("LANTERN_BENCH_MODELS");  // e.g. "qwen2.5-0.5b:q4_0"
     const std::string models_dir = ctx.scratch_dir();
     struct M { const char* shape; const char* type; };
     const M all[] = {{"qwen2.5-0.5b", "q4_0"}, {"qwen2.5-0.5b", "q8_0"}, {"llama-3.2-1b", "q4_0"}, {"llama-3.2-1b", "q8_0"},
+                     {"qwen2.5-0.5b", "q4_k_m"}, {"llama-3.2-1b", "q4_k_m"},  // the mix people download
                      {"llama-3.2-3b", "q4_0"},  // 1.9 GB: the bandwidth-bound case
                      {"tiny", "q4_0"}};  // tiny: a smoke test, only when named
     const auto wanted = [&](const std::string& tag) {
@@ -34,7 +35,7 @@ Scenario make_webgpu_bench_scenario() {
       const std::string tag = std::string(m.shape) + ":" + m.type;
       if (!wanted(tag)) continue;
       const std::string file = std::string(m.shape) + "-" + m.type + ".gguf";
-      fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_type(m.type), 1, models_dir + "/" + file);
+      fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_mix(m.type), 1, models_dir + "/" + file);
       files.push_back(file);
     }
     ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"}, {"/wasm/", wasm}, {"/synth/", models_dir}});

@@ -3,7 +3,8 @@
 // page: a 64-token greedy run, logits compared at every position (relative
 // to the largest logit of the row), greedy tokens identical. Models: the real stories260K
 // (whose tokens must also equal llama.cpp's, fixtures/golden) and synthetic
-// tiny models in f32, q8_0 and q4_0, llama and qwen2 layouts. The fp16 KV
+// tiny models in f32, q8_0 and q4_0, llama and qwen2 layouts (and, in
+// webgpu-parity-types, every other weight type with a kernel). The fp16 KV
 // cache runs against the CPU with the same fp16 rounding of keys and values
 // (where a key sits at an fp16 rounding boundary, the two sides' last-bit f32
 // differences can round it apart: ~5e-4 on stories260K, still inside 1e-3);
@@ -30,24 +31,33 @@ struct Run {
   const char* kv = "f32";  // the GPU's KV cache
   int min_tokens = 0;      // the prompt repeated to this many tokens (0: as it is)
   const char* matvec = "";  // matrix-vector workgroup shape "TxR" (empty: the backend's choice)
+  int steps = 64;           // greedy steps compared
 };
 
 struct Synth {
   const char* shape;
-  GgmlType type;
+  const char* type;  // a type or mix name (make_gguf --type)
   const char* file;
 };
-const Synth kSynth[] = {{"tiny", GgmlType::F32, "tiny-f32.gguf"},
-                        {"tiny", GgmlType::Q8_0, "tiny-q8_0.gguf"},
-                        {"tiny", GgmlType::Q4_0, "tiny-q4_0.gguf"},
-                        {"tiny-qwen2", GgmlType::F16, "tiny-qwen2-f16.gguf"}};
+const Synth kSynth[] = {{"tiny", "f32", "tiny-f32.gguf"},
+                        {"tiny", "q8_0", "tiny-q8_0.gguf"},
+                        {"tiny", "q4_0", "tiny-q4_0.gguf"},
+                        {"tiny-qwen2", "f16", "tiny-qwen2-f16.gguf"}};
+// Every other weight type with a kernel, on rows of 256: the K-quant mixes
+// as llama-quantize makes them (Q4_K or Q5_K, Q6_K output head and some
+// layers' v and down projections), Q6_K throughout (also the embedding
+// gather), and the 32-element types of the fallbacks and older files.
+const Synth kTypes[] = {{"tiny-k", "q4_k_m", "tiny-k-q4_k_m.gguf"}, {"tiny-k", "q5_k_m", "tiny-k-q5_k_m.gguf"},
+                        {"tiny-k", "q6_k", "tiny-k-q6_k.gguf"},     {"tiny-k", "q4_1", "tiny-k-q4_1.gguf"},
+                        {"tiny-k", "q5_0", "tiny-k-q5_0.gguf"},     {"tiny-k", "q5_1", "tiny-k-q5_1.gguf"},
+                        {"tiny-k", "bf16", "tiny-k-bf16.gguf"}};
 
 void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url, const std::string& name,
                  const nlohmann::json* golden_tokens, Run run = {}) {
   const std::string label = name + (std::string(run.kv) == "f32" ? "" : std::string(" kv ") + run.kv) +
                             (run.min_tokens ? " long" : "") +
                             (*run.matvec ? std::string(" matvec ") + run.matvec : "");
-  ScenarioPage& page = ctx.open_page(browser, "/webgpu_parity.html?n=64&kv=" + std::string(run.kv) +
+  ScenarioPage& page = ctx.open_page(browser, "/webgpu_parity.html?n=" + std::to_string(run.steps) + "&kv=" + std::string(run.kv) +
                                                   "&min_tokens=" + std::to_string(run.min_tokens) +
                                                   (*run.matvec ? std::string("&matvec=") + run.matvec : "") + "&model=" + url);
   const PageEvent ev = page.wait_for_event("parity", ctx.budget(240s, "parity run of " + label));
@@ -60,7 +70,7 @@ void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url,
   ctx.metric(label, {{"max_rel_diff", rel}, {"max_abs_diff", abs_diff}, {"dispatches_per_pass", d["dispatches_per_pass"]}});
   const std::string errors = webgpu_errors_summary(d["wgsl_errors"], d["gpu_errors"]);
   ctx.expect(errors.empty(), label + ": no WebGPU errors, got " + errors);
-  ctx.expect_eq(label + ": steps", 64, d.value("steps", 0));
+  ctx.expect_eq(label + ": steps", run.steps, d.value("steps", 0));
   if (run.min_tokens) ctx.expect_eq(label + ": prompt tokens", static_cast<std::size_t>(run.min_tokens), d["prompt_tokens"].size());
   ctx.expect(rel < 1e-3, label + ": logits within 1e-3 relative at every position, worst " + std::to_string(rel) +
                              " at step " + std::to_string(d.value("worst_step", -1)));
@@ -95,7 +105,8 @@ Browser& start_parity(ScenarioContext& ctx) {
   const std::string stories = ctx.stories_dir();
   ctx.expect(fs::exists(stories + "/stories260K.gguf"), "stories260K.gguf in " + stories);
   const std::string synth = ctx.scratch_dir();
-  for (const auto& m : kSynth) fixtures::write_synthetic_model(m.shape, m.type, 7, synth + "/" + m.file);
+  for (const auto& m : kSynth) fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_mix(m.type), 7, synth + "/" + m.file);
+  for (const auto& m : kTypes) fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_mix(m.type), 7, synth + "/" + m.file);
   ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"}, {"/wasm/", wasm}, {"/models/", stories}, {"/synth/", synth}});
   return ctx.launch_browser();
 }
@@ -138,6 +149,21 @@ Scenario make_webgpu_parity_paths_scenario() {
     // (one row per workgroup; 128 threads and 8 rows, as output heads get).
     check_model(ctx, browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 0, "32x1"});
     check_model(ctx, browser, "/synth/tiny-q8_0.gguf", "tiny-q8_0.gguf", nullptr, Run{"f32", 0, "128x8"});
+  };
+  return s;
+}
+
+Scenario make_webgpu_parity_types_scenario() {
+  Scenario s;
+  s.name = "webgpu-parity-types";
+  s.suite = "webgpu";
+  s.description = "WebGPU parity for every other weight type with a kernel: Q4_K_M and Q5_K_M mixes, Q6_K, Q4_1, Q5_0, Q5_1, BF16 (decode, prefill tiles, embedding gather)";
+  s.run = [](ScenarioContext& ctx) {
+    Browser& browser = start_parity(ctx);
+    // Rows of 256 make these models 16x the tiny ones' work, so fewer steps
+    // (SwiftShader, 2 cores): each type's kernels still run prefill tiles,
+    // every matrix-vector kernel and the gather at each step.
+    for (const auto& m : kTypes) check_model(ctx, browser, std::string("/synth/") + m.file, m.file, nullptr, Run{"f32", 0, "", 8});
   };
   return s;
 }

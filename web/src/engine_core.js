@@ -58,7 +58,10 @@ export class EngineCore {
           (p.etaSeconds != null && p.phase === 'download' ? `, ${Math.ceil(p.etaSeconds)} s left` : '') }),
     });
     // Header first: the reader says how many bytes it needs at least.
-    const openOptions = { backend: device ? 'webgpu' : 'cpu', n_ctx: options.n_ctx || 4096, max_batch: options.max_batch || 256 };
+    // 'auto' loads on the CPU where the GPU cannot run this model (a weight
+    // type without a WebGPU kernel); the engine says why.
+    const openOptions = { backend: device ? 'webgpu' : 'cpu', gpu_fallback: options.backend !== 'webgpu',
+      n_ctx: options.n_ctx || 4096, max_batch: options.max_batch || 256 };
     if (options.kv !== undefined) openOptions.kv = options.kv;
     let have = Math.min(source.size, 4 << 20);
     for (;;) {
@@ -68,6 +71,13 @@ export class EngineCore {
       have = Math.min(source.size, Math.max(need, have * 2));
     }
     const info = engine.info();
+    if (info.fallback_reason) {
+      this.fallbackReason = info.fallback_reason;
+      progress({ phase: 'init', progress: 0, text: `WebGPU cannot run this model (${info.fallback_reason}); using the CPU backend (wasm)` });
+      this.watchDevice(null);
+      device.destroy();
+      device = null;
+    }
     const tHeader = performance.now();
     const tensors = [...info.tensors].sort((a, b) => a.offset - b.offset);
     let uploaded = 0;

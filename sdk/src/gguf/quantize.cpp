@@ -1,6 +1,11 @@
-// Float to block formats for the types make_gguf writes. Each follows GGML's
-// reference quantiser (quantize_row_*_ref in ggml-quants.c): the same scale
-// choice, the same float operations in the same order, the same rounding.
+// Float to block formats for the types make_gguf writes. The 32-element
+// types follow GGML's reference quantiser (quantize_row_*_ref in
+// ggml-quants.c): the same scale choice, the same float operations in the
+// same order, the same rounding. The K-quants (Q2_K, Q4_K, Q5_K, Q6_K) write valid
+// blocks with a plain min/max choice of scales, not GGML's iterative search:
+// they serve synthetic test models, where only the format has to be right
+// (real K-quant files come from llama-quantize, fixtures/golden/mixes).
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -73,6 +78,193 @@ void quant_q4_1(const float* x, uint8_t* b) {
   }
 }
 
+// 5-bit types: the fifth bit of element j goes to bit j of qh.
+void put_qh(uint8_t* p, uint32_t qh) { std::memcpy(p, &qh, 4); }
+
+// Symmetric 5-bit: the signed value of largest magnitude maps to -16.
+void quant_q5_0(const float* x, uint8_t* b) {
+  float amax = 0.0f, max = 0.0f;
+  for (int j = 0; j < kQK; ++j) {
+    if (amax < std::fabs(x[j])) {
+      amax = std::fabs(x[j]);
+      max = x[j];
+    }
+  }
+  const float d = max / -16;
+  const float id = d ? 1.0f / d : 0.0f;
+  put_half(b, d);
+  uint32_t qh = 0;
+  uint8_t* qs = b + 6;
+  for (int j = 0; j < kQK / 2; ++j) {
+    const int lo = std::min(31, static_cast<int>(static_cast<int8_t>(x[j] * id + 16.5f)));
+    const int hi = std::min(31, static_cast<int>(static_cast<int8_t>(x[j + kQK / 2] * id + 16.5f)));
+    qs[j] = static_cast<uint8_t>((lo & 0x0F) | ((hi & 0x0F) << 4));
+    qh |= ((static_cast<uint32_t>(lo) & 0x10u) >> 4) << j;
+    qh |= ((static_cast<uint32_t>(hi) & 0x10u) >> 4) << (j + kQK / 2);
+  }
+  put_qh(b + 2, qh);
+}
+
+// Asymmetric 5-bit: 32 steps from the block minimum to its maximum.
+void quant_q5_1(const float* x, uint8_t* b) {
+  float min = FLT_MAX, max = -FLT_MAX;
+  for (int j = 0; j < kQK; ++j) {
+    if (x[j] < min) min = x[j];
+    if (x[j] > max) max = x[j];
+  }
+  const float d = (max - min) / 31;
+  const float id = d ? 1.0f / d : 0.0f;
+  put_half(b, d);
+  put_half(b + 2, min);
+  uint32_t qh = 0;
+  uint8_t* qs = b + 8;
+  for (int j = 0; j < kQK / 2; ++j) {
+    const uint32_t lo = static_cast<uint8_t>((x[j] - min) * id + 0.5f);
+    const uint32_t hi = static_cast<uint8_t>((x[j + kQK / 2] - min) * id + 0.5f);
+    qs[j] = static_cast<uint8_t>((lo & 0x0F) | ((hi & 0x0F) << 4));
+    qh |= ((lo & 0x10u) >> 4) << j;
+    qh |= ((hi & 0x10u) >> 4) << (j + kQK / 2);
+  }
+  put_qh(b + 4, qh);
+}
+
+constexpr int kQK_K = 256;
+
+int clamp_round(float v, int lo, int hi) { return std::max(lo, std::min(hi, static_cast<int>(std::lround(v)))); }
+
+// Q4_K / Q5_K (levels 15 or 31): per 32-element sub-block, steps from
+// min(0, block minimum) to the maximum; the 6-bit scales and mins relative
+// to the super-block's d and dmin, packed as GGML's get_scale_min_k4 reads
+// them. Writes the quants (0..levels) to q.
+void quant_k_scales(const float* x, int levels, uint8_t* b, uint8_t* q) {
+  float scale[8], min[8], max_scale = 0.0f, max_min = 0.0f;
+  for (int s = 0; s < 8; ++s) {
+    float lo = 0.0f, hi = -FLT_MAX;
+    for (int l = 0; l < 32; ++l) {
+      lo = std::min(lo, x[32 * s + l]);
+      hi = std::max(hi, x[32 * s + l]);
+    }
+    scale[s] = (hi - lo) / levels;
+    min[s] = -lo;
+    max_scale = std::max(max_scale, scale[s]);
+    max_min = std::max(max_min, min[s]);
+  }
+  const float d = max_scale / 63, dmin = max_min / 63;
+  put_half(b, d);
+  put_half(b + 2, dmin);
+  const float dh = fp16_to_fp32(fp32_to_fp16(d)), dminh = fp16_to_fp32(fp32_to_fp16(dmin));
+  uint8_t* sc = b + 4;
+  std::memset(sc, 0, 12);
+  for (int s = 0; s < 8; ++s) {
+    const int ls = dh > 0 ? clamp_round(scale[s] / dh, 0, 63) : 0;
+    const int lm = dminh > 0 ? clamp_round(min[s] / dminh, 0, 63) : 0;
+    if (s < 4) {
+      sc[s] = static_cast<uint8_t>(ls);
+      sc[s + 4] = static_cast<uint8_t>(lm);
+    } else {
+      sc[s + 4] = static_cast<uint8_t>((ls & 0xF) | ((lm & 0xF) << 4));
+      sc[s - 4] |= static_cast<uint8_t>((ls >> 4) << 6);
+      sc[s] |= static_cast<uint8_t>((lm >> 4) << 6);
+    }
+    const float step = dh * ls, offset = dminh * lm;
+    for (int l = 0; l < 32; ++l)
+      q[32 * s + l] = static_cast<uint8_t>(step > 0 ? clamp_round((x[32 * s + l] + offset) / step, 0, levels) : 0);
+  }
+}
+
+// Sub-blocks 2p and 2p+1 share bytes 32p..32p+31: low and high nibbles.
+void pack_k_nibbles(const uint8_t* q, uint8_t* qs) {
+  for (int p = 0; p < 4; ++p)
+    for (int l = 0; l < 32; ++l) qs[32 * p + l] = static_cast<uint8_t>((q[64 * p + l] & 0xF) | ((q[64 * p + 32 + l] & 0xF) << 4));
+}
+
+void quant_q4_k(const float* x, uint8_t* b) {
+  uint8_t q[kQK_K];
+  quant_k_scales(x, 15, b, q);
+  pack_k_nibbles(q, b + 16);
+}
+
+// The fifth bit of element 32s + l is bit s of qh[l].
+void quant_q5_k(const float* x, uint8_t* b) {
+  uint8_t q[kQK_K];
+  quant_k_scales(x, 31, b, q);
+  uint8_t* qh = b + 16;
+  std::memset(qh, 0, 32);
+  for (int i = 0; i < kQK_K; ++i)
+    if (q[i] & 0x10) qh[i % 32] |= static_cast<uint8_t>(1u << (i / 32));
+  pack_k_nibbles(q, b + 48);
+}
+
+// Q6_K: a signed 8-bit scale per 16 elements relative to the super-block's d,
+// quants q - 32 in -32..31; element 128n + 32g + l in the nibble of
+// ql[64n + 32(g & 1) + l] (the high one for g >= 2) and bits 2g of qh[32n + l].
+void quant_q6_k(const float* x, uint8_t* b) {
+  float scale[16], max_scale = 0.0f;
+  for (int s = 0; s < 16; ++s) {
+    float amax = 0.0f;
+    for (int l = 0; l < 16; ++l) amax = std::max(amax, std::fabs(x[16 * s + l]));
+    scale[s] = amax / 31;
+    max_scale = std::max(max_scale, scale[s]);
+  }
+  const float d = max_scale / 127;
+  put_half(b + 208, d);
+  const float dh = fp16_to_fp32(fp32_to_fp16(d));
+  auto* sc = reinterpret_cast<int8_t*>(b + 192);
+  uint8_t q[kQK_K];
+  for (int s = 0; s < 16; ++s) {
+    const int ls = dh > 0 ? clamp_round(scale[s] / dh, 0, 127) : 0;
+    sc[s] = static_cast<int8_t>(ls);
+    const float step = dh * ls;
+    for (int l = 0; l < 16; ++l)
+      q[16 * s + l] = static_cast<uint8_t>(step > 0 ? clamp_round(x[16 * s + l] / step, -32, 31) + 32 : 32);
+  }
+  uint8_t* ql = b;
+  uint8_t* qh = b + 128;
+  for (int n = 0; n < 2; ++n) {
+    for (int l = 0; l < 32; ++l) {
+      const uint8_t* y = q + 128 * n + l;
+      ql[64 * n + l] = static_cast<uint8_t>((y[0] & 0xF) | ((y[64] & 0xF) << 4));
+      ql[64 * n + 32 + l] = static_cast<uint8_t>((y[32] & 0xF) | ((y[96] & 0xF) << 4));
+      qh[32 * n + l] = static_cast<uint8_t>((y[0] >> 4) | ((y[32] >> 4) << 2) | ((y[64] >> 4) << 4) | ((y[96] >> 4) << 6));
+    }
+  }
+}
+
+// Q2_K: per 16-element group a 4-bit scale and a 4-bit min (relative to the
+// super-block's d and dmin), quants 0..3; element 128n + 32j + 16h + l in
+// bits 2j of qs[32n + 16h + l], its group 8n + 2j + h.
+void quant_q2_k(const float* x, uint8_t* b) {
+  float scale[16], min[16], max_scale = 0.0f, max_min = 0.0f;
+  for (int g = 0; g < 16; ++g) {
+    float lo = 0.0f, hi = -FLT_MAX;
+    for (int l = 0; l < 16; ++l) {
+      lo = std::min(lo, x[16 * g + l]);
+      hi = std::max(hi, x[16 * g + l]);
+    }
+    scale[g] = (hi - lo) / 3;
+    min[g] = -lo;
+    max_scale = std::max(max_scale, scale[g]);
+    max_min = std::max(max_min, min[g]);
+  }
+  const float d = max_scale / 15, dmin = max_min / 15;
+  put_half(b + 80, d);
+  put_half(b + 82, dmin);
+  const float dh = fp16_to_fp32(fp32_to_fp16(d)), dminh = fp16_to_fp32(fp32_to_fp16(dmin));
+  uint8_t* qs = b + 16;
+  std::memset(qs, 0, 64);
+  for (int g = 0; g < 16; ++g) {
+    const int ls = dh > 0 ? clamp_round(scale[g] / dh, 0, 15) : 0;
+    const int lm = dminh > 0 ? clamp_round(min[g] / dminh, 0, 15) : 0;
+    b[g] = static_cast<uint8_t>(ls | (lm << 4));
+    const float step = dh * ls, offset = dminh * lm;
+    const int n = g / 8, j = (g % 8) / 2, h = g % 2;
+    for (int l = 0; l < 16; ++l) {
+      const int q = step > 0 ? clamp_round((x[16 * g + l] + offset) / step, 0, 3) : 0;
+      qs[32 * n + 16 * h + l] |= static_cast<uint8_t>(q << (2 * j));
+    }
+  }
+}
+
 }  // namespace
 
 void quantize_row(GgmlType type, const float* src, void* dst, int64_t n) {
@@ -102,9 +294,27 @@ void quantize_row(GgmlType type, const float* src, void* dst, int64_t n) {
     case GgmlType::Q4_1:
       for (int64_t i = 0; i < n / kQK; ++i) quant_q4_1(src + i * kQK, out + i * 20);
       return;
+    case GgmlType::Q5_0:
+      for (int64_t i = 0; i < n / kQK; ++i) quant_q5_0(src + i * kQK, out + i * 22);
+      return;
+    case GgmlType::Q5_1:
+      for (int64_t i = 0; i < n / kQK; ++i) quant_q5_1(src + i * kQK, out + i * 24);
+      return;
+    case GgmlType::Q2_K:
+      for (int64_t i = 0; i < n / kQK_K; ++i) quant_q2_k(src + i * kQK_K, out + i * 84);
+      return;
+    case GgmlType::Q4_K:
+      for (int64_t i = 0; i < n / kQK_K; ++i) quant_q4_k(src + i * kQK_K, out + i * 144);
+      return;
+    case GgmlType::Q5_K:
+      for (int64_t i = 0; i < n / kQK_K; ++i) quant_q5_k(src + i * kQK_K, out + i * 176);
+      return;
+    case GgmlType::Q6_K:
+      for (int64_t i = 0; i < n / kQK_K; ++i) quant_q6_k(src + i * kQK_K, out + i * 210);
+      return;
     default:
       throw std::invalid_argument("quantize_row: cannot quantise to " + ggml_type_name(type) +
-                                  " (only f32, f16, bf16, q8_0, q4_0, q4_1)");
+                                  " (only f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_K, q4_K, q5_K, q6_K)");
   }
 }
 

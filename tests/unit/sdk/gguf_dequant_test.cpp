@@ -132,8 +132,44 @@ TEST_P(QuantGolden, MatchesGgmlReferenceQuantiser) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(QuantisedTypes, QuantGolden, ::testing::Values("f16", "bf16", "q4_0", "q4_1", "q8_0"),
+INSTANTIATE_TEST_SUITE_P(QuantisedTypes, QuantGolden,
+                         ::testing::Values("f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0"),
                          [](const auto& info) { return std::string(info.param); });
+
+// The K-quant quantisers are not GGML's (a plain min/max scale choice), so
+// they are checked by a round trip through the dequantiser above (which is
+// GGML's, bit for bit): a wrong layout scatters values and fails at once.
+TEST(Quantise, KQuantsRoundTripWithinTheirStep) {
+  // Uniform noise over a step of range/levels has an error of step/sqrt(12):
+  // relative to uniform [-1, 1) (rms 0.577) that is 0.067 for Q4_K's 15
+  // levels, 0.032 for Q5_K's 31 and 0.016 for Q6_K's +-31; bounds 1.3x that.
+  struct Case { GgmlType type; double max_rel_rms; };
+  // Q2_K's 4 levels: 0.29 (0.38 bound).
+  for (const Case c : {Case{GgmlType::Q2_K, 0.38}, Case{GgmlType::Q4_K, 0.085}, Case{GgmlType::Q5_K, 0.042},
+                       Case{GgmlType::Q6_K, 0.026}}) {
+    const int64_t n = 4 * 256;
+    std::vector<float> x(n);
+    uint64_t st = 0x9E3779B97F4A7C15ull;
+    for (int64_t i = 0; i < n; ++i) {
+      st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+      // Uniform noise, a shifted block (all positive) and a tiny one.
+      const float u = static_cast<float>(static_cast<double>(st >> 11) * 0x1.0p-53 * 2.0 - 1.0);
+      x[i] = i < 512 ? u : i < 768 ? 2.0f + u : 1e-3f * u;
+    }
+    std::vector<uint8_t> q(static_cast<size_t>(n / 256 * ggml_type_traits(c.type)->type_size));
+    quantize_row(c.type, x.data(), q.data(), n);
+    std::vector<float> y(n);
+    dequantize_row(c.type, q.data(), y.data(), n);
+    for (int64_t b = 0; b < n / 256; ++b) {
+      double err = 0, sig = 0;
+      for (int64_t i = 256 * b; i < 256 * (b + 1); ++i) {
+        err += (x[i] - y[i]) * (x[i] - y[i]);
+        sig += x[i] * x[i];
+      }
+      EXPECT_LT(std::sqrt(err / sig), c.max_rel_rms) << ggml_type_name(c.type) << " super-block " << b;
+    }
+  }
+}
 
 TEST(Dequant, F32IsACopy) {
   const float in[3] = {1.5f, -0.0f, 3e38f};
@@ -206,7 +242,8 @@ TEST(Dequant, RejectsUnsupportedTypesAndPartialBlocks) {
   EXPECT_THROW(dequantize_row(static_cast<GgmlType>(77), src.data(), out.data(), 32), std::invalid_argument);
   EXPECT_THROW(dequantize_row(GgmlType::Q4_0, src.data(), out.data(), 31), std::invalid_argument);
   EXPECT_THROW(dequantize_row(GgmlType::Q4_K, src.data(), out.data(), 128), std::invalid_argument);
-  EXPECT_THROW(quantize_row(GgmlType::Q4_K, out.data(), src.data(), 256), std::invalid_argument);
+  EXPECT_THROW(quantize_row(GgmlType::Q3_K, out.data(), src.data(), 256), std::invalid_argument);
+  EXPECT_THROW(quantize_row(GgmlType::Q4_K, out.data(), src.data(), 128), std::invalid_argument);
   EXPECT_THROW(quantize_row(GgmlType::Q8_0, out.data(), src.data(), 40), std::invalid_argument);
 }
 

@@ -48,7 +48,13 @@ CpuBackend::ActData& CpuBackend::act(Act a) {
 
 Weight CpuBackend::create_weight(const GgufTensorInfo& info, const uint8_t* data) {
   const GgmlTypeTraits* tt = ggml_type_traits(static_cast<uint32_t>(info.type));
-  if (!tt || !tt->supported) fail("tensor " + info.name + " has unsupported type " + ggml_type_name(static_cast<uint32_t>(info.type)));
+  if (!tt || !tt->supported) {
+    std::string names;
+    for (uint32_t t = 0; t < 64; ++t)
+      if (const GgmlTypeTraits* k = ggml_type_traits(t); k && k->supported) names += (names.empty() ? "" : ", ") + std::string(k->name);
+    fail("tensor " + info.name + " has type " + ggml_type_name(static_cast<uint32_t>(info.type)) +
+         ", which Lantern cannot run (supported: " + names + ")");
+  }
   WeightData wd{info, data, {}};
   if (!data) {
     wd.owned.resize(info.n_bytes);

@@ -44,12 +44,38 @@ const char* weights_kernel(GgmlType t) {
   switch (t) {
     case GgmlType::F32: return "weights_f32";
     case GgmlType::F16: return "weights_f16";
+    case GgmlType::BF16: return "weights_bf16";
     case GgmlType::Q8_0: return "weights_q8_0";
     case GgmlType::Q4_0: return "weights_q4_0";
+    case GgmlType::Q4_1: return "weights_q4_1";
+    case GgmlType::Q5_0: return "weights_q5_0";
+    case GgmlType::Q5_1: return "weights_q5_1";
+    case GgmlType::Q4_K: return "weights_q4_k";
+    case GgmlType::Q5_K: return "weights_q5_k";
+    case GgmlType::Q6_K: return "weights_q6_k";
     default: return nullptr;
   }
 }
+
+// "f32, f16, ...": the types weights_kernel has a prelude for.
+std::string gpu_type_names() {
+  std::string names;
+  for (uint32_t t = 0; t < 64; ++t)
+    if (weights_kernel(static_cast<GgmlType>(t))) names += (names.empty() ? "" : ", ") + ggml_type_name(t);
+  return names;
+}
+
+std::string no_kernel(const GgufTensorInfo& info) {
+  return "tensor " + info.name + " has type " + ggml_type_name(static_cast<uint32_t>(info.type)) +
+         ", which has no WebGPU kernel (WebGPU runs " + gpu_type_names() + ")";
+}
 }  // namespace
+
+std::string WebGpuBackend::unsupported(const GgufFile& gguf) {
+  for (const GgufTensorInfo& t : gguf.tensors())
+    if (!weights_kernel(t.type)) return no_kernel(t);
+  return "";
+}
 
 WebGpuBackend::WebGpuBackend(const WebGpuBackendOptions& opts) : kv_f16_(opts.kv_f16) {
   set_matvec_override(opts.matvec);
@@ -159,9 +185,9 @@ const WebGpuBackend::WeightBuf& WebGpuBackend::weight(Weight w) const {
 }
 
 Weight WebGpuBackend::create_weight(const GgufTensorInfo& info, const uint8_t* data) {
-  const bool matrix_type = weights_kernel(info.type) != nullptr;
-  if (!matrix_type) fail("tensor " + info.name + " has type " + ggml_type_name(static_cast<uint32_t>(info.type)) + ", which has no WebGPU kernel yet");
-  if (info.type == GgmlType::F16 && info.dims[0] % 2) fail("f16 tensor " + info.name + " has an odd row length");
+  if (!weights_kernel(info.type)) fail(no_kernel(info));
+  if ((info.type == GgmlType::F16 || info.type == GgmlType::BF16) && info.dims[0] % 2)
+    fail(std::string(ggml_type_name(static_cast<uint32_t>(info.type))) + " tensor " + info.name + " has an odd row length");
   const int buf = lgpu_buffer_create(static_cast<double>(round4(info.n_bytes)), kStorage | kCopyDst, info.name.c_str());
   weights_.push_back({info, buf, 0, -1, {}});
   const Weight w{static_cast<int32_t>(weights_.size() - 1)};
@@ -173,14 +199,17 @@ std::vector<Weight> WebGpuBackend::create_weight_group(const std::vector<const G
                                                       const std::vector<const uint8_t*>& data) {
   // One buffer, each tensor at a 256-byte aligned offset (WebGPU's storage
   // binding alignment), so each can still be bound alone.
+  // Matrices of a group share type and row length (one kernel reads them
+  // all). Mixes such as Q4_K_M give some layers' v a type of its own: those
+  // members are made one by one, and the fused ops take their plain path.
+  for (const GgufTensorInfo* info : infos)
+    if (info->type != infos[0]->type || info->dims.size() != infos[0]->dims.size() ||
+        (info->dims.size() > 1 && info->dims[0] != infos[0]->dims[0]))
+      return Backend::create_weight_group(infos, data);
   uint64_t total = 0;
   std::vector<uint64_t> offsets;
   for (const GgufTensorInfo* info : infos) {
-    if (!weights_kernel(info->type)) fail("tensor " + info->name + " has type " + ggml_type_name(static_cast<uint32_t>(info->type)) + ", which has no WebGPU kernel yet");
-    // Matrices of a group share type and row length (one kernel reads them all).
-    if (info->type != infos[0]->type || info->dims.size() != infos[0]->dims.size() ||
-        (info->dims.size() > 1 && info->dims[0] != infos[0]->dims[0]))
-      fail("weight group " + infos[0]->name + ": members differ in type or row length");
+    if (!weights_kernel(info->type)) fail(no_kernel(*info));
     offsets.push_back(total);
     total += (info->n_bytes + 255) & ~uint64_t{255};
   }

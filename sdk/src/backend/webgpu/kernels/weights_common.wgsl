@@ -22,3 +22,57 @@ fn word_at(o: u32) -> u32 {
 fn sbyte(v: u32, k: u32) -> f32 {
   return f32(bitcast<i32>(v << (24u - 8u * k)) >> 24u);
 }
+
+// The two words starting at an even byte offset (three are read and two put
+// together where it is not a multiple of 4).
+fn words2_at(o: u32) -> vec2<u32> {
+  let i = o >> 2u;
+  let w0 = w[i];
+  let w1 = w[i + 1u];
+  let w2 = w[i + 2u];
+  let odd = (o & 2u) != 0u;
+  return vec2<u32>(select(w0, (w0 >> 16u) | (w1 << 16u), odd), select(w1, (w1 >> 16u) | (w2 << 16u), odd));
+}
+
+// The four bytes of a word as floats 0..255. Integer-to-float conversions
+// run at 1/8 of the FMA rate on NVIDIA GPUs, so each byte b is put into the
+// mantissa of 2^23 instead: bits 0x4B000000 | b are the float 2^23 + b.
+fn bytes4(v: u32) -> vec4<f32> {
+  let f = vec4<u32>(v & 0xFFu, (v >> 8u) & 0xFFu, (v >> 16u) & 0xFFu, v >> 24u) | vec4<u32>(0x4B000000u);
+  return bitcast<vec4<f32>>(f) - vec4<f32>(8388608.0);
+}
+// The low and the high nibbles of a word's four bytes as floats 0..15.
+fn nibbles_lo(v: u32) -> vec4<f32> { return bytes4(v & 0x0F0F0F0Fu); }
+fn nibbles_hi(v: u32) -> vec4<f32> { return bytes4((v >> 4u) & 0x0F0F0F0Fu); }
+// Byte k (0..3) of a word as a float.
+fn ubyte(v: u32, k: u32) -> f32 { return bitcast<f32>(((v >> (8u * k)) & 0xFFu) | 0x4B000000u) - 8388608.0; }
+
+// Four bits of v (from bit s) spread to bit 4 of each byte: the fifth bit of
+// four 5-bit quants whose high bits are packed one per element.
+fn bits_to_bytes(v: u32, s: u32) -> u32 {
+  let b = v >> s;
+  return ((b & 1u) << 4u) | ((b & 2u) << 11u) | ((b & 4u) << 18u) | ((b & 8u) << 25u);
+}
+
+// The sum of a half tile's 2 x 2 vec4s: (x[0] + x[1], x[2] + x[3]), for types
+// whose half tile has two scales (the low and the high nibbles' blocks).
+fn half_sums(xs: array<vec4<f32>, 4>) -> vec2<f32> {
+  return vec2<f32>(dot(xs[0] + xs[1], vec4<f32>(1.0)), dot(xs[2] + xs[3], vec4<f32>(1.0)));
+}
+
+// Q4_K and Q5_K: the 6-bit scales and mins of a super-block at byte ob (12
+// bytes after its f16 d and dmin), for sub-blocks 2p and 2p+1, as
+// (sc0, m0, sc1, m1). Scales 0..3 are the low 6 bits of bytes 0..3 (mins:
+// bytes 4..7); scales 4..7 take their low 4 bits from bytes 8..11 and their
+// top 2 bits from the tops of bytes 0..3 (mins: the high nibbles of 8..11
+// and the tops of 4..7). The block must start at a multiple of 4 bytes.
+fn k4_scales(ob: u32, p: u32) -> vec4<f32> {
+  let a = w[(ob >> 2u) + 1u];
+  let b = w[(ob >> 2u) + 2u];
+  let c = w[(ob >> 2u) + 3u];
+  let low = p < 2u;
+  let sc = select((c & 0x0F0F0F0Fu) | ((a >> 2u) & 0x30303030u), a & 0x3F3F3F3Fu, low);
+  let mn = select(((c >> 4u) & 0x0F0F0F0Fu) | ((b >> 2u) & 0x30303030u), b & 0x3F3F3F3Fu, low);
+  let k = 2u * (p & 1u);
+  return vec4<f32>(ubyte(sc, k), ubyte(mn, k), ubyte(sc, k + 1u), ubyte(mn, k + 1u));
+}

@@ -39,16 +39,6 @@ fn half_x(hb: u32, j: u32) -> u32 {
   return (hb / 2u) * 8u + 2u * (hb % 2u) + (j & 1u) + 4u * (j >> 1u);
 }
 
-// The low nibbles of a word's four bytes as floats. Integer-to-float
-// conversions run at 1/8 of the FMA rate on NVIDIA GPUs, so each nibble n is
-// put into the mantissa of 2^23 instead: bits 0x4B000000 | n are 2^23 + n.
-fn nibbles_lo(v: u32) -> vec4<f32> {
-  let n = v & 0x0F0F0F0Fu;
-  let f = vec4<u32>(n & 0xFFu, (n >> 8u) & 0xFFu, (n >> 16u) & 0xFFu, n >> 24u) | vec4<u32>(0x4B000000u);
-  return bitcast<vec4<f32>>(f) - vec4<f32>(8388608.0);
-}
-fn nibbles_hi(v: u32) -> vec4<f32> { return nibbles_lo(v >> 4u); }
-
 // W[row][half tile hb] . xs, xsum the sum of xs's elements: (q - 8) . x is
 // q . x - 8 * sum(x). The 8 nibble bytes sit at an even offset: three words
 // are read and two put together where it is not a multiple of 4.
