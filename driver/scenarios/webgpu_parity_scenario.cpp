@@ -42,7 +42,8 @@ struct Synth {
 const Synth kSynth[] = {{"tiny", "f32", "tiny-f32.gguf"},
                         {"tiny", "q8_0", "tiny-q8_0.gguf"},
                         {"tiny", "q4_0", "tiny-q4_0.gguf"},
-                        {"tiny-qwen2", "f16", "tiny-qwen2-f16.gguf"}};
+                        {"tiny-qwen2", "f16", "tiny-qwen2-f16.gguf"},
+                        {"tiny-qwen3", "q8_0", "tiny-qwen3-q8_0.gguf"}};
 // Every other weight type with a kernel, on rows of 256: the K-quant mixes
 // as llama-quantize makes them (Q4_K or Q5_K, Q6_K output head and some
 // layers' v and down projections), Q6_K throughout (also the embedding
@@ -117,7 +118,7 @@ Scenario make_webgpu_parity_scenario() {
   Scenario s;
   s.name = "webgpu-parity";
   s.suite = "webgpu";
-  s.description = "WebGPU logits within 1e-3 of the CPU backend at all 64 greedy steps; tokens identical (stories260K f32 and fp16 KV cache, synthetic f32/f16/q8_0/q4_0)";
+  s.description = "WebGPU logits within 1e-3 of the CPU backend at all 64 greedy steps; tokens identical (stories260K f32 and fp16 KV cache, synthetic f32/f16/q8_0/q4_0, qwen3's q/k norms)";
   s.run = [](ScenarioContext& ctx) {
     Browser& browser = start_parity(ctx);
     std::ifstream gf(ctx.settings().source_dir + "/fixtures/golden/stories260K/greedy_f32.json");

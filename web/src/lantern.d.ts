@@ -11,7 +11,7 @@ export interface InitProgressReport {
 
 export interface EngineOptions {
   initProgressCallback?: (report: InitProgressReport) => void;
-  backend?: 'auto' | 'webgpu' | 'cpu';     // auto: WebGPU, else the wasm CPU backend
+  backend?: 'auto' | 'webgpu' | 'cpu';     // auto: WebGPU, else (no adapter, or a weight type without a WebGPU kernel: see load.fallback_reason) the wasm CPU backend
   n_ctx?: number;                          // context size (default 4096, at most the model's)
   kv?: 'f16' | 'f32';                      // KV cache precision (default f16, as llama.cpp)
   chunkSize?: number;                      // download chunk in bytes (default 32 MiB)

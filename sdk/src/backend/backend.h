@@ -69,6 +69,9 @@ class Backend {
   virtual void get_rows(Weight table, const int32_t* tokens, int32_t n, Act out) = 0;
   // out = x / rms(x) * w, per row.
   virtual void rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) = 0;
+  // In place, each head of each row (segments of w's length): x / rms(x) * w
+  // (Qwen3's and Gemma 3's q/k norms).
+  virtual void head_rms_norm(Act x, Weight w, float eps, int32_t rows) = 0;
   // out[r] = W x[r] (+ bias): W has out_dim rows of in_dim. `x` may be the
   // same Act for several matmuls (backends can reuse a quantised copy of it).
   virtual void matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) = 0;

@@ -60,6 +60,10 @@ LlamaModel::LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& bac
       L.bk = bias[1];
       L.bv = bias[2];
     }
+    if (cfg_.has_qk_norm) {
+      L.q_norm = load(gguf, src, b + "attn_q_norm.weight");
+      L.k_norm = load(gguf, src, b + "attn_k_norm.weight");
+    }
     L.wo = load(gguf, src, b + "attn_output.weight");
     L.ffn_norm = load(gguf, src, b + "ffn_norm.weight");
     const auto gate_up = load_group(gguf, src, {b + "ffn_gate.weight", b + "ffn_up.weight"});
@@ -103,6 +107,10 @@ void LlamaModel::record_layers(int32_t n, int32_t pos0) {
   for (int32_t l = 0; l < cfg_.n_layer; ++l) {
     const Layer& L = layers_[l];
     be_.norm_matmul(x_, L.attn_norm, cfg_.rms_eps, {L.wq, L.wk, L.wv}, {L.bq, L.bk, L.bv}, n, h_, {q_, k_, v_});
+    if (L.q_norm) {
+      be_.head_rms_norm(q_, L.q_norm, cfg_.rms_eps, n);
+      be_.head_rms_norm(k_, L.k_norm, cfg_.rms_eps, n);
+    }
     be_.rope_store(l, q_, k_, v_, n, pos0, shape, rope);
     be_.attention(l, q_, n, pos0, shape, attn_);
     be_.matmul_add(L.wo, attn_, n, x_, o_);

@@ -1,7 +1,7 @@
-// The llama-family forward pass (Llama 2/3, Qwen2/2.5, Mistral) written once
-// against the Backend interface: pre-norm attention with RoPE and grouped
-// query heads, SwiGLU feed-forward, optional q/k/v bias, tied or separate
-// output head.
+// The llama-family forward pass (Llama 2/3, Qwen2/2.5, Qwen3, Mistral)
+// written once against the Backend interface: pre-norm attention with RoPE
+// and grouped query heads, SwiGLU feed-forward, optional q/k/v bias, optional
+// per-head q/k norms (Qwen3), tied or separate output head.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -55,7 +55,7 @@ class LlamaModel {
 
  private:
   struct Layer {
-    Weight attn_norm, wq, wk, wv, bq, bk, bv, wo, ffn_norm, w_gate, w_up, w_down;
+    Weight attn_norm, wq, wk, wv, bq, bk, bv, q_norm, k_norm, wo, ffn_norm, w_gate, w_up, w_down;
   };
   Weight load(const GgufFile& gguf, const ByteSource* src, const std::string& name, bool required = true);
   std::vector<Weight> load_group(const GgufFile& gguf, const ByteSource* src, const std::vector<std::string>& names);

@@ -36,8 +36,8 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
   ModelConfig c;
   c.arch = g.get_string("general.architecture");
   if (c.arch.empty()) fail("general.architecture is missing");
-  if (c.arch != "llama" && c.arch != "qwen2" && c.arch != "mistral")
-    fail("architecture '" + c.arch + "' is not supported (llama, qwen2, mistral are)");
+  if (c.arch != "llama" && c.arch != "qwen2" && c.arch != "qwen3" && c.arch != "mistral")
+    fail("architecture '" + c.arch + "' is not supported (llama, qwen2, qwen3, mistral are)");
   c.name = g.get_string("general.name", c.arch);
   const std::string a = c.arch + ".";
   c.n_embd = positive(g, a + "embedding_length", -1, 1 << 16);
@@ -57,7 +57,7 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
   if (!(c.rms_eps > 0.0f && c.rms_eps < 1.0f)) fail("attention.layer_norm_rms_epsilon is out of range");
   c.rope_freq_base = static_cast<float>(g.get_float(a + "rope.freq_base", 10000.0));
   if (!(c.rope_freq_base > 1.0f)) fail("rope.freq_base is out of range");
-  c.rope_order = c.arch == "qwen2" ? RopeOrder::NeoX : RopeOrder::Normal;
+  c.rope_order = c.arch == "qwen2" || c.arch == "qwen3" ? RopeOrder::NeoX : RopeOrder::Normal;
   const std::string scaling = g.get_string(a + "rope.scaling.type", "none");
   if (scaling != "none" && scaling != "")
     fail("rope scaling '" + scaling + "' is not supported yet");
@@ -73,6 +73,7 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
   c.tied_output = g.find_tensor("output.weight") == nullptr;
   c.has_qkv_bias = g.find_tensor("blk.0.attn_q.bias") != nullptr;
   c.has_rope_freqs = g.find_tensor("rope_freqs.weight") != nullptr;
+  c.has_qk_norm = c.arch == "qwen3";
 
   expect_shape(g, "token_embd.weight", c.n_embd, c.n_vocab);
   expect_shape(g, "output_norm.weight", c.n_embd, 0);
@@ -89,6 +90,10 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
       expect_shape(g, b + "attn_q.bias", c.q_dim(), 0);
       expect_shape(g, b + "attn_k.bias", c.kv_dim(), 0);
       expect_shape(g, b + "attn_v.bias", c.kv_dim(), 0);
+    }
+    if (c.has_qk_norm) {
+      expect_shape(g, b + "attn_q_norm.weight", c.head_dim, 0);
+      expect_shape(g, b + "attn_k_norm.weight", c.head_dim, 0);
     }
     expect_shape(g, b + "ffn_norm.weight", c.n_embd, 0);
     expect_shape(g, b + "ffn_gate.weight", c.n_embd, c.n_ff);

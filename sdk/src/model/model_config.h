@@ -14,7 +14,7 @@ enum class RopeOrder {
 };
 
 struct ModelConfig {
-  std::string arch;          // general.architecture: llama, qwen2, mistral
+  std::string arch;          // general.architecture: llama, qwen2, qwen3, mistral
   std::string name;          // general.name, for reports
   int32_t n_vocab = 0;
   int32_t n_ctx_train = 0;   // context the model was trained for
@@ -31,6 +31,7 @@ struct ModelConfig {
   bool has_qkv_bias = false; // qwen2
   bool tied_output = false;  // no output.weight: the embedding is the output head
   bool has_rope_freqs = false; // llama 3.1+ rope_freqs.weight (per-dimension frequency factors)
+  bool has_qk_norm = false;    // qwen3: RMS norm of each q and k head before RoPE (attn_q_norm, attn_k_norm)
 
   int32_t q_dim() const { return n_head * head_dim; }
   int32_t kv_dim() const { return n_head_kv * head_dim; }

@@ -146,6 +146,24 @@ void CpuBackend::rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) {
   }, min_rows(n));
 }
 
+void CpuBackend::head_rms_norm(Act x, Weight w, float eps, int32_t rows) {
+  ActData& xi = act_written(x);
+  const WeightData& wd = weight(w);
+  const int32_t n = static_cast<int32_t>(wd.info.n_elements);
+  if (n <= 0 || xi.cols % n != 0) fail("head_rms_norm: " + wd.info.name + " does not divide the row into heads");
+  const float* g = f32_vector(w, n);
+  const int64_t heads = static_cast<int64_t>(rows) * (xi.cols / n);
+  pool_.parallel_for(heads, [&](int64_t h0, int64_t h1, int) {
+    for (int64_t h = h0; h < h1; ++h) {
+      float* v = &xi.v[static_cast<size_t>(h) * n];
+      double sum = 0.0;  // as rms_norm
+      for (int32_t i = 0; i < n; ++i) sum += static_cast<double>(v[i] * v[i]);
+      const float scale = 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
+      for (int32_t i = 0; i < n; ++i) v[i] = (v[i] * scale) * g[i];
+    }
+  }, min_rows(n));
+}
+
 void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
   WeightData& wd = weight(w);
   ActData& xi = act(x);

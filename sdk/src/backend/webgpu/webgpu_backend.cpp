@@ -363,6 +363,15 @@ void WebGpuBackend::rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) 
   dispatch(pipeline("rms_norm"), {static_cast<uint32_t>(xi.cols), fbits(eps)}, {xi.buffer, bind(g), o.buffer}, rows);
 }
 
+void WebGpuBackend::head_rms_norm(Act x, Weight w, float eps, int32_t rows) {
+  const ActBuf& xi = act(x);
+  const WeightBuf& g = weight(w);
+  const int32_t n = static_cast<int32_t>(g.info.n_elements);
+  if (g.info.type != GgmlType::F32 || n <= 0 || xi.cols % n != 0)
+    fail("head_rms_norm: " + g.info.name + " must be f32 and divide the row into heads");
+  dispatch(pipeline("head_rms_norm"), {static_cast<uint32_t>(n), fbits(eps)}, {xi.buffer, bind(g)}, xi.cols / n, rows);
+}
+
 void WebGpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
   const WeightBuf& wb = weight(w);
   const ActBuf& xi = act(x);

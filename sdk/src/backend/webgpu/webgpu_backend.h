@@ -57,6 +57,7 @@ class WebGpuBackend : public Backend {
   void end() override;
   void get_rows(Weight table, const int32_t* tokens, int32_t n, Act out) override;
   void rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) override;
+  void head_rms_norm(Act x, Weight w, float eps, int32_t rows) override;
   void matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) override;
   void rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t pos0, const RopeParams& p) override;
   void kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos0) override;
