@@ -14,6 +14,9 @@
 #            fixtures/peers/node_modules from ci/peers_setup.sh, on CUDA/Vulkan)
 #            beside it; $OUT/rig-bench/{bench.json,tables.md,*.svg}
 #   all      parity, kernels, bench
+# Each step's whole log is in $OUT/<step>.log (the call's output shows its tail).
+# LANTERN_BENCH_MODELS picks gpubench's models (see webgpu_bench_scenario.cpp);
+# SDK_BENCH_MODELS the bench's (default: the four Q4_0/Q8_0 ones).
 # Usage: ci/gpu_device_run.sh [parity|kernels|bench|all]
 set -uo pipefail
 what=${1:-all}
@@ -25,11 +28,13 @@ nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.memory --form
 rc=0
 if [ "$what" = parity ] || [ "$what" = all ]; then
   $RIG run --suite webgpu --browser "$CHROME" --flags gpu-vulkan --source-dir . --timeout 400 \
-    --report "$OUT/parity" --verbose 2>&1 | grep -vE "^\s*$" | tail -30 || rc=1
+    --report "$OUT/parity" --verbose > "$OUT/parity.log" 2>&1 || rc=1
+  grep -vE "^\s*$" "$OUT/parity.log" | tail -30
 fi
 if [ "$what" = kernels ] || [ "$what" = all ]; then
   $RIG run --suite gpubench --browser "$CHROME" --flags gpu-vulkan --source-dir . --timeout 1200 \
-    --report "$OUT/bench" --verbose 2>&1 | grep -vE "^\s*$" | tail -30 || rc=1
+    --report "$OUT/bench" --verbose > "$OUT/kernels.log" 2>&1 || rc=1
+  grep -vE "^\s*$" "$OUT/kernels.log" | tail -30
 fi
 if [ "$what" = bench ] || [ "$what" = all ]; then
   # The SDK pages load the module from web/dist (ignored by git, so not carried).
@@ -44,7 +49,8 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
   [ -d fixtures/peers/node_modules/node-llama-cpp ] && peers=(--peers llama-native) ||
     echo "gpu_device_run: fixtures/peers/node_modules/node-llama-cpp is not here: bench without the native peer"
   $RIG bench --browser "$CHROME" --flags gpu-vulkan --source-dir . --runs 3 "${peers[@]}" \
-    --model synthetic:qwen2.5-0.5b:q4_0,synthetic:qwen2.5-0.5b:q8_0,synthetic:llama-3.2-1b:q4_0,synthetic:llama-3.2-1b:q8_0 \
-    --model-cache /tmp/lantern-bench-models --timeout 500 --report "$OUT/rig-bench" 2>&1 | tail -60 || rc=1
+    --model "${SDK_BENCH_MODELS:-synthetic:qwen2.5-0.5b:q4_0,synthetic:qwen2.5-0.5b:q8_0,synthetic:llama-3.2-1b:q4_0,synthetic:llama-3.2-1b:q8_0}" \
+    --model-cache /tmp/lantern-bench-models --timeout 500 --report "$OUT/rig-bench" > "$OUT/bench.log" 2>&1 || rc=1
+  tail -60 "$OUT/bench.log"
 fi
 exit $rc

@@ -34,6 +34,9 @@ step "JavaScript modules parse"
 ci/check_js.sh
 
 step "unit tests"
+# llama.cpp's llama-bpe and qwen2 vocabularies, for the tokenizer goldens.
+LANTERN_EXTRA_VOCAB_DIR=$(ci/llama_vocabs.sh)
+export LANTERN_EXTRA_VOCAB_DIR
 ctest --test-dir build -L unit --output-on-failure -j"$(nproc)" --timeout 300
 
 if [ "$SANITIZE" = 1 ]; then
