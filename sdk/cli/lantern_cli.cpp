@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_args.h"
+#include "engine/chat_prompt.h"
 #include "engine/engine.h"
 #include "engine/generation.h"
 #include "chat/chat_template.h"
@@ -85,9 +86,13 @@ int generate(const lantern::cli::Args& args) {
   std::vector<int32_t> prompt_tokens;
   if (args.flag("--chat")) {
     // The prompt as one user message through the model's chat template.
-    const ChatRenderResult r = engine->chat_template().render_detailed({ChatMessage{"user", prompt, nullptr}}, true);
-    if (!r.warning.empty()) std::fprintf(stderr, "lantern-cli: chat template: %s\n", r.warning.c_str());
-    prompt_tokens = engine->tokenizer().encode(r.text, !r.begins_with_bos, /*parse_special=*/true);
+    // Its special-token texts stay text, as in a chat request (engine/chat_prompt.h).
+    const lantern::ChatPrompt p = lantern::build_chat_prompt(engine->chat_template(), engine->tokenizer(),
+                                                             {ChatMessage{"user", prompt, nullptr}}, {});
+    if (!p.rendered.warning.empty()) {
+      std::fprintf(stderr, "lantern-cli: chat template: %s\n", p.rendered.warning.c_str());
+    }
+    prompt_tokens = p.tokens;
   } else {
     prompt_tokens = engine->tokenizer().encode(prompt, true, false);
   }

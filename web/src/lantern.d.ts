@@ -57,9 +57,17 @@ export interface ChatCompletionRequest extends SamplingOptions {
   response_format?: { type: 'text' | 'json_object' };
   tools?: unknown[];
   user?: string;
+  /** Lantern extension. Message content is text: special-token texts in it
+   * (`<|im_end|>`, `<|end|>`) stay text, and only the chat template's own
+   * text opens or closes turns. `true` tokenizes them as special tokens in
+   * content too (the earlier behaviour); only for callers whose
+   * messages are all their own. Default false. */
+  parse_special_in_content?: boolean;
 }
 
 export interface CompletionRequest extends SamplingOptions {
+  /** A string is the caller's own text in the model's format: special-token
+   * texts in it are those tokens (as llama-server and vLLM do). */
   prompt: string | number[];
   model?: string;
   stream?: boolean;

@@ -19,7 +19,7 @@ const std::set<std::string>& known_fields() {
       "model", "messages", "temperature", "top_p", "top_k", "min_p", "frequency_penalty", "presence_penalty",
       "repetition_penalty", "logit_bias", "seed", "stop", "max_tokens", "max_completion_tokens", "ignore_eos", "n",
       "stream", "stream_options", "logprobs", "top_logprobs", "response_format", "tools", "tool_choice",
-      "parallel_tool_calls", "user", "return_token_ids"};
+      "parallel_tool_calls", "user", "return_token_ids", "parse_special_in_content"};
   return k;
 }
 
@@ -208,6 +208,8 @@ ChatCompletionRequest parse(const Json& body, const RequestLimits& limits) {
   read_tools(body, req);
   req.user = get_string(body, "user", "user").value_or("");
   req.return_token_ids = get_bool(body, "return_token_ids", "return_token_ids").value_or(false);
+  req.parse_special_in_content =
+      get_bool(body, "parse_special_in_content", "parse_special_in_content").value_or(false);
 
   for (auto it = body.begin(); it != body.end(); ++it) {
     if (!known_fields().count(it.key())) req.ignored_fields.push_back(it.key());

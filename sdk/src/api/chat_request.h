@@ -51,6 +51,12 @@ struct ChatCompletionRequest {
   // Lantern extension (vLLM's name): the response carries prompt_token_ids
   // and each choice its token_ids (streamed: on the choice's finish chunk).
   bool return_token_ids = false;
+  // Lantern extension: message content is text, and special-token texts in
+  // it ("<|im_end|>", "<|end|>") stay text; only the chat template's own
+  // text yields control tokens (engine/chat_prompt.h). true tokenizes the
+  // whole rendered prompt with special parsing, content included, as
+  // before: only for callers whose messages are all their own.
+  bool parse_special_in_content = false;
   std::vector<std::string> ignored_fields;
 };
 

@@ -66,6 +66,7 @@ class ChatTemplate {
   static ChatTemplate builtin(ChatFamily family, std::string bos_token, std::string eos_token);
 
   bool has_model_template() const { return model_ != nullptr; }
+  const std::string& model_template_source() const { return source_; }
   const std::string& model_template_error() const { return model_error_; }  // why it was refused
   ChatFamily fallback_family() const { return fallback_; }
   const std::string& bos_token() const { return bos_; }

@@ -14,10 +14,8 @@ Evaluator::DepthGuard::DepthGuard(Evaluator& e) : ev(e) {
   }
 }
 
-Evaluator::Evaluator(const RenderLimits& limits, int64_t now_unix) : limits_(limits), now_(now_unix) {
-  budget_.steps_left = limits.max_steps;
-  budget_.max_bytes = limits.max_output_bytes;
-}
+Evaluator::Evaluator(const RenderLimits& limits, int64_t now_unix)
+    : limits_(limits), budget_(limits), now_(now_unix) {}
 
 std::string Evaluator::render(const StmtList& body, const Dict& context) {
   frames_.clear();
@@ -47,6 +45,7 @@ void Evaluator::emit(const std::string& s) {
     throw JinjaError(ErrorKind::Limit, "template output exceeds the size limit of " +
                                            std::to_string(limits_.max_output_bytes) + " bytes");
   }
+  budget_.produce(s.size());
   out_->append(s);
 }
 
@@ -366,22 +365,45 @@ Value Evaluator::eval_slice(const Expr& e) {
   if (obj.is_undefined()) fail_undefined(obj);
   if (obj.is_list()) {
     const List& l = obj.as_list();
+    const SliceRange r = slice_range(static_cast<int64_t>(l.size()), parts[0], parts[1], step);
+    budget_.produce(static_cast<uint64_t>(r.count) * sizeof(Value));
     List out;
-    for (int64_t i : slice_indices(static_cast<int64_t>(l.size()), parts[0], parts[1], step)) {
-      out.push_back(l[static_cast<size_t>(i)]);
-    }
-    budget_.charge(out.size());
+    out.reserve(static_cast<size_t>(r.count));
+    for (int64_t j = 0; j < r.count; ++j) out.push_back(l[static_cast<size_t>(r.at(j))]);
     return Value::list(std::move(out));
   }
   if (obj.is_string()) {
     const std::string& s = obj.as_string();
-    std::vector<size_t> offs = utf8_offsets(s);
+    budget_.charge_bytes(2 * s.size());  // the length, and the walk to the slice
     std::string out;
-    for (int64_t i : slice_indices(static_cast<int64_t>(offs.size() - 1), parts[0], parts[1], step)) {
-      size_t k = static_cast<size_t>(i);
+    if (is_ascii(s)) {
+      const SliceRange r = slice_range(static_cast<int64_t>(s.size()), parts[0], parts[1], step);
+      budget_.produce(static_cast<uint64_t>(r.count));
+      out.reserve(static_cast<size_t>(r.count));
+      for (int64_t j = 0; j < r.count; ++j) out.push_back(s[static_cast<size_t>(r.at(j))]);
+      return Value(std::move(out));
+    }
+    const SliceRange r = slice_range(static_cast<int64_t>(utf8_length(s)), parts[0], parts[1], step);
+    if (r.step > 0) {  // one walk (charged above), no offset table
+      int64_t j = 0;
+      for (size_t i = 0, n = 0; i < s.size() && j < r.count; ++n) {
+        const size_t len = utf8_seq_len(s, i);
+        if (static_cast<int64_t>(n) == r.at(j)) {
+          out.append(s, i, len);
+          ++j;
+        }
+        i += len;
+      }
+      budget_.produce(out.size());
+      return Value(std::move(out));
+    }
+    // backwards: code point offsets (8 bytes a character), then the text
+    budget_.produce(s.size() * (1 + sizeof(size_t)));
+    std::vector<size_t> offs = utf8_offsets(s);
+    for (int64_t j = 0; j < r.count; ++j) {
+      size_t k = static_cast<size_t>(r.at(j));
       out.append(s, offs[k], offs[k + 1] - offs[k]);
     }
-    budget_.charge(s.size() / 64);
     return Value(std::move(out));
   }
   throw JinjaError(ErrorKind::Runtime, "'" + obj.type_name() + "' object is not subscriptable");
@@ -409,14 +431,12 @@ Value Evaluator::item(const Value& obj, const Value& key) {
     if (k >= 0 && k < n) return obj.as_list()[static_cast<size_t>(k)];
     return Value::undefined("list index out of range");
   }
-  if (obj.is_string() && int_key) {
-    std::vector<size_t> offs = utf8_offsets(obj.as_string());
-    int64_t n = static_cast<int64_t>(offs.size() - 1);
-    if (k < 0) k += n;
-    if (k >= 0 && k < n) {
-      size_t i = static_cast<size_t>(k);
-      return Value(obj.as_string().substr(offs[i], offs[i + 1] - offs[i]));
-    }
+  if (obj.is_string() && int_key) {  // walks the text (no offset table): s[i] in a loop stays linear per access
+    const std::string& s = obj.as_string();
+    budget_.charge_bytes(2 * s.size());
+    if (k < 0) k += static_cast<int64_t>(utf8_length(s));
+    size_t at = 0, len = 0;
+    if (k >= 0 && utf8_nth(s, static_cast<size_t>(k), at, len)) return Value(s.substr(at, len));
     return Value::undefined("string index out of range");
   }
   if (obj.is_dict() || obj.is_namespace()) {
@@ -435,22 +455,23 @@ Value Evaluator::item(const Value& obj, const Value& key) {
 List Evaluator::iterate(const Value& v) {
   switch (v.kind()) {
     case Value::Kind::Undefined: return {};
-    case Value::Kind::List:
-      budget_.charge(v.as_list().size() / 8);
+    case Value::Kind::List:  // a copy: held for the loop, so it counts as made
+      budget_.produce(v.as_list().size() * sizeof(Value));
       return v.as_list();
     case Value::Kind::Dict:
     case Value::Kind::Namespace: {
-      budget_.charge(v.as_dict().items.size() / 8);
+      budget_.produce(v.as_dict().items.size() * (sizeof(Value) + 32));
       List keys;
       for (const auto& kv : v.as_dict().items) keys.push_back(decode_key(kv.first));
       return keys;
     }
     case Value::Kind::String: {
       const std::string& s = v.as_string();
+      // each character becomes its own string value (slot, string, shared box)
+      budget_.produce(s.size() * (sizeof(Value) + sizeof(size_t) + 64));
       std::vector<size_t> offs = utf8_offsets(s);
       List chars;
       for (size_t i = 0; i + 1 < offs.size(); ++i) chars.emplace_back(s.substr(offs[i], offs[i + 1] - offs[i]));
-      budget_.charge(chars.size());
       return chars;
     }
     default:

@@ -8,15 +8,10 @@
 #include <vector>
 
 #include "chat/jinja_ast.h"
+#include "chat/jinja_budget.h"
 #include "chat/jinja_value.h"
 
 namespace lantern::jinja {
-
-struct RenderLimits {
-  uint64_t max_steps = 10'000'000;     // expression nodes, statements and loop iterations
-  int max_depth = 256;                 // nested evaluation, including macro recursion
-  size_t max_output_bytes = 4u << 20;  // the rendered text and any single string value
-};
 
 class Evaluator {
  public:

@@ -28,9 +28,10 @@ int64_t length_of(const Value& v) {
   }
 }
 
-Value items_of(const Value& v) {
+Value items_of(Budget& b, const Value& v) {
   if (v.is_undefined()) return Value::list({});
   if (!v.is_dict() && !v.is_namespace()) fail("items filter needs a mapping, got " + v.type_name());
+  b.produce(v.as_dict().items.size() * 3 * sizeof(Value));
   List out;
   for (const auto& kv : v.as_dict().items) out.push_back(Value::list({decode_key(kv.first), kv.second}));
   return Value::list(std::move(out));
@@ -213,9 +214,11 @@ Value to_float(const Value& v, const Value& def) {
 
 }  // namespace
 
-Value apply_filter(Evaluator& ev, const std::string& name, const Value& v, const CallArgs& a) {
+namespace {
+
+Value filter_impl(Evaluator& ev, const std::string& name, const Value& v, const CallArgs& a) {
   Budget& b = ev.budget();
-  b.charge(v.is_string() ? v.as_string().size() / 64 : 0);  // filters walk their input
+  b.charge_bytes(v.is_string() ? v.as_string().size() : 0);  // filters walk their input
   auto text = [&]() { return v.str(b); };
   if (name == "trim") {
     const Value* chars = a.arg(0, "chars");
@@ -253,9 +256,10 @@ Value apply_filter(Evaluator& ev, const std::string& name, const Value& v, const
     std::string out;
     bool first = true;
     for (const Value& x : ev.iterate(v)) {
+      b.produce(sep.size());
       if (!first) out += sep;
       first = false;
-      out += (attr && attr->is_string() ? path_attr(ev, x, attr->as_string()) : x).str(b);
+      out += (attr && attr->is_string() ? path_attr(ev, x, attr->as_string()) : x).str(b);  // str() charges
       b.check_size(out.size());
     }
     return Value(std::move(out));
@@ -268,14 +272,13 @@ Value apply_filter(Evaluator& ev, const std::string& name, const Value& v, const
     if (const Value* c = a.arg(2, "count")) {
       if (c->is_int()) count = c->as_int();
     }
-    b.charge(s.size() / 64);
-    auto r = py_replace(s, old_v.str(b), new_v.str(b), count, b.max_bytes);
-    if (!r) b.check_size(b.max_bytes + 1);
+    auto r = py_replace(s, old_v.str(b), new_v.str(b), count, b);
+    if (!r) b.check_size(b.max_value_bytes() + 1);
     return Value(std::move(*r));
   }
-  if (name == "items") return items_of(v);
+  if (name == "items") return items_of(b, v);
   if (name == "dictsort") {
-    Value its = items_of(v);
+    Value its = items_of(b, v);
     CallArgs sa;
     sa.kw.emplace_back("reverse", Value(bool_arg(a, 2, "reverse", false)));
     sa.kw.emplace_back("case_sensitive", Value(bool_arg(a, 0, "case_sensitive", false)));
@@ -363,8 +366,29 @@ Value apply_filter(Evaluator& ev, const std::string& name, const Value& v, const
     b.check_size(r.size());
     return Value(std::move(r));
   }
-  if (name == "wordcount") return Value(static_cast<int64_t>(py_split(text(), nullptr, -1).size()));
+  if (name == "wordcount") return Value(static_cast<int64_t>(py_split(text(), nullptr, -1, b).size()));
   fail("unknown filter '" + name + "'");
+}
+
+}  // namespace
+
+Value apply_filter(Evaluator& ev, const std::string& name, const Value& v, const CallArgs& a) {
+  Value r = filter_impl(ev, name, v, a);
+  // Filters that make a new text of about their input's size (or, for
+  // escape, up to six times it) pay for it here; join, replace and tojson
+  // charge as they build, and lists are charged by iterate().
+  static const char* const kTextMakers[] = {"trim",   "upper", "lower",  "capitalize", "title",
+                                            "string", "escape", "e",     "reverse",    "indent"};
+  if (r.is_string()) {
+    for (const char* m : kTextMakers) {
+      if (name == m) {
+        ev.budget().check_size(r.as_string().size());
+        ev.budget().produce(r.as_string().size());
+        break;
+      }
+    }
+  }
+  return r;
 }
 
 bool apply_test(Evaluator& ev, const std::string& name, const Value& v, const CallArgs& a) {

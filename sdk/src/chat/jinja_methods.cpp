@@ -104,13 +104,19 @@ std::string py_format(Evaluator& ev, const std::string& s, const CallArgs& a) {
 
 bool string_method(Evaluator& ev, const std::string& s, const std::string& name, const CallArgs& a, Value& out) {
   Budget& b = ev.budget();
-  b.charge(s.size() / 64);
+  b.charge_bytes(s.size());
+  // a new string of about the input's size (case mapping, strip)
+  auto made = [&b](std::string r) {
+    b.check_size(r.size());
+    b.produce(r.size());
+    return Value(std::move(r));
+  };
   if (name == "strip" || name == "lstrip" || name == "rstrip") {
     check_max_args(a, 1, name.c_str());
     const Value* c = a.arg(0, "chars");
     std::string chars = c && c->is_string() ? c->as_string() : "";
     bool have = c && c->is_string();
-    out = Value(py_strip(s, have ? &chars : nullptr, name != "rstrip", name != "lstrip"));
+    out = made(py_strip(s, have ? &chars : nullptr, name != "rstrip", name != "lstrip"));
     return true;
   }
   if (name == "startswith" || name == "endswith") {
@@ -118,6 +124,7 @@ bool string_method(Evaluator& ev, const std::string& s, const std::string& name,
     bool starts = name == "startswith";
     auto test = [&](const Value& x) {
       if (!x.is_string()) fail(name + "() argument must be a string or a tuple of strings");
+      b.charge_bytes(x.as_string().size());
       return starts ? starts_with(s, x.as_string()) : ends_with(s, x.as_string());
     };
     bool r = false;
@@ -140,21 +147,20 @@ bool string_method(Evaluator& ev, const std::string& s, const std::string& name,
       if (sep_s.empty()) fail("split(): empty separator");
     }
     List parts;
-    for (auto& p : py_split(s, sep && !sep->is_none() ? &sep_s : nullptr, maxsplit)) parts.emplace_back(std::move(p));
-    b.charge(parts.size());
+    for (auto& p : py_split(s, sep && !sep->is_none() ? &sep_s : nullptr, maxsplit, b)) parts.emplace_back(std::move(p));
     out = Value::list(std::move(parts));
     return true;
   }
-  if (name == "upper") { out = Value(py_upper(s)); return true; }
-  if (name == "lower") { out = Value(py_lower(s)); return true; }
-  if (name == "title") { out = Value(py_title(s)); return true; }
-  if (name == "capitalize") { out = Value(py_capitalize(s)); return true; }
+  if (name == "upper") { out = made(py_upper(s)); return true; }
+  if (name == "lower") { out = made(py_lower(s)); return true; }
+  if (name == "title") { out = made(py_title(s)); return true; }
+  if (name == "capitalize") { out = made(py_capitalize(s)); return true; }
   if (name == "replace") {
     const Value& o = require_arg(a, 0, "old", "replace");
     const Value& n = require_arg(a, 1, "new", "replace");
     if (!o.is_string() || !n.is_string()) fail("replace() arguments must be strings");
-    auto r = py_replace(s, o.as_string(), n.as_string(), int_arg(a, 2, "count", "replace", -1), b.max_bytes);
-    if (!r) b.check_size(b.max_bytes + 1);
+    auto r = py_replace(s, o.as_string(), n.as_string(), int_arg(a, 2, "count", "replace", -1), b);
+    if (!r) b.check_size(b.max_value_bytes() + 1);
     out = Value(std::move(*r));
     return true;
   }
@@ -162,15 +168,15 @@ bool string_method(Evaluator& ev, const std::string& s, const std::string& name,
     const Value& sub = require_arg(a, 0, "sub", name.c_str());
     if (!sub.is_string()) fail(name + "() argument must be a string");
     if (name == "find") {
-      size_t p = s.find(sub.as_string());
-      out = Value(p == std::string::npos ? int64_t{-1} : static_cast<int64_t>(utf8_length(s.substr(0, p))));
+      size_t p = b.find(s, sub.as_string());
+      out = Value(p == std::string::npos ? int64_t{-1} : static_cast<int64_t>(utf8_length(std::string_view(s).substr(0, p))));
     } else {
       int64_t n = 0;
       const std::string& t = sub.as_string();
       if (t.empty()) {
         n = static_cast<int64_t>(utf8_length(s)) + 1;
       } else {
-        for (size_t p = s.find(t); p != std::string::npos; p = s.find(t, p + t.size())) ++n;
+        for (size_t p = b.find(s, t); p != std::string::npos; p = b.find(s, t, p + t.size())) ++n;
       }
       out = Value(n);
     }
@@ -181,16 +187,17 @@ bool string_method(Evaluator& ev, const std::string& s, const std::string& name,
     bool first = true;
     for (const Value& x : ev.iterate(require_arg(a, 0, "iterable", "join"))) {
       if (!x.is_string()) fail("join(): sequence item must be a string, got " + x.type_name());
+      b.check_size(r.size() + s.size() + x.as_string().size());
+      b.produce(s.size() + x.as_string().size());
       if (!first) r += s;
       first = false;
       r += x.as_string();
-      b.check_size(r.size());
     }
     out = Value(std::move(r));
     return true;
   }
   if (name == "format") {
-    out = Value(py_format(ev, s, a));
+    out = made(py_format(ev, s, a));
     return true;
   }
   if (name == "isdigit" || name == "isspace" || name == "isalpha") {
@@ -208,6 +215,7 @@ bool string_method(Evaluator& ev, const std::string& s, const std::string& name,
 
 bool dict_method(Evaluator& ev, const Dict& d, const std::string& name, const CallArgs& a, Value& out) {
   ev.budget().charge(d.items.size());
+  if (name == "items" || name == "keys" || name == "values") ev.budget().produce(d.items.size() * 3 * sizeof(Value));
   if (name == "items" || name == "keys" || name == "values") {
     check_max_args(a, 0, name.c_str());
     List r;
@@ -245,17 +253,20 @@ Value fn_range(Evaluator& ev, const CallArgs& a) {
   List out;
   for (int64_t i = start; step > 0 ? i < stop : i > stop;) {
     ev.budget().charge();
-    if (out.size() >= (ev.budget().max_bytes / 8)) {
+    if (out.size() >= ev.budget().max_value_bytes() / sizeof(Value)) {
       throw JinjaError(ErrorKind::Limit, "range() of more than " + std::to_string(out.size()) + " items");
     }
+    ev.budget().produce(sizeof(Value));
     out.emplace_back(i);
     if (__builtin_add_overflow(i, step, &i)) break;
   }
   return Value::list(std::move(out));
 }
 
-Value fn_namespace(Evaluator&, const CallArgs& a) {
+Value fn_namespace(Evaluator& ev, const CallArgs& a) {
   Dict d;
+  ev.budget().produce((a.kw.size() + (a.pos.empty() || !a.pos[0].is_dict() ? 0 : a.pos[0].as_dict().items.size())) *
+                      (sizeof(Value) + sizeof(std::string)));
   if (!a.pos.empty()) {
     if (a.pos.size() > 1 || !a.pos[0].is_dict()) fail("namespace() takes keyword arguments or one dict");
     d = a.pos[0].as_dict();
@@ -264,8 +275,10 @@ Value fn_namespace(Evaluator&, const CallArgs& a) {
   return Value::ns(std::move(d));
 }
 
-Value fn_dict(Evaluator&, const CallArgs& a) {
+Value fn_dict(Evaluator& ev, const CallArgs& a) {
   Dict d;
+  ev.budget().produce((a.kw.size() + (a.pos.empty() || !a.pos[0].is_dict() ? 0 : a.pos[0].as_dict().items.size())) *
+                      (sizeof(Value) + sizeof(std::string)));
   if (!a.pos.empty()) {
     if (a.pos.size() > 1 || !a.pos[0].is_dict()) fail("dict() takes keyword arguments or one dict");
     d = a.pos[0].as_dict();

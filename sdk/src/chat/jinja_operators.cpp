@@ -23,8 +23,8 @@ int64_t int_of(const Value& v) { return v.kind() == Value::Kind::Bool ? (v.as_bo
 
 Value repeat_string(const std::string& s, int64_t n, Budget& b) {
   if (n <= 0 || s.empty()) return Value(std::string());
-  if (static_cast<uint64_t>(n) > b.max_bytes / s.size()) b.check_size(b.max_bytes + 1);
-  b.charge(static_cast<uint64_t>(n) * s.size() / 64);
+  if (static_cast<uint64_t>(n) > b.max_value_bytes() / s.size()) b.check_size(b.max_value_bytes() + 1);
+  b.produce(static_cast<uint64_t>(n) * s.size());
   std::string out;
   out.reserve(s.size() * static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) out += s;
@@ -33,8 +33,8 @@ Value repeat_string(const std::string& s, int64_t n, Budget& b) {
 
 Value repeat_list(const List& l, int64_t n, Budget& b) {
   if (n <= 0 || l.empty()) return Value::list({});
-  if (static_cast<uint64_t>(n) > (b.max_bytes / 8) / l.size()) b.check_size(b.max_bytes + 1);
-  b.charge(static_cast<uint64_t>(n) * l.size());
+  if (static_cast<uint64_t>(n) > (b.max_value_bytes() / sizeof(Value)) / l.size()) b.check_size(b.max_value_bytes() + 1);
+  b.produce(static_cast<uint64_t>(n) * l.size() * sizeof(Value));
   List out;
   out.reserve(l.size() * static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) out.insert(out.end(), l.begin(), l.end());
@@ -65,11 +65,17 @@ void fail_undefined(const Value& v) {
 }
 
 Value binary_op(const std::string& op, const Value& l, const Value& r, Budget& b) {
-  if (op == "~") {
-    std::string s = l.str(b);
-    std::string t = r.str(b);
-    b.check_size(s.size() + t.size());
-    return Value(s + t);
+  if (op == "~") {  // charged for the bytes it copies: a loop of `big ~ x` pays for each copy
+    std::string s = l.is_string() ? std::string() : l.str(b);
+    std::string t = r.is_string() ? std::string() : r.str(b);
+    const std::string& ls = l.is_string() ? l.as_string() : s;
+    const std::string& rs = r.is_string() ? r.as_string() : t;
+    b.check_size(ls.size() + rs.size());
+    b.produce(ls.size() + rs.size());
+    std::string out;
+    out.reserve(ls.size() + rs.size());
+    out.append(ls).append(rs);
+    return Value(std::move(out));
   }
   if (l.is_undefined()) fail_undefined(l);
   if (r.is_undefined()) fail_undefined(r);
@@ -82,11 +88,12 @@ Value binary_op(const std::string& op, const Value& l, const Value& r, Budget& b
     if (is_numeric(l) && is_numeric(r)) return Value(l.as_number() + r.as_number());
     if (l.is_string() && r.is_string()) {
       b.check_size(l.as_string().size() + r.as_string().size());
-      b.charge((l.as_string().size() + r.as_string().size()) / 256);
+      b.produce(l.as_string().size() + r.as_string().size());
       return Value(l.as_string() + r.as_string());
     }
     if (l.is_list() && r.is_list()) {
-      b.charge(l.as_list().size() + r.as_list().size());
+      b.check_size((l.as_list().size() + r.as_list().size()) * sizeof(Value));
+      b.produce((l.as_list().size() + r.as_list().size()) * sizeof(Value));
       List out = l.as_list();
       out.insert(out.end(), r.as_list().begin(), r.as_list().end());
       return Value::list(std::move(out));
@@ -178,7 +185,7 @@ int order(const Value& l, const Value& r, Budget& b) {
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (l.is_string() && r.is_string()) {
-    b.charge(std::min(l.as_string().size(), r.as_string().size()) / 64);
+    b.charge_bytes(std::min(l.as_string().size(), r.as_string().size()));
     int c = l.as_string().compare(r.as_string());
     return c < 0 ? -1 : c > 0 ? 1 : 0;
   }
@@ -202,8 +209,7 @@ bool contains(const Value& container, const Value& item, Budget& b) {
       if (!item.is_string()) {
         throw JinjaError(ErrorKind::Runtime, "'in <string>' requires string as left operand, not " + item.type_name());
       }
-      b.charge(container.as_string().size() / 64);
-      return container.as_string().find(item.as_string()) != std::string::npos;
+      return b.find(container.as_string(), item.as_string()) != std::string::npos;
     case Value::Kind::List:
       for (const Value& x : container.as_list()) {
         if (x.equals(item, b)) return true;

@@ -7,8 +7,6 @@
 
 namespace lantern::jinja {
 
-namespace {
-
 // Length of the UTF-8 sequence starting at s[i], or 1 for an invalid byte.
 size_t utf8_seq_len(std::string_view s, size_t i) {
   unsigned char c = static_cast<unsigned char>(s[i]);
@@ -19,9 +17,6 @@ size_t utf8_seq_len(std::string_view s, size_t i) {
   }
   return n;
 }
-
-
-}  // namespace
 
 std::vector<size_t> utf8_offsets(std::string_view s) {
   std::vector<size_t> out;
@@ -44,32 +39,51 @@ bool is_ascii(std::string_view s) {
   return true;
 }
 
-std::vector<int64_t> slice_indices(int64_t len, std::optional<int64_t> start,
-                                   std::optional<int64_t> stop, int64_t step) {
-  std::vector<int64_t> out;
-  if (step == 0 || len <= 0) return out;
+SliceRange slice_range(int64_t len, std::optional<int64_t> start, std::optional<int64_t> stop, int64_t step) {
+  SliceRange r{0, 0, step};
+  if (step == 0 || len <= 0) return r;
   auto clamp = [len](int64_t v, int64_t lo, int64_t hi) {
     if (v < 0) v = (v < -len) ? lo : v + len;
     if (v < lo) v = lo;
     if (v > hi) v = hi;
     return v;
   };
+  // Bounds are within [-1, len] and |step| >= 1, so nothing below overflows.
   if (step > 0) {
     int64_t b = start ? clamp(*start, 0, len) : 0;
     int64_t e = stop ? clamp(*stop, 0, len) : len;
-    for (int64_t i = b; i < e;) {
-      out.push_back(i);
-      if (__builtin_add_overflow(i, step, &i)) break;
-    }
+    r.first = b;
+    r.count = e > b ? (e - b - 1) / step + 1 : 0;
   } else {
     int64_t b = start ? clamp(*start, -1, len - 1) : len - 1;
     int64_t e = stop ? clamp(*stop, -1, len - 1) : -1;
-    for (int64_t i = b; i > e;) {
-      out.push_back(i);
-      if (__builtin_add_overflow(i, step, &i)) break;
-    }
+    r.first = b;
+    const uint64_t mag = uint64_t{0} - static_cast<uint64_t>(step);  // |step|, also for INT64_MIN
+    r.count = b > e ? static_cast<int64_t>(static_cast<uint64_t>(b - e - 1) / mag) + 1 : 0;
   }
+  return r;
+}
+
+std::vector<int64_t> slice_indices(int64_t len, std::optional<int64_t> start,
+                                   std::optional<int64_t> stop, int64_t step) {
+  const SliceRange r = slice_range(len, start, stop, step);
+  std::vector<int64_t> out;
+  out.reserve(static_cast<size_t>(r.count));
+  for (int64_t j = 0; j < r.count; ++j) out.push_back(r.at(j));
   return out;
+}
+
+bool utf8_nth(std::string_view s, size_t k, size_t& offset, size_t& length) {
+  for (size_t i = 0, n = 0; i < s.size(); ++n) {
+    const size_t l = utf8_seq_len(s, i);
+    if (n == k) {
+      offset = i;
+      length = l;
+      return true;
+    }
+    i += l;
+  }
+  return false;
 }
 
 bool is_py_space(unsigned char c) {
@@ -77,8 +91,12 @@ bool is_py_space(unsigned char c) {
 }
 
 std::string py_strip(std::string_view s, const std::string* chars, bool left, bool right) {
+  bool in_chars[256] = {};  // a byte table: linear in the text whatever the length of `chars`
+  if (chars) {
+    for (char c : *chars) in_chars[static_cast<unsigned char>(c)] = true;
+  }
   auto strip_me = [&](char c) {
-    return chars ? chars->find(c) != std::string::npos : is_py_space(static_cast<unsigned char>(c));
+    return chars ? in_chars[static_cast<unsigned char>(c)] : is_py_space(static_cast<unsigned char>(c));
   };
   size_t b = 0, e = s.size();
   if (left) {
@@ -90,8 +108,11 @@ std::string py_strip(std::string_view s, const std::string* chars, bool left, bo
   return std::string(s.substr(b, e - b));
 }
 
-std::vector<std::string> py_split(std::string_view s, const std::string* sep, int64_t maxsplit) {
+std::vector<std::string> py_split(std::string_view s, const std::string* sep, int64_t maxsplit, Budget& b) {
   std::vector<std::string> out;
+  // each part becomes a string value: its bytes, the string, the value slot and its shared box
+  auto made = [&b](size_t bytes) { b.produce(bytes + sizeof(std::string) + 64); };
+  b.charge_bytes(s.size());
   if (sep == nullptr) {  // runs of whitespace, no empty parts
     size_t i = 0;
     while (i < s.size()) {
@@ -100,11 +121,13 @@ std::vector<std::string> py_split(std::string_view s, const std::string* sep, in
       if (maxsplit >= 0 && static_cast<int64_t>(out.size()) >= maxsplit) {
         size_t e = s.size();
         while (e > i && is_py_space(static_cast<unsigned char>(s[e - 1]))) --e;
+        made(e - i);
         out.emplace_back(s.substr(i, e - i));
         return out;
       }
       size_t j = i;
       while (j < s.size() && !is_py_space(static_cast<unsigned char>(s[j]))) ++j;
+      made(j - i);
       out.emplace_back(s.substr(i, j - i));
       i = j;
     }
@@ -112,11 +135,13 @@ std::vector<std::string> py_split(std::string_view s, const std::string* sep, in
   }
   size_t pos = 0;
   while (maxsplit < 0 || static_cast<int64_t>(out.size()) < maxsplit) {
-    size_t f = s.find(*sep, pos);
+    size_t f = b.find(s, *sep, pos);
     if (f == std::string_view::npos) break;
+    made(f - pos);
     out.emplace_back(s.substr(pos, f - pos));
     pos = f + sep->size();
   }
+  made(s.size() - pos);
   out.emplace_back(s.substr(pos));
   return out;
 }
@@ -216,31 +241,39 @@ std::string jinja_title(std::string_view s) {
 }
 
 std::optional<std::string> py_replace(std::string_view s, std::string_view old_s,
-                                      std::string_view new_s, int64_t count, size_t max_bytes) {
+                                      std::string_view new_s, int64_t count, Budget& b) {
+  const size_t max_bytes = b.max_value_bytes();
   std::string out;
   int64_t done = 0;
   if (old_s.empty()) {  // Python inserts `new` before every code point and at the end
-    std::vector<size_t> offs = utf8_offsets(s);
-    for (size_t k = 0; k < offs.size(); ++k) {
+    for (size_t i = 0;; ) {
       if (count < 0 || done < count) {
         out.append(new_s);
         ++done;
+        b.produce(new_s.size() + 1);
       }
-      if (k + 1 < offs.size()) out.append(s.substr(offs[k], offs[k + 1] - offs[k]));
       if (out.size() > max_bytes) return std::nullopt;
+      if (i >= s.size()) break;
+      const size_t len = utf8_seq_len(s, i);
+      out.append(s.substr(i, len));
+      i += len;
     }
+    b.produce(s.size());
+    if (out.size() > max_bytes) return std::nullopt;
     return out;
   }
   size_t pos = 0;
   while (count < 0 || done < count) {
-    size_t f = s.find(old_s, pos);
+    size_t f = b.find(s, old_s, pos);
     if (f == std::string_view::npos) break;
+    b.produce(f - pos + new_s.size());
     out.append(s.substr(pos, f - pos));
     out.append(new_s);
     if (out.size() > max_bytes) return std::nullopt;
     pos = f + old_s.size();
     ++done;
   }
+  b.produce(s.size() - pos);
   out.append(s.substr(pos));
   if (out.size() > max_bytes) return std::nullopt;
   return out;

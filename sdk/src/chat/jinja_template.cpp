@@ -1,6 +1,8 @@
 #include "chat/jinja_template.h"
 
 #include <ctime>
+#include <new>
+#include <stdexcept>
 
 #include "chat/jinja_error.h"
 #include "chat/jinja_parser.h"
@@ -37,8 +39,21 @@ Template::Template(std::string_view source)
 
 std::string Template::render(const Dict& context, const RenderOptions& opts) const {
   int64_t now = opts.now_unix ? *opts.now_unix : static_cast<int64_t>(std::time(nullptr));
-  Evaluator ev(opts.limits, now);
-  return ev.render(*body_, context);
+  // A render that asks for more memory than the process has (or a string
+  // longer than max_size) is the template's fault, like any other limit: it
+  // becomes a JinjaError so callers take their documented error or fallback
+  // path instead of seeing a bare std::bad_alloc. The unwinding has freed
+  // the render's values by the time the error is thrown.
+  std::string failure;
+  try {
+    Evaluator ev(opts.limits, now);
+    return ev.render(*body_, context);
+  } catch (const std::bad_alloc&) {
+    failure = "template ran out of memory";
+  } catch (const std::length_error&) {
+    failure = "template made a value longer than the largest possible string or list";
+  }
+  throw JinjaError(ErrorKind::Limit, failure);
 }
 
 std::string Template::render(const nlohmann::ordered_json& context, const RenderOptions& opts) const {

@@ -10,21 +10,6 @@
 
 namespace lantern::jinja {
 
-void Budget::charge(uint64_t n) {
-  if (n > steps_left) {
-    steps_left = 0;
-    throw JinjaError(ErrorKind::Limit, "template exceeded its step limit (runaway loop or recursion?)");
-  }
-  steps_left -= n;
-}
-
-void Budget::check_size(size_t bytes) const {
-  if (bytes > max_bytes) {
-    throw JinjaError(ErrorKind::Limit, "template output exceeds the size limit of " +
-                                           std::to_string(max_bytes) + " bytes");
-  }
-}
-
 const Value* Dict::find(std::string_view key) const {
   for (const auto& kv : items) {
     if (kv.first == key) return &kv.second;
@@ -197,7 +182,7 @@ void Value::write_str(std::string& out, Budget& b, bool repr) const {
     case Kind::Int: out += std::to_string(as_int()); break;
     case Kind::Float: out += py_float_repr(std::get<double>(v_)); break;
     case Kind::String:
-      b.charge(as_string().size() / 64);
+      b.produce(as_string().size());
       out += repr ? py_string_repr(as_string()) : as_string();
       break;
     case Kind::List: {
@@ -233,7 +218,10 @@ void Value::write_str(std::string& out, Budget& b, bool repr) const {
 }
 
 std::string Value::str(Budget& b) const {
-  if (kind() == Kind::String) return as_string();
+  if (kind() == Kind::String) {
+    b.produce(as_string().size());
+    return as_string();
+  }
   std::string out;
   write_str(out, b, false);
   return out;
@@ -262,7 +250,7 @@ bool Value::equals(const Value& o, Budget& b) const {
     case Kind::Undefined:
     case Kind::None: return true;
     case Kind::String:
-      b.charge(std::min(as_string().size(), o.as_string().size()) / 64);
+      b.charge_bytes(std::min(as_string().size(), o.as_string().size()));
       return as_string() == o.as_string();
     case Kind::List: {
       const List& x = as_list();
@@ -387,7 +375,7 @@ void write_json(std::string& out, const Value& v, Budget& b, int indent, bool so
       return;
     }
     case Value::Kind::String:
-      b.charge(v.as_string().size() / 64);
+      b.produce(v.as_string().size());
       append_json_string(out, v.as_string());
       return;
     case Value::Kind::List: {

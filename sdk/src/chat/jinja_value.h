@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chat/jinja_budget.h"
+
 namespace lantern::jinja {
 
 class Value;
@@ -25,16 +27,6 @@ using List = std::vector<Value>;
 // Containers nest at most this deep (JSON input and values built by a template);
 // it bounds every recursive walk (str, ==, tojson, destruction).
 constexpr int kMaxNesting = 100;
-
-// Work and size allowance for operations whose cost grows with the data
-// (stringifying, comparing, serialising a shared list of lists is exponential
-// in the template text). Exhausting it throws JinjaError(Limit).
-struct Budget {
-  uint64_t steps_left = 10'000'000;
-  size_t max_bytes = 16u << 20;
-  void charge(uint64_t n = 1);
-  void check_size(size_t bytes) const;
-};
 
 struct Dict {
   std::vector<std::pair<std::string, Value>> items;

@@ -4,6 +4,7 @@
 #include "api/chat_response.h"
 #include "api/completion_request.h"
 #include "api/completion_response.h"
+#include "engine/chat_prompt.h"
 #include "engine/engine.h"
 
 namespace lantern {
@@ -36,8 +37,10 @@ api::ApiResult<std::unique_ptr<CompletionRun>> CompletionRun::start(Engine& engi
     run.reset(new CompletionRun(engine, kind, api::new_response_meta("chatcmpl-", r.model.empty() ? model_name : r.model, ids, api::unix_time_now())));
     ChatRenderOptions ro;
     if (!r.tools.is_null()) ro.tools = r.tools;
-    const ChatRenderResult rendered = engine.chat_template().render_detailed(r.messages, true, ro);
-    run->prompt_ = engine.tokenizer().encode(rendered.text, !rendered.begins_with_bos, /*parse_special=*/true);
+    // Message content is text: only the template's own text yields special tokens.
+    run->prompt_ = build_chat_prompt(engine.chat_template(), engine.tokenizer(), r.messages, ro,
+                                     r.parse_special_in_content)
+                       .tokens;
     run->sampling_ = r.sampling;
     run->sampling_.json_object = r.response_format == api::ResponseFormat::JsonObject;
     run->stop_ = r.stop;
@@ -51,7 +54,13 @@ api::ApiResult<std::unique_ptr<CompletionRun>> CompletionRun::start(Engine& engi
     if (!req) return req.error();
     const auto& r = req.value();
     run.reset(new CompletionRun(engine, kind, api::new_response_meta("cmpl-", r.model.empty() ? model_name : r.model, ids, api::unix_time_now())));
-    run->prompt_ = r.prompt_is_tokens ? r.prompt_tokens : engine.tokenizer().encode(r.prompt, true, false);
+    // A raw prompt is the caller's own text, written in the model's format:
+    // special-token texts in it ("<|im_start|>") are those tokens, as
+    // llama-server and vLLM tokenize /v1/completions prompts. A caller that
+    // pastes someone else's text into it must escape that text (or use
+    // chat.completions, whose message content never yields special tokens).
+    run->prompt_ = r.prompt_is_tokens ? r.prompt_tokens
+                                      : engine.tokenizer().encode(r.prompt, true, /*parse_special=*/true);
     run->sampling_ = r.sampling;
     run->stop_ = r.stop;
     run->n_ = r.n;

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tokenizer/tokenizer.h"  // TextRange
+
 namespace lantern {
 
 class Vocab;
@@ -21,5 +23,18 @@ struct Fragment {
 };
 
 std::vector<Fragment> split_special_tokens(const Vocab& vocab, std::string_view text, bool parse_special);
+
+// Tokens that must come only from a template's own text, never from a chat
+// message: control and unknown tokens (which need parse_special), and BOS,
+// EOS and end-of-generation tokens whatever their type (some vocabularies
+// mark "</s>" user-defined, which plain text would otherwise produce).
+bool is_guarded_special(const Vocab& vocab, int32_t id);
+
+// As split_special_tokens with parse_special on, except that a guarded token
+// (above) is not taken where its match overlaps one of `literal` (byte
+// ranges of text that came from a caller, e.g. message content): there it
+// stays text. Other special tokens match everywhere, as without parse_special.
+std::vector<Fragment> split_special_tokens(const Vocab& vocab, std::string_view text,
+                                           const std::vector<TextRange>& literal);
 
 }  // namespace lantern

@@ -3,6 +3,7 @@
 // byte fallback) and the "gpt2" model (byte-level BPE with merges and the
 // pre-tokenizer chosen by tokenizer.ggml.pre).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,6 +14,12 @@ namespace lantern {
 
 class GgufFile;
 struct VocabData;
+
+// A byte range of a text.
+struct TextRange {
+  size_t offset = 0;
+  size_t length = 0;
+};
 
 enum class TokenType : int32_t {
   Undefined = 0, Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6,
@@ -32,6 +39,15 @@ class Tokenizer {
   // "<|im_start|>" becomes its control token; otherwise it is plain text.
   virtual std::vector<int32_t> encode(std::string_view text, bool add_special,
                                       bool parse_special) const = 0;
+  // A rendered chat prompt: as encode(text, add_special, true), except that
+  // bytes in `literal` (sorted, disjoint ranges of text a caller sent, such
+  // as message content) never yield a guarded special token: control and
+  // unknown tokens, BOS, EOS and end-of-generation tokens stay plain text
+  // there. Only the template's own text can open or close a turn.
+  virtual std::vector<int32_t> encode_chat(std::string_view text, bool add_special,
+                                           const std::vector<TextRange>& literal) const = 0;
+  // The texts of those guarded tokens, longest first.
+  virtual std::vector<std::string> guarded_special_texts() const = 0;
   // The bytes a token stands for (may be part of a UTF-8 character). Control
   // tokens give "" unless render_special.
   virtual std::string token_to_piece(int32_t id, bool render_special = false) const = 0;

@@ -1,5 +1,7 @@
 #include "tokenizer/vocab_tokenizer.h"
 
+#include <algorithm>
+
 #include "tokenizer/bpe_encoder.h"
 #include "tokenizer/detokenizer.h"
 #include "tokenizer/special_split.h"
@@ -28,12 +30,40 @@ std::string escape_spaces(std::string_view text, bool space_prefix) {
 
 std::vector<int32_t> VocabTokenizer::encode(std::string_view text, bool add_special,
                                             bool parse_special) const {
+  return encode_fragments(text, split_special_tokens(vocab_, text, parse_special), add_special);
+}
+
+std::vector<int32_t> VocabTokenizer::encode_chat(std::string_view text, bool add_special,
+                                                 const std::vector<TextRange>& literal) const {
+  return encode_fragments(text, split_special_tokens(vocab_, text, literal), add_special);
+}
+
+std::vector<std::string> VocabTokenizer::guarded_special_texts() const {
+  std::vector<std::string> out;
+  for (const int32_t id : vocab_.special_tokens()) {  // longest first
+    if (is_guarded_special(vocab_, id) && !vocab_.text(id).empty()) out.push_back(vocab_.text(id));
+  }
+  // BOS/EOS/EOG tokens of a normal type are not in special_tokens()
+  for (const int32_t id : {vocab_.special().bos, vocab_.special().eos}) {
+    if (vocab_.valid(id) && !vocab_.text(id).empty()) out.push_back(vocab_.text(id));
+  }
+  for (const int32_t id : vocab_.eog_ids()) {
+    if (vocab_.valid(id) && !vocab_.text(id).empty()) out.push_back(vocab_.text(id));
+  }
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;
+  });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<int32_t> VocabTokenizer::encode_fragments(std::string_view text, const std::vector<Fragment>& fragments,
+                                                      bool add_special) const {
   std::vector<int32_t> out;
   out.reserve(text.size() / 3 + 4);
   const SpecialIds& special = vocab_.special();
   if (add_special && vocab_.add_bos() && special.bos >= 0) out.push_back(special.bos);
 
-  const std::vector<Fragment> fragments = split_special_tokens(vocab_, text, parse_special);
   // SPM: text that starts the prompt or follows a special token gets the
   // space prefix, as SentencePiece sees each such piece as a new text.
   bool after_special = true;

@@ -8,11 +8,16 @@
 
 namespace lantern {
 
+struct Fragment;
+
 class VocabTokenizer final : public Tokenizer {
  public:
   explicit VocabTokenizer(VocabData data) : vocab_(std::move(data)) {}
 
   std::vector<int32_t> encode(std::string_view text, bool add_special, bool parse_special) const override;
+  std::vector<int32_t> encode_chat(std::string_view text, bool add_special,
+                                   const std::vector<TextRange>& literal) const override;
+  std::vector<std::string> guarded_special_texts() const override;
   std::string token_to_piece(int32_t id, bool render_special) const override;
   std::string detokenize(const std::vector<int32_t>& ids, bool remove_special,
                          bool render_special) const override;
@@ -34,6 +39,8 @@ class VocabTokenizer final : public Tokenizer {
   const Vocab& vocab() const { return vocab_; }
 
  private:
+  std::vector<int32_t> encode_fragments(std::string_view text, const std::vector<Fragment>& fragments,
+                                        bool add_special) const;
   Vocab vocab_;
 };
 
