@@ -184,6 +184,24 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
     return;
   }
 
+  if (uses_q8k_activations(type) && !f32_activations_) {
+    // llama.cpp's path for K-quants: activations quantised to Q8_K blocks,
+    // integer block dots, one weight row at a time.
+    const int64_t nb = in / kQ8KBlock;
+    xk_.resize(static_cast<size_t>(nb) * rows);
+    for (int32_t r = 0; r < rows; ++r) quantize_act_q8k(&xi.v[r * in], &xk_[r * nb], in);
+    pool_.parallel_for(out_dim, [&](int64_t begin, int64_t end, int) {
+      for (int64_t j = begin; j < end; ++j) {
+        const uint8_t* wrow = wd.data + j * row_bytes;
+        for (int32_t r = 0; r < rows; ++r) {
+          const float s = dot_k_q8k(type, wrow, &xk_[r * nb], in);
+          o.v[r * out_dim + j] = b ? s + b[j] : s;
+        }
+      }
+    }, min_rows(in * rows));
+    return;
+  }
+
   // f16_prefill: both operands rounded to fp16 where the WebGPU backend
   // would multiply on its matrix units (more than kDecodeRows rows, of a
   // multiple of 32 elements each).

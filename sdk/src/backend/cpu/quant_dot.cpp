@@ -1,9 +1,11 @@
 #include "backend/cpu/quant_dot.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "backend/cpu/half.h"
+#include "gguf/dequant.h"
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -120,6 +122,117 @@ float dot_q8_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {
   }
   return sum;
 #endif
+}
+
+bool uses_q8k_activations(GgmlType type) {
+  return type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K;
+}
+
+void quantize_act_q8k(const float* x, ActBlockQ8K* out, int64_t n) {
+  for (int64_t b = 0; b < n / kQ8KBlock; ++b, x += kQ8KBlock) {
+    ActBlockQ8K& o = out[b];
+    // The element of largest magnitude, with its sign: it becomes -127.
+    float amax = 0.0f, max = 0.0f;
+    for (int i = 0; i < kQ8KBlock; ++i)
+      if (std::fabs(x[i]) > amax) {
+        amax = std::fabs(x[i]);
+        max = x[i];
+      }
+    if (amax == 0.0f) {
+      std::memset(&o, 0, sizeof o);
+      continue;
+    }
+    const float iscale = -127.0f / max;
+    for (int i = 0; i < kQ8KBlock; ++i)
+      o.qs[i] = static_cast<int8_t>(std::min(127, static_cast<int>(std::nearbyint(iscale * x[i]))));
+    for (int g = 0; g < kQ8KBlock / 16; ++g) {
+      int sum = 0;
+      for (int i = 0; i < 16; ++i) sum += o.qs[g * 16 + i];
+      o.bsums[g] = static_cast<int16_t>(sum);
+    }
+    o.d = 1.0f / iscale;
+  }
+}
+
+namespace {
+float half_at(const uint8_t* p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  return half_to_float(h);
+}
+
+int32_t dot_i8_i8(const int8_t* a, const int8_t* b, int n) {
+  int32_t s = 0;
+  for (int i = 0; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+// Q4_K (144-byte blocks) and Q5_K (176): d, dmin, 12 bytes of 6-bit
+// (scale, min) pairs, [qh[32]], qs[128]; eight sub-blocks of 32, value
+// d*scale*q - dmin*min. Sum over a block: d*sum(scale_j*q.a) - dmin*sum(min_j*sum(a)).
+float dot_q45_K_q8k(const uint8_t* w, const ActBlockQ8K* x, int64_t nb, bool five_bit) {
+  const int64_t block_bytes = five_bit ? 176 : 144;
+  float acc = 0.0f, acc_min = 0.0f;
+  int8_t q[kQ8KBlock];
+  for (int64_t b = 0; b < nb; ++b, w += block_bytes) {
+    const uint8_t* scales = w + 4;
+    const uint8_t* qh = w + 16;
+    const uint8_t* ql = w + (five_bit ? 48 : 16);
+    for (int c = 0; c < 4; ++c)  // 64 elements: low nibbles, then high nibbles
+      for (int l = 0; l < 32; ++l) {
+        const int hi0 = five_bit ? ((qh[l] >> (2 * c)) & 1) << 4 : 0;
+        const int hi1 = five_bit ? ((qh[l] >> (2 * c + 1)) & 1) << 4 : 0;
+        q[64 * c + l] = static_cast<int8_t>((ql[32 * c + l] & 0xF) | hi0);
+        q[64 * c + 32 + l] = static_cast<int8_t>((ql[32 * c + l] >> 4) | hi1);
+      }
+    int32_t sumi = 0, summ = 0;
+    for (int j = 0; j < 8; ++j) {
+      int sc, mn;
+      k4_scale_min(scales, j, sc, mn);
+      sumi += sc * dot_i8_i8(&q[32 * j], &x[b].qs[32 * j], 32);
+      summ += mn * (x[b].bsums[2 * j] + x[b].bsums[2 * j + 1]);
+    }
+    acc += (x[b].d * half_at(w)) * static_cast<float>(sumi);
+    acc_min += (-x[b].d * half_at(w + 2)) * static_cast<float>(summ);
+  }
+  return acc + acc_min;
+}
+
+// Q6_K (210-byte blocks): ql[128], qh[64], 16 int8 scales, d; sixteen
+// sub-blocks of 16, value d*scale*(q - 32).
+float dot_q6_K_q8k(const uint8_t* w, const ActBlockQ8K* x, int64_t nb) {
+  float acc = 0.0f;
+  int8_t q[kQ8KBlock];
+  for (int64_t b = 0; b < nb; ++b, w += 210) {
+    const auto* sc = reinterpret_cast<const int8_t*>(w + 192);
+    for (int h = 0; h < 2; ++h) {
+      const uint8_t* ql = w + 64 * h;
+      const uint8_t* qh = w + 128 + 32 * h;
+      int8_t* y = q + 128 * h;
+      for (int l = 0; l < 32; ++l) {
+        y[l] = static_cast<int8_t>(((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32);
+        y[l + 32] = static_cast<int8_t>(((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32);
+        y[l + 64] = static_cast<int8_t>(((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
+        y[l + 96] = static_cast<int8_t>(((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
+      }
+    }
+    int32_t sumi = 0;
+    for (int g = 0; g < 16; ++g) sumi += sc[g] * dot_i8_i8(&q[16 * g], &x[b].qs[16 * g], 16);
+    acc += (x[b].d * half_at(w + 208)) * static_cast<float>(sumi);
+  }
+  return acc;
+}
+}  // namespace
+
+float dot_k_q8k(GgmlType type, const void* w_row, const ActBlockQ8K* x, int64_t n) {
+  const auto* w = static_cast<const uint8_t*>(w_row);
+  const int64_t nb = n / kQ8KBlock;
+  switch (type) {
+    case GgmlType::Q4_K: return dot_q45_K_q8k(w, x, nb, false);
+    case GgmlType::Q5_K: return dot_q45_K_q8k(w, x, nb, true);
+    case GgmlType::Q6_K: return dot_q6_K_q8k(w, x, nb);
+    default: return 0.0f;
+  }
 }
 
 float dot_f32(const float* a, const float* b, int64_t n) {
