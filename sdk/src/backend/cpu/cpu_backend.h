@@ -103,6 +103,7 @@ class CpuBackend : public Backend {
   std::vector<ActBlockQ8> xq_;                   // quantised matmul input (unpacked weights)
   std::vector<ActBlockQ8K> xk_;                  // matmul input quantised for K-quant weights
   std::vector<std::vector<float>> row_scratch_;  // per thread: a dequantised weight row
+  std::vector<KQuantRow> krow_scratch_;          // per thread: an unpacked K-quant weight row
   std::vector<float> x16_;                       // matmul input rounded to fp16 (f16_prefill)
 };
 

@@ -7,6 +7,7 @@
 // targets them, portable C++ otherwise.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "gguf/ggml_type.h"
 
@@ -44,9 +45,20 @@ void quantize_act_q8k(const float* x, ActBlockQ8K* out, int64_t n);
 // True when `type` weights use the Q8_K activation path (Q4_K, Q5_K, Q6_K).
 bool uses_q8k_activations(GgmlType type);
 
-// A Q4_K, Q5_K or Q6_K weight row with Q8_K activations: integer block sums
-// as llama.cpp's, scaled and added in float.
-float dot_k_q8k(GgmlType type, const void* w_row, const ActBlockQ8K* x, int64_t n);
+// A Q4_K, Q5_K or Q6_K weight row unpacked once for its dots with many
+// activation rows: quants as bytes, integer scales per 16 elements.
+struct KQuantRow {
+  GgmlType type = GgmlType::Q4_K;
+  std::vector<int8_t> q;         // Q4_K 0..15, Q5_K 0..31, Q6_K -32..31
+  std::vector<int16_t> scales;   // per 16 elements (a Q4_K/Q5_K sub-block of 32 twice)
+  std::vector<int16_t> mins;     // per 32 elements, Q4_K/Q5_K
+  std::vector<float> d, dmin;    // per block of 256
+};
+void unpack_k_row(GgmlType type, const void* w_row, int64_t n, KQuantRow& out);
+
+// A K-quant row with Q8_K activations: integer block sums as llama.cpp's,
+// scaled and added in float.
+float dot_k_q8k(const KQuantRow& w, const ActBlockQ8K* x, int64_t n);
 
 float dot_q4_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n);
 float dot_q8_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n);
