@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -30,8 +31,8 @@ using nlohmann::json;
 
 namespace {
 
-const char* const kMixes[] = {"tiny-256-q4_k_m", "tiny-256-q5_k_m",       "tiny-256-q6_k",
-                              "tiny-256-q4_0",   "tiny-256-qwen2-q4_k_m", "tiny-256-qwen2-q4_0"};
+const std::vector<std::string> kMixes = {"tiny-256-q4_k_m", "tiny-256-q5_k_m",       "tiny-256-q6_k",
+                                         "tiny-256-q4_0",   "tiny-256-qwen2-q4_k_m", "tiny-256-qwen2-q4_0"};
 
 // A step whose reference top-2 gap is under this fraction of the step's
 // logit standard deviation is a near-tie: either side's rounding may settle
@@ -42,6 +43,7 @@ constexpr double kNearTie = 0.05;
 constexpr int kMinDecisive = 40;
 
 enum class Mode { Default, F32Activations };
+void PrintTo(Mode m, std::ostream* os) { *os << (m == Mode::Default ? "default" : "f32_activations"); }
 
 struct ModeSpec {
   const char* name;
@@ -61,21 +63,21 @@ ModeSpec mode_spec(Mode m) {
 // Same arithmetic on both sides, so only summation order differs: measured
 // at most 2.2e-6 (2026-12-07).
 constexpr float kLogitTolerance = 1e-4f;
-// Except, in default mode, rows where llama.cpp multiplied by its repacked
-// Q4_K weights (use_extra_bufts, on by default: the q4_K_8x8 gemm it runs on
-// AVX2 for prompt batches) and got another answer than its own row-by-row
-// Q4_K x Q8_K dots, which Lantern's match: tiny-256-qwen2-q4_k_m's third
-// prompt (22 tokens) is 1.5e-2 off llama.cpp's default run and 1.7e-6 off
-// the same run with use_extra_bufts = false. At most one such row per model,
-// within this bound.
+// Except one default-mode row where llama.cpp multiplied by its repacked Q4_K
+// weights (use_extra_bufts, on by default: the q4_K_8x8 gemm it runs on AVX2
+// for prompt batches) and got another answer than its own row-by-row Q4_K x
+// Q8_K dots, which Lantern's match: tiny-256-qwen2-q4_k_m's third prompt (22
+// tokens) is 1.5e-2 off llama.cpp's default run and 1.7e-6 off the same run
+// with use_extra_bufts = false.
+constexpr const char* kRepackOutlierMix = "tiny-256-qwen2-q4_k_m";
 constexpr float kRepackTolerance = 2e-2f;
 
 struct Outcome {
-  int decisive = 0;    // steps compared
-  int near_ties = 0;   // prompts stopped at a near-tie
-  int logit_rows = 0;       // step-0 logit rows compared
-  int loose_rows = 0;       // of which past kLogitTolerance
-  float worst_logit = 0;    // largest relative step-0 logit error
+  int decisive = 0;       // steps compared
+  int near_ties = 0;      // prompts stopped at a near-tie
+  int logit_rows = 0;     // step-0 logit rows compared
+  int loose_rows = 0;     // of which past kLogitTolerance
+  float worst_logit = 0;  // largest relative step-0 logit error
   std::vector<std::string> mismatches;
 };
 
@@ -120,7 +122,7 @@ Outcome run_mix(const std::string& mix, const ModeSpec& spec) {
   return o;
 }
 
-class MixGolden : public ::testing::TestWithParam<std::tuple<const char*, Mode>> {};
+class MixGolden : public ::testing::TestWithParam<std::tuple<std::string, Mode>> {};
 
 TEST_P(MixGolden, GreedyTokensMatchLlamaCppUpToNearTies) {
   const std::string mix = std::get<0>(GetParam());
@@ -135,7 +137,7 @@ TEST_P(MixGolden, GreedyTokensMatchLlamaCppUpToNearTies) {
   EXPECT_TRUE(o.mismatches.empty()) << ::testing::PrintToString(o.mismatches);
   EXPECT_GE(o.decisive, kMinDecisive);
   EXPECT_GE(o.logit_rows, 6);
-  if (std::get<1>(GetParam()) == Mode::Default) {
+  if (std::get<1>(GetParam()) == Mode::Default && mix == kRepackOutlierMix) {
     EXPECT_LE(o.loose_rows, 1);
     EXPECT_LT(o.worst_logit, kRepackTolerance);
   } else {
@@ -147,7 +149,7 @@ INSTANTIATE_TEST_SUITE_P(Mixes, MixGolden,
                          ::testing::Combine(::testing::ValuesIn(kMixes),
                                             ::testing::Values(Mode::Default, Mode::F32Activations)),
                          [](const auto& info) {
-                           std::string n = std::string(std::get<0>(info.param)) +
+                           std::string n = std::get<0>(info.param) +
                                            (std::get<1>(info.param) == Mode::Default ? "_default" : "_f32act");
                            std::replace(n.begin(), n.end(), '-', '_');
                            return n;
