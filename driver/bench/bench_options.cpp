@@ -22,8 +22,8 @@ min-max spreads.
 
 options:
   --model M            a GGUF path, an http(s) URL, or synthetic:SHAPE:TYPE
-                       (shapes tiny, tiny-qwen2, qwen2.5-0.5b, llama-3.2-1b, llama-3.2-3b;
-                       types f32, f16, q8_0, q4_0). Repeatable, or comma-separated.
+                       (shapes tiny, tiny-qwen2, tiny-256, tiny-256-qwen2, qwen2.5-0.5b,
+                       llama-3.2-1b, llama-3.2-3b; types f32, f16, q8_0, q4_0). Repeatable, or comma-separated.
   --runs N             cold and warm loads each (default 3)
   --throttle P         unthrottled (default), 150mbit, 50mbit or <N>mbit; repeatable
                        or comma-separated. A cap runs twice: through the rig

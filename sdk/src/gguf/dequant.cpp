@@ -120,17 +120,6 @@ void dequant_q3_K(const uint8_t* b, float* y) {  // hmask[32], qs[64], scales[12
   }
 }
 
-// Eight 6-bit (scale, min) pairs packed in 12 bytes, as GGML's get_scale_min_k4.
-void k4_scale_min(const uint8_t* s, int j, int& sc, int& mn) {
-  if (j < 4) {
-    sc = s[j] & 63;
-    mn = s[j + 4] & 63;
-  } else {
-    sc = (s[j + 4] & 0xF) | ((s[j - 4] >> 6) << 4);
-    mn = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
-  }
-}
-
 void dequant_q4_5_K(const uint8_t* b, float* y, bool five_bit) {  // d, dmin, scales[12], [qh[32]], qs[128]
   const float d = half_at(b), dmin = half_at(b + 2);
   const uint8_t* scales = b + 4;
@@ -176,6 +165,17 @@ void dequant_q8_K(const uint8_t* b, float* y) {  // d (float32), qs[256], bsums[
 }
 
 }  // namespace
+
+// Eight 6-bit (scale, min) pairs packed in 12 bytes, as GGML's get_scale_min_k4.
+void k4_scale_min(const uint8_t* s, int j, int& sc, int& mn) {
+  if (j < 4) {
+    sc = s[j] & 63;
+    mn = s[j + 4] & 63;
+  } else {
+    sc = (s[j + 4] & 0xF) | ((s[j - 4] >> 6) << 4);
+    mn = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
+  }
+}
 
 float fp16_to_fp32(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;

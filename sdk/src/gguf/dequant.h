@@ -17,6 +17,10 @@ uint16_t fp32_to_bf16(float f);  // round to nearest even, NaN kept quiet, as GG
 // Throws std::invalid_argument for an unsupported type or a partial block.
 void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n);
 
+// The j-th (scale, min) pair (j < 8) of a Q4_K/Q5_K block's 12 packed scale
+// bytes, as GGML's get_scale_min_k4.
+void k4_scale_min(const uint8_t* scales, int j, int& sc, int& mn);
+
 // Quantises n elements into dst for F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0,
 // Q5_1 (GGML's reference quantisers) and Q2_K, Q4_K, Q5_K, Q6_K (valid blocks from
 // a plain min/max scale choice, for synthetic models; see quantize.cpp).

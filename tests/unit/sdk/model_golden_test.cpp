@@ -5,25 +5,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
-#include "backend/cpu/cpu_backend.h"
-#include "gguf/byte_source.h"
-#include "gguf/gguf_file.h"
-#include "model/llama_model.h"
-#include "support/test_paths.h"
+#include "model_test_util.h"
 
 using namespace lantern;
 using nlohmann::json;
+using test::greedy;
+using test::load_json;
 
 namespace {
-
-json load_json(const std::string& rel) {
-  std::ifstream f(test::source(rel));
-  EXPECT_TRUE(f.good()) << rel;
-  return json::parse(f);
-}
 
 CpuBackendOptions kv(KvPrecision p) {
   CpuBackendOptions o;
@@ -31,36 +21,11 @@ CpuBackendOptions kv(KvPrecision p) {
   return o;
 }
 
-struct Fixture {
-  explicit Fixture(KvPrecision p = KvPrecision::F16) : backend(kv(p)) {}
-  explicit Fixture(const CpuBackendOptions& o) : backend(o) {}
-  std::unique_ptr<ByteSource> src = open_file_source(test::stories260k());
-  GgufFile gguf = GgufFile::parse(*src);
-  CpuBackend backend;
-  LlamaModel model{gguf, src.get(), backend, 512, 64};
+// stories260K on the CPU backend, 512 positions.
+struct Fixture : test::CpuModel {
+  explicit Fixture(KvPrecision p = KvPrecision::F16) : CpuModel(test::stories260k(), kv(p)) {}
+  explicit Fixture(const CpuBackendOptions& o) : CpuModel(test::stories260k(), o) {}
 };
-
-int32_t argmax(const std::vector<float>& v) {
-  return static_cast<int32_t>(std::max_element(v.begin(), v.end()) - v.begin());
-}
-
-// Greedy run from position 0: prompt in one batch, then one token per step;
-// returns the tokens and, if asked, the logits that chose each of them.
-std::vector<int32_t> greedy(Fixture& fx, const std::vector<int32_t>& prompt, int n,
-                            std::vector<std::vector<float>>* logits_out = nullptr) {
-  const int32_t n_vocab = fx.model.config().n_vocab;
-  std::vector<float> logits(n_vocab);
-  fx.model.forward(prompt.data(), static_cast<int32_t>(prompt.size()), 0, logits.data());
-  std::vector<int32_t> out;
-  int32_t pos = static_cast<int32_t>(prompt.size());
-  for (int i = 0; i < n; ++i) {
-    if (logits_out) logits_out->push_back(logits);
-    const int32_t t = argmax(logits);
-    out.push_back(t);
-    fx.model.forward(&t, 1, pos++, logits.data());
-  }
-  return out;
-}
 
 // Runs every case of a golden file; returns how many agree token for token.
 int count_identical(const std::string& golden, const CpuBackendOptions& o, std::vector<std::string>* mismatches) {
@@ -70,7 +35,7 @@ int count_identical(const std::string& golden, const CpuBackendOptions& o, std::
   for (const auto& c : g["cases"]) {
     const auto prompt = c["prompt_tokens"].get<std::vector<int32_t>>();
     const auto expected = c["tokens"].get<std::vector<int32_t>>();
-    if (greedy(fx, prompt, static_cast<int>(expected.size())) == expected) ++same;
+    if (greedy(fx.model, prompt, static_cast<int>(expected.size())) == expected) ++same;
     else mismatches->push_back(c["prompt"]);
   }
   return same;
@@ -120,7 +85,7 @@ TEST(ModelGolden, LogitsWithin1e3OfLlamaCppF32) {
     const auto prompt = c["prompt_tokens"].get<std::vector<int32_t>>();
     const auto ref = c["logits"].get<std::vector<std::vector<float>>>();
     std::vector<std::vector<float>> ours;
-    greedy(fx, prompt, static_cast<int>(ref.size()), &ours);
+    greedy(fx.model, prompt, static_cast<int>(ref.size()), &ours);
     float worst = 0;
     for (size_t i = 0; i < ref.size(); ++i) {
       ASSERT_EQ(ours[i].size(), ref[i].size());

@@ -29,6 +29,7 @@ CpuBackend::CpuBackend(const CpuBackendOptions& opts)
       f16_prefill_(opts.f16_prefill), pack_weights_(opts.pack_weights) {
   if (f16_prefill_ && !f32_activations_) throw std::invalid_argument("cpu backend: f16_prefill needs f32_activations");
   row_scratch_.resize(pool_.size());
+  krow_scratch_.resize(pool_.size());
 }
 
 CpuBackend::ActData& CpuBackend::act_written(Act a) {
@@ -201,6 +202,25 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
         const uint8_t* wrow = wd.data + j * row_bytes;
         for (int32_t r = 0; r < rows; ++r) {
           const float s = type == GgmlType::Q4_0 ? dot_q4_0_q8(wrow, &xq_[r * nb], in) : dot_q8_0_q8(wrow, &xq_[r * nb], in);
+          o.v[r * out_dim + j] = b ? s + b[j] : s;
+        }
+      }
+    }, min_rows(in * rows));
+    return;
+  }
+
+  if (uses_q8k_activations(type) && !f32_activations_) {
+    // llama.cpp's path for K-quants: activations quantised to Q8_K blocks,
+    // integer block dots; each weight row unpacked once for all the rows.
+    const int64_t nb = in / kQ8KBlock;
+    xk_.resize(static_cast<size_t>(nb) * rows);
+    for (int32_t r = 0; r < rows; ++r) quantize_act_q8k(&xi.v[r * in], &xk_[r * nb], in);
+    pool_.parallel_for(out_dim, [&](int64_t begin, int64_t end, int t) {
+      KQuantRow& wrow = krow_scratch_[t];
+      for (int64_t j = begin; j < end; ++j) {
+        unpack_k_row(type, wd.data + j * row_bytes, in, wrow);
+        for (int32_t r = 0; r < rows; ++r) {
+          const float s = dot_k_q8k(wrow, &xk_[r * nb], in);
           o.v[r * out_dim + j] = b ? s + b[j] : s;
         }
       }

@@ -31,9 +31,10 @@ enum class KvPrecision {
 struct CpuBackendOptions {
   int n_threads = 0;  // 0: one per core
   KvPrecision kv = KvPrecision::F16;
-  // Multiply Q4_0/Q8_0 weights with f32 activations instead of quantising the
-  // activations to Q8_0 as llama.cpp does: the reference for GPU kernels,
-  // which keep activations in f32.
+  // Multiply Q4_0/Q8_0 and Q4_K/Q5_K/Q6_K weights with f32 activations
+  // instead of quantising the activations to Q8_0 or Q8_K blocks as
+  // llama.cpp does: the reference for GPU kernels, which keep activations in
+  // f32.
   bool f32_activations = false;
   // Products over more than kDecodeRows rows (prefill) round weights and
   // activations to fp16 first, products and sums in f32: what the WebGPU
@@ -101,7 +102,9 @@ class CpuBackend : public Backend {
   QuantizedActs xacts_;                          // quantised matmul input (packed weights)
   int32_t xacts_act_ = -1;                       // the activation xacts_ holds, -1: none
   std::vector<ActBlockQ8> xq_;                   // quantised matmul input (unpacked weights)
+  std::vector<ActBlockQ8K> xk_;                  // matmul input quantised for K-quant weights
   std::vector<std::vector<float>> row_scratch_;  // per thread: a dequantised weight row
+  std::vector<KQuantRow> krow_scratch_;          // per thread: an unpacked K-quant weight row
   std::vector<float> x16_;                       // matmul input rounded to fp16 (f16_prefill)
 };
 

@@ -1,9 +1,11 @@
 #include "backend/cpu/quant_dot.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "backend/cpu/half.h"
+#include "gguf/dequant.h"
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -120,6 +122,145 @@ float dot_q8_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {
   }
   return sum;
 #endif
+}
+
+bool uses_q8k_activations(GgmlType type) {
+  return type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K;
+}
+
+void quantize_act_q8k(const float* x, ActBlockQ8K* out, int64_t n) {
+  for (int64_t b = 0; b < n / kQ8KBlock; ++b, x += kQ8KBlock) {
+    ActBlockQ8K& o = out[b];
+    // The element of largest magnitude, with its sign: it becomes -127.
+    float amax = 0.0f, max = 0.0f;
+    for (int i = 0; i < kQ8KBlock; ++i)
+      if (std::fabs(x[i]) > amax) {
+        amax = std::fabs(x[i]);
+        max = x[i];
+      }
+    if (amax == 0.0f) {
+      std::memset(&o, 0, sizeof o);
+      continue;
+    }
+    const float iscale = -127.0f / max;
+    for (int i = 0; i < kQ8KBlock; ++i)
+      o.qs[i] = static_cast<int8_t>(std::min(127, static_cast<int>(std::nearbyint(iscale * x[i]))));
+    for (int g = 0; g < kQ8KBlock / 16; ++g) {
+      int sum = 0;
+      for (int i = 0; i < 16; ++i) sum += o.qs[g * 16 + i];
+      o.bsums[g] = static_cast<int16_t>(sum);
+    }
+    o.d = 1.0f / iscale;
+  }
+}
+
+namespace {
+float half_at(const uint8_t* p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  return half_to_float(h);
+}
+
+// sum over g of scales[g] * (16 quants of group g . 16 activations), for
+// one block of 256.
+int32_t block_sum(const int8_t* q, const int8_t* a, const int16_t* scales) {
+#if defined(__AVX2__)
+  __m256i acc = _mm256_setzero_si256();
+  for (int c = 0; c < 8; ++c) {  // 32 elements: two groups of 16
+    const __m256i wq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * c));
+    const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 32 * c));
+    // Pair sums as int16 (|q| <= 32, |a| <= 127: no saturation), in element
+    // order within each 128-bit half: group 2c low, group 2c+1 high.
+    const __m256i p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(wq, wq), _mm256_sign_epi8(xq, wq));
+    const __m256i sc = _mm256_set_m128i(_mm_set1_epi16(scales[2 * c + 1]), _mm_set1_epi16(scales[2 * c]));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p16, sc));
+  }
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+  return _mm_cvtsi128_si32(s);
+#else
+  int32_t sum = 0;
+  for (int g = 0; g < 16; ++g) {
+    int32_t s = 0;
+    for (int i = 0; i < 16; ++i) s += q[16 * g + i] * a[16 * g + i];
+    sum += scales[g] * s;
+  }
+  return sum;
+#endif
+}
+}  // namespace
+
+void unpack_k_row(GgmlType type, const void* w_row, int64_t n, KQuantRow& out) {
+  const auto* w = static_cast<const uint8_t*>(w_row);
+  const int64_t nb = n / kQ8KBlock;
+  out.type = type;
+  out.q.resize(n);
+  out.scales.resize(nb * 16);
+  out.d.resize(nb);
+  if (type == GgmlType::Q6_K) {
+    // 210-byte blocks: ql[128], qh[64], 16 int8 scales, d; value d*scale*(q-32).
+    for (int64_t b = 0; b < nb; ++b, w += 210) {
+      for (int h = 0; h < 2; ++h) {
+        const uint8_t* ql = w + 64 * h;
+        const uint8_t* qh = w + 128 + 32 * h;
+        int8_t* y = &out.q[b * kQ8KBlock + 128 * h];
+        for (int l = 0; l < 32; ++l) {
+          y[l] = static_cast<int8_t>(((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32);
+          y[l + 32] = static_cast<int8_t>(((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32);
+          y[l + 64] = static_cast<int8_t>(((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
+          y[l + 96] = static_cast<int8_t>(((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
+        }
+      }
+      const auto* sc = reinterpret_cast<const int8_t*>(w + 192);
+      for (int g = 0; g < 16; ++g) out.scales[b * 16 + g] = sc[g];
+      out.d[b] = half_at(w + 208);
+    }
+    return;
+  }
+  // Q4_K (144-byte blocks) and Q5_K (176): d, dmin, 12 bytes of 6-bit
+  // (scale, min) pairs, [qh[32]], qs[128]; eight sub-blocks of 32, value
+  // d*scale*q - dmin*min.
+  const bool five_bit = type == GgmlType::Q5_K;
+  const int64_t block_bytes = five_bit ? 176 : 144;
+  out.mins.resize(nb * 8);
+  out.dmin.resize(nb);
+  for (int64_t b = 0; b < nb; ++b, w += block_bytes) {
+    const uint8_t* qh = w + 16;
+    const uint8_t* ql = w + (five_bit ? 48 : 16);
+    int8_t* y = &out.q[b * kQ8KBlock];
+    for (int c = 0; c < 4; ++c)  // 64 elements: low nibbles, then high nibbles
+      for (int l = 0; l < 32; ++l) {
+        const int hi0 = five_bit ? ((qh[l] >> (2 * c)) & 1) << 4 : 0;
+        const int hi1 = five_bit ? ((qh[l] >> (2 * c + 1)) & 1) << 4 : 0;
+        y[64 * c + l] = static_cast<int8_t>((ql[32 * c + l] & 0xF) | hi0);
+        y[64 * c + 32 + l] = static_cast<int8_t>((ql[32 * c + l] >> 4) | hi1);
+      }
+    for (int j = 0; j < 8; ++j) {
+      int sc, mn;
+      k4_scale_min(w + 4, j, sc, mn);
+      out.scales[b * 16 + 2 * j] = out.scales[b * 16 + 2 * j + 1] = static_cast<int16_t>(sc);
+      out.mins[b * 8 + j] = static_cast<int16_t>(mn);
+    }
+    out.d[b] = half_at(w);
+    out.dmin[b] = half_at(w + 2);
+  }
+}
+
+float dot_k_q8k(const KQuantRow& w, const ActBlockQ8K* x, int64_t n) {
+  const int64_t nb = n / kQ8KBlock;
+  float acc = 0.0f, acc_min = 0.0f;
+  for (int64_t b = 0; b < nb; ++b) {
+    const int32_t sumi = block_sum(&w.q[b * kQ8KBlock], x[b].qs, &w.scales[b * 16]);
+    acc += (x[b].d * w.d[b]) * static_cast<float>(sumi);
+    if (w.type != GgmlType::Q6_K) {
+      // The mins meet the activations' sums: sum_j min_j * sum(a in sub-block j).
+      int32_t summ = 0;
+      for (int j = 0; j < 8; ++j) summ += w.mins[b * 8 + j] * (x[b].bsums[2 * j] + x[b].bsums[2 * j + 1]);
+      acc_min += (-x[b].d * w.dmin[b]) * static_cast<float>(summ);
+    }
+  }
+  return acc + acc_min;
 }
 
 float dot_f32(const float* a, const float* b, int64_t n) {

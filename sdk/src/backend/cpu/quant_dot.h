@@ -1,11 +1,13 @@
 // Dot products of one weight row (in its GGML block format) with one
 // activation row, the inner loop of every CPU matmul. Q4_0 and Q8_0 weights
-// meet activations quantised to Q8_0 blocks, exactly as llama.cpp's CPU
-// backend does (so greedy tokens agree); other types are dequantised to f32
-// a row at a time. SIMD paths for AVX2 (and AVX-VNNI) where the compiler
+// meet activations quantised to Q8_0 blocks, Q4_K, Q5_K and Q6_K weights
+// activations quantised to Q8_K blocks, exactly as llama.cpp's CPU backend
+// does (so greedy tokens agree); other types are dequantised to f32 a row at
+// a time. SIMD paths for AVX2 (and AVX-VNNI) where the compiler
 // targets them, portable C++ otherwise.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "gguf/ggml_type.h"
 
@@ -26,6 +28,37 @@ void quantize_act_q8(const float* x, ActBlockQ8* out, int64_t n);
 
 // True when `type` weights use the Q8 activation path.
 bool uses_q8_activations(GgmlType type);
+
+constexpr int kQ8KBlock = 256;
+
+// GGML's block_q8_K: what llama.cpp multiplies K-quant weights with.
+struct ActBlockQ8K {
+  float d;  // scale, a float (not rounded through fp16)
+  int8_t qs[kQ8KBlock];
+  int16_t bsums[kQ8KBlock / 16];  // sums of qs in 16s
+};
+
+// Quantises n floats (a multiple of 256) as GGML's quantize_row_q8_K (the
+// path llama.cpp's x86 CPU backend runs).
+void quantize_act_q8k(const float* x, ActBlockQ8K* out, int64_t n);
+
+// True when `type` weights use the Q8_K activation path (Q4_K, Q5_K, Q6_K).
+bool uses_q8k_activations(GgmlType type);
+
+// A Q4_K, Q5_K or Q6_K weight row unpacked once for its dots with many
+// activation rows: quants as bytes, integer scales per 16 elements.
+struct KQuantRow {
+  GgmlType type = GgmlType::Q4_K;
+  std::vector<int8_t> q;         // Q4_K 0..15, Q5_K 0..31, Q6_K -32..31
+  std::vector<int16_t> scales;   // per 16 elements (a Q4_K/Q5_K sub-block of 32 twice)
+  std::vector<int16_t> mins;     // per 32 elements, Q4_K/Q5_K
+  std::vector<float> d, dmin;    // per block of 256
+};
+void unpack_k_row(GgmlType type, const void* w_row, int64_t n, KQuantRow& out);
+
+// A K-quant row with Q8_K activations: integer block sums as llama.cpp's,
+// scaled and added in float.
+float dot_k_q8k(const KQuantRow& w, const ActBlockQ8K* x, int64_t n);
 
 float dot_q4_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n);
 float dot_q8_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n);
