@@ -23,6 +23,11 @@ namespace lantern::rig {
 struct Mount {
   std::string url_prefix;
   std::filesystem::path directory;
+  // When not empty, the mount serves only these plain file names directly in
+  // `directory` (e.g. the one model file a command was given): every other
+  // path under the prefix, the folder's other files and subfolders included,
+  // is 404.
+  std::vector<std::string> only_files;
 };
 
 struct HttpServerOptions {
