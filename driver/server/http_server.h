@@ -36,6 +36,14 @@ struct HttpServerOptions {
   std::string cache_control = "no-cache";  // empty: no Cache-Control header
   bool coop_coep = false;               // COOP same-origin + COEP require-corp
   bool cors = false;                    // Access-Control-Allow-Origin: *
+  // Slow or stalled clients are dropped so they cannot hold the server's 64
+  // request-header slots (libwebsockets' header pool) and stall everyone:
+  // a connection must finish its request headers within header_timeout_s of
+  // taking a slot, and a response whose socket takes no byte for
+  // send_timeout_s is cut off (recorded as aborted). Waits the fault knobs
+  // make (latency, bandwidth pacing) do not count against send_timeout_s.
+  unsigned header_timeout_s = 10;
+  unsigned send_timeout_s = 30;
 };
 
 // Fault injected into every response whose URL path starts with the prefix it
