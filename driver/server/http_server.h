@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lantern::rig {
@@ -21,6 +22,10 @@ namespace lantern::rig {
 // serves it below /models/. A prefix always starts with '/'; a missing
 // trailing '/' is added. The longest matching prefix wins.
 struct Mount {
+  Mount() = default;
+  Mount(std::string prefix, std::filesystem::path dir, std::vector<std::string> only = {})
+      : url_prefix(std::move(prefix)), directory(std::move(dir)), only_files(std::move(only)) {}
+
   std::string url_prefix;
   std::filesystem::path directory;
   // When not empty, the mount serves only these plain file names directly in
