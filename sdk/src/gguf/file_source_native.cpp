@@ -51,6 +51,7 @@ uintptr_t g_page_size = 4096;
 std::once_flag g_handler_once;
 
 void on_sigbus(int sig, siginfo_t* info, void* ucontext) {
+  const int saved_errno = errno;  // the interrupted code may be about to read it
   const auto addr = reinterpret_cast<uintptr_t>(info ? info->si_addr : nullptr);
   for (MappingSlot& s : g_mappings) {
     const uintptr_t base = s.base.load(std::memory_order_acquire);
@@ -61,6 +62,7 @@ void on_sigbus(int sig, siginfo_t* info, void* ucontext) {
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     if (got != MAP_FAILED) {
       s.shrunk.store(true, std::memory_order_release);
+      errno = saved_errno;
       return;  // the faulting read runs again and reads zeros
     }
     break;
