@@ -118,6 +118,22 @@ TEST_F(ServerSlowClients, UnfinishedHeadersDoNotStallOtherClients) {
   EXPECT_EQ(kStalled, closed) << "connections that never finished their headers were left open";
 }
 
+TEST_F(ServerSlowClients, ConnectionsThatSendNothingDoNotStallOtherClients) {
+  for (int i = 0; i < kStalled; ++i) {
+    const int fd = connect_raw(server_->port());
+    ASSERT_GE(fd, 0);
+    fds_.push_back(fd);
+  }
+  std::this_thread::sleep_for(200ms);
+  HttpResponse r;
+  const double seconds = normal_get_seconds(&r);
+  EXPECT_EQ(200, r.status) << r.error;
+  EXPECT_LT(seconds, kTimeoutS + 4.0) << "a normal GET waited behind " << kStalled << " silent connections";
+  int closed = 0;
+  for (int fd : fds_) closed += closed_by_server(fd, std::chrono::milliseconds((kTimeoutS + 4) * 1000)) ? 1 : 0;
+  EXPECT_EQ(kStalled, closed) << "connections that never sent a byte were left open";
+}
+
 TEST_F(ServerSlowClients, ClientsThatNeverReadALargeResponseDoNotStallOtherClients) {
   for (int i = 0; i < kStalled; ++i) {
     const int fd = connect_raw(server_->port(), 4096);
