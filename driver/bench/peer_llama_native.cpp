@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bench/peer_bench.h"
+#include "cdp/bounded_json.h"
 #include "scenarios/run_command.h"
 
 namespace lantern::rig::bench {
@@ -91,8 +92,9 @@ std::vector<json> run_llama_native_bench(const PeerBenchSpec& spec) {
       std::ifstream in(out);
       for (std::string line; std::getline(in, line);) {
         if (line.empty() || line[0] != '{') continue;  // the library's own chatter
-        json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-        if (j.is_object() && j.contains("engine")) records.push_back(std::move(j));
+        BoundedJson parsed = parse_bounded_json(line);
+        json& j = parsed.value;
+        if (!parsed.too_deep && j.is_object() && j.contains("engine")) records.push_back(std::move(j));
       }
       if (records.empty())
         records.push_back(failure(spec, "the bench script exited " + std::to_string(child.exit_code()) +

@@ -95,6 +95,23 @@ std::vector<std::string> profile_flags(FlagProfile profile) {
   return {};
 }
 
+bool moves_devtools_off_loopback(std::string_view arg) {
+  // Chromium's command line (base::CommandLine on POSIX) takes a switch with
+  // either prefix, "--name" or "-name", and its value after the first '=';
+  // names are case-sensitive there. A switch without '=' has an empty value.
+  std::string_view name = arg;
+  if (name.rfind("--", 0) == 0) name.remove_prefix(2);
+  else if (name.rfind("-", 0) == 0) name.remove_prefix(1);
+  else return false;  // not a switch
+  std::string_view value;
+  if (const size_t eq = name.find('='); eq != std::string_view::npos) {
+    value = name.substr(eq + 1);
+    name = name.substr(0, eq);
+  }
+  if (name != "remote-debugging-address") return false;
+  return value != "127.0.0.1" && value != "::1" && value != "localhost";
+}
+
 std::vector<std::string> chromium_args(const ChromiumArgsInput& input) {
   std::vector<std::string> args = base_flags();
   for (auto& f : profile_flags(input.profile)) args.push_back(std::move(f));
@@ -104,8 +121,7 @@ std::vector<std::string> chromium_args(const ChromiumArgsInput& input) {
   args.push_back("--remote-debugging-address=127.0.0.1");
   args.push_back("--user-data-dir=" + input.user_data_dir);
   for (const auto& f : input.extra_flags) {
-    const std::string key = "--remote-debugging-address=";
-    if (f.rfind(key, 0) == 0 && f != key + "127.0.0.1" && f != key + "::1" && f != key + "localhost")
+    if (moves_devtools_off_loopback(f))
       throw std::invalid_argument("refusing " + f + ": the DevTools port must stay on loopback");
     args.push_back(f);
   }

@@ -35,7 +35,14 @@ struct ChromiumArgsInput {
 
 // The full argument list (without argv[0]): base flags, profile flags,
 // --remote-debugging-port=0, --user-data-dir, extra flags, then about:blank.
+// Throws std::invalid_argument for an extra flag that moves the DevTools port
+// off loopback (see moves_devtools_off_loopback).
 std::vector<std::string> chromium_args(const ChromiumArgsInput& input);
+
+// True for a remote-debugging-address switch in any spelling Chromium takes
+// ("--" or "-" prefix, with or without a value) whose value is not a
+// loopback address (127.0.0.1, ::1, localhost).
+bool moves_devtools_off_loopback(std::string_view arg);
 
 // A browser name from the matrix ("headless-shell", "chromium") or a path.
 // Names resolve to the real binaries under /usr/lib/chromium rather than the

@@ -9,7 +9,11 @@ namespace lantern::rig {
 
 class UserDataDir {
  public:
-  // A new empty directory under $TMPDIR (or /tmp), removed by the destructor.
+  // A new empty directory under $TMPDIR (or /tmp), removed by the destructor:
+  // lantern-rig-profile-PID-START-XXXXXX, naming the process that owns it
+  // (its pid and start time in clock ticks since boot). It first removes the
+  // stale ones there (remove_stale_profile_dirs), left by a rig that was
+  // killed before its destructors ran.
   static UserDataDir fresh();
   // A caller-owned directory, created when missing and never removed.
   static UserDataDir kept(const std::string& path);
@@ -31,5 +35,12 @@ class UserDataDir {
   std::string path_;
   bool remove_on_destroy_ = false;
 };
+
+// Removes every lantern-rig-profile-PID-START-* directory in `dir` whose
+// owner is gone: no process PID, or one that started at another time (the
+// pid was reused). A live owner's dir, and any other name (an older rig's
+// lantern-rig-profile-XXXXXX, which names no owner), are never touched.
+// Returns how many were removed.
+int remove_stale_profile_dirs(const std::string& dir);
 
 }  // namespace lantern::rig

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "cdp/bounded_json.h"
+
 namespace lantern::rig {
 
 using nlohmann::json;
@@ -41,9 +43,11 @@ CdpProtocolError read_protocol_error(const json& err) {
 }  // namespace
 
 CdpIncomingMessage parse_cdp_message(std::string_view text) {
-  json message = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  BoundedJson parsed = parse_bounded_json(text);
+  json message = std::move(parsed.value);
   if (message.is_discarded()) return malformed("not JSON");
   if (!message.is_object()) return malformed("not a JSON object");
+  const std::string too_deep = "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
 
   if (auto id_it = message.find("id"); id_it != message.end()) {
     // Our ids are positive; a negative or fractional one cannot match a call.
@@ -51,6 +55,12 @@ CdpIncomingMessage parse_cdp_message(std::string_view text) {
     CdpIncomingMessage m;
     m.kind = CdpIncomingMessage::Kind::kReply;
     m.id = id_it->get<uint64_t>();
+    if (parsed.too_deep) {
+      // The call still fails at once, with this, instead of waiting for its
+      // timeout; nothing of the over-deep reply is kept.
+      m.error = CdpProtocolError{-32700, "the browser's reply is " + too_deep + " (the rig's limit for JSON it reads)", ""};
+      return m;
+    }
     if (auto err = message.find("error"); err != message.end() && err->is_object()) {
       m.error = read_protocol_error(*err);
     } else {
@@ -60,6 +70,7 @@ CdpIncomingMessage parse_cdp_message(std::string_view text) {
     return m;
   }
 
+  if (parsed.too_deep) return malformed("an event " + too_deep);
   auto method_it = message.find("method");
   if (method_it == message.end() || !method_it->is_string()) return malformed("neither an id nor a method");
   CdpIncomingMessage m;

@@ -40,8 +40,13 @@ ServedModel serve_model(const std::string& path_or_url) {
   }
   const fs::path model = path_or_url;
   if (!fs::is_regular_file(model)) throw std::runtime_error("no model file at " + model.string());
-  m.mounts.push_back({"/models/", fs::canonical(model).parent_path().string()});
-  m.url = m.served_path = "/models/" + model.filename().string();
+  // The file alone, never its folder (which may be a home directory): the
+  // mount lists the one name it serves. Canonical, so that a symlinked model
+  // is served under its target's name from its target's folder. A model is
+  // one GGUF file here (the loader fetches no split parts or companions).
+  const fs::path file = fs::canonical(model);
+  m.mounts.push_back({"/models/", file.parent_path().string(), {file.filename().string()}});
+  m.url = m.served_path = "/models/" + file.filename().string();
   return m;
 }
 

@@ -31,8 +31,9 @@ struct ServedModel {
 };
 
 bool is_http_url(const std::string& s);
-// A local file is mounted at /models/ from its folder; std::runtime_error when
-// it does not exist.
+// A local file is served alone at /models/NAME (a mount of its folder that
+// lists only that name: the folder's other files are 404); std::runtime_error
+// when it does not exist.
 ServedModel serve_model(const std::string& path_or_url);
 
 // `model` as `demo` and `chat` take it: empty means

@@ -47,6 +47,11 @@ const std::vector<std::pair<std::string, std::string>> kBadRequestParams = {
     {"response_format_not_object", "response_format"},
     {"stream_options_without_stream", "stream_options"},
     {"logit_bias_bad_token", "logit_bias"},
+    // NaN / Infinity, which JSON.stringify would have turned into null.
+    {"max_tokens_nan", "max_tokens"},
+    {"max_tokens_infinity", "max_tokens"},
+    {"temperature_nan", "temperature"},
+    {"logit_bias_nan", "logit_bias.5"},
 };
 
 void check(ScenarioContext& ctx, const json& r, const std::string& label) {

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "browser/browser.h"
+#include "cdp/bounded_json.h"
 #include "cdp/page_domain.h"
 #include "cdp/runtime_domain.h"
 #include "cdp/target_domain.h"
@@ -79,7 +80,13 @@ void ScenarioPage::on_binding(const CdpEvent& e) {
   if (call.name != options_.binding) return;
   PageEvent pe;
   pe.received = std::chrono::steady_clock::now();
-  pe.data = json::parse(call.payload, nullptr, false);
+  BoundedJson parsed = parse_bounded_json(call.payload);
+  if (parsed.too_deep) {
+    context_.log("ignoring a page event nested deeper than " + std::to_string(kMaxJsonDepth) +
+                 " levels: " + call.payload.substr(0, 200));
+    return;
+  }
+  pe.data = std::move(parsed.value);
   if (pe.data.is_discarded() || !pe.data.is_object() || !pe.data.contains("name") || !pe.data["name"].is_string()) {
     context_.log("ignoring a page event that is not a JSON object with a name: " + call.payload.substr(0, 200));
     return;

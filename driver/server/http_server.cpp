@@ -168,7 +168,7 @@ int HttpServer::Impl::on_http(lws* wsi, const char* uri, size_t len) {
   ResponsePlan plan = plan_response(req, options_, mounts_, fault);
   std::string raw_range = req.range;
   auto t = std::make_shared<HttpTransaction>(std::move(req), std::move(raw_range), fault,
-                                             std::move(plan), log_, std::move(link));
+                                             std::move(plan), log_, std::move(link), options_.send_timeout_s);
   transactions_[wsi] = t;  // a previous, finished one on this connection goes
   int rc = t->start(wsi);
   auto it = transactions_.find(wsi);
@@ -200,7 +200,14 @@ void HttpServer::Impl::start() {
   info.keepalive_timeout = 30;
   info.timeout_secs = 20;
   info.max_http_header_data = 8192;
+  // 64 connections can be reading request headers at once; the rest wait for
+  // a slot. A slot is held from a connection's first byte until its response
+  // ends, so both waits are bounded: headers within header_timeout_s (lws'
+  // "ah idle" timeout, not reset by further bytes, so dribbling does not
+  // extend it) and, while responding, no more than send_timeout_s without
+  // the socket taking a byte (HttpTransaction::wait_writable).
   info.max_http_header_pool = 64;
+  info.timeout_secs_ah_idle = options_.header_timeout_s > 0 ? options_.header_timeout_s : 10;
   info.fd_limit_per_thread = 1024;
 
   if (options_.port != 0) check_port_free(options_.port);

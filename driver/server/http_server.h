@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lantern::rig {
@@ -21,8 +22,17 @@ namespace lantern::rig {
 // serves it below /models/. A prefix always starts with '/'; a missing
 // trailing '/' is added. The longest matching prefix wins.
 struct Mount {
+  Mount() = default;
+  Mount(std::string prefix, std::filesystem::path dir, std::vector<std::string> only = {})
+      : url_prefix(std::move(prefix)), directory(std::move(dir)), only_files(std::move(only)) {}
+
   std::string url_prefix;
   std::filesystem::path directory;
+  // When not empty, the mount serves only these plain file names directly in
+  // `directory` (e.g. the one model file a command was given): every other
+  // path under the prefix, the folder's other files and subfolders included,
+  // is 404.
+  std::vector<std::string> only_files;
 };
 
 struct HttpServerOptions {
@@ -31,6 +41,14 @@ struct HttpServerOptions {
   std::string cache_control = "no-cache";  // empty: no Cache-Control header
   bool coop_coep = false;               // COOP same-origin + COEP require-corp
   bool cors = false;                    // Access-Control-Allow-Origin: *
+  // Slow or stalled clients are dropped so they cannot hold the server's 64
+  // request-header slots (libwebsockets' header pool) and stall everyone:
+  // a connection must finish its request headers within header_timeout_s of
+  // taking a slot, and a response whose socket takes no byte for
+  // send_timeout_s is cut off (recorded as aborted). Waits the fault knobs
+  // make (latency, bandwidth pacing) do not count against send_timeout_s.
+  unsigned header_timeout_s = 10;
+  unsigned send_timeout_s = 30;
 };
 
 // Fault injected into every response whose URL path starts with the prefix it

@@ -34,8 +34,14 @@ bool add_header(lws* wsi, const std::string& name, const std::string& value, uns
 }  // namespace
 
 HttpTransaction::HttpTransaction(RequestInfo request, std::string raw_range, Fault fault,
-                                 ResponsePlan plan, ByteLog& log, std::shared_ptr<BandwidthLink> link)
-    : request_(std::move(request)), fault_(fault), plan_(std::move(plan)), log_(log), link_(std::move(link)) {
+                                 ResponsePlan plan, ByteLog& log, std::shared_ptr<BandwidthLink> link,
+                                 unsigned send_timeout_s)
+    : request_(std::move(request)),
+      fault_(fault),
+      plan_(std::move(plan)),
+      log_(log),
+      link_(std::move(link)),
+      send_timeout_s_(send_timeout_s) {
   record_.method = request_.method;
   record_.path = request_.path;
   record_.range = std::move(raw_range);
@@ -60,23 +66,35 @@ void HttpTransaction::record(bool completed) {
   log_.add_request(record_);
 }
 
+void HttpTransaction::wait_writable(lws* wsi) {
+  if (send_timeout_s_ > 0) lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, static_cast<int>(send_timeout_s_));
+  else lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+  lws_callback_on_writable(wsi);
+}
+
+void HttpTransaction::wait_timer(lws* wsi, int64_t usecs) {
+  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+  lws_set_timer_usecs(wsi, std::max<lws_usec_t>(static_cast<lws_usec_t>(usecs), 1));
+}
+
 int HttpTransaction::start(lws* wsi) {
   // Latency and pacing may hold a response longer than lws' default
-  // timeouts; the keep-alive timeout still applies between requests.
-  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+  // timeouts, so those waits run with no timeout (wait_timer); every wait on
+  // the client has the send timeout (wait_writable); the keep-alive timeout
+  // applies between requests.
   if (fault_.latency.count() > 0) {
     state_ = State::kLatency;
-    lws_set_timer_usecs(wsi, static_cast<lws_usec_t>(fault_.latency.count()) * 1000);
+    wait_timer(wsi, static_cast<int64_t>(fault_.latency.count()) * 1000);
     return 0;
   }
   state_ = State::kHeaders;
-  lws_callback_on_writable(wsi);
+  wait_writable(wsi);
   return 0;
 }
 
 int HttpTransaction::on_timer(lws* wsi) {
   if (state_ == State::kLatency) state_ = State::kHeaders;
-  if (state_ != State::kDone) lws_callback_on_writable(wsi);
+  if (state_ != State::kDone) wait_writable(wsi);
   return 0;
 }
 
@@ -123,7 +141,7 @@ int HttpTransaction::write_headers(lws* wsi) {
   pace_start_ = Clock::now();
   bool drop_now = fault_.drop_after_bytes && *fault_.drop_after_bytes == 0;
   state_ = drop_now ? State::kDropping : State::kBody;
-  lws_callback_on_writable(wsi);
+  wait_writable(wsi);
   return 0;
 }
 
@@ -137,8 +155,7 @@ int HttpTransaction::write_body(lws* wsi) {
     const auto now = Clock::now();
     if (!piece_due_) piece_due_ = link_->reserve(want, now);
     if (*piece_due_ > now) {
-      const auto wait = std::chrono::duration_cast<std::chrono::microseconds>(*piece_due_ - now).count();
-      lws_set_timer_usecs(wsi, std::max<lws_usec_t>(static_cast<lws_usec_t>(wait), 1));
+      wait_timer(wsi, std::chrono::duration_cast<std::chrono::microseconds>(*piece_due_ - now).count());
       return 0;
     }
     piece_due_.reset();
@@ -149,8 +166,7 @@ int HttpTransaction::write_body(lws* wsi) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - pace_start_).count();
     const double due = static_cast<double>(sent_ + want) / rate;
     if (due > elapsed) {
-      auto wait_us = static_cast<lws_usec_t>((due - elapsed) * 1e6);
-      lws_set_timer_usecs(wsi, std::max<lws_usec_t>(wait_us, 1));
+      wait_timer(wsi, static_cast<int64_t>((due - elapsed) * 1e6));
       return 0;
     }
   }
@@ -180,7 +196,7 @@ int HttpTransaction::write_body(lws* wsi) {
   sent_ += n;
   if (last) return complete(wsi);
   if (drops && sent_ == *fault_.drop_after_bytes) state_ = State::kDropping;
-  lws_callback_on_writable(wsi);
+  wait_writable(wsi);
   return 0;
 }
 

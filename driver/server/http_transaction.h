@@ -24,8 +24,10 @@ class HttpTransaction {
  public:
   // `link`: the shared bandwidth of the fault's prefix (null: none, or the
   // cap applies to this response alone).
+  // `send_timeout_s`: how long the socket may take no byte before the
+  // connection is dropped (0: no limit); see HttpServerOptions.
   HttpTransaction(RequestInfo request, std::string raw_range, Fault fault, ResponsePlan plan,
-                  ByteLog& log, std::shared_ptr<BandwidthLink> link = nullptr);
+                  ByteLog& log, std::shared_ptr<BandwidthLink> link = nullptr, unsigned send_timeout_s = 30);
   ~HttpTransaction();  // records the request as aborted if it never finished
 
   // Each returns what the lws callback must return: 0 to go on, -1 to close
@@ -44,6 +46,13 @@ class HttpTransaction {
   int write_body(lws* wsi);
   int complete(lws* wsi);  // the response is fully handed to lws
   void record(bool completed);
+  // Asks for a writable callback, with the send timeout armed: a client that
+  // stops reading is dropped by lws after send_timeout_s_ (the connection
+  // closes and this response is recorded as aborted).
+  void wait_writable(lws* wsi);
+  // Waits on our own timer (latency, pacing): the send timeout is off, since
+  // the wait is the server's, not the client's.
+  void wait_timer(lws* wsi, int64_t usecs);
 
   RequestInfo request_;
   Fault fault_;
@@ -58,6 +67,7 @@ class HttpTransaction {
   std::chrono::steady_clock::time_point pace_start_;
   std::vector<unsigned char> buffer_;
   std::shared_ptr<BandwidthLink> link_;
+  unsigned send_timeout_s_ = 30;
   std::optional<std::chrono::steady_clock::time_point> piece_due_;  // reserved on link_, not sent yet
 };
 

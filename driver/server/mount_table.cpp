@@ -47,6 +47,11 @@ void MountTable::add(Mount mount) {
   PathCheck check = check_decoded_path(prefix);
   if (!check.ok)
     throw std::invalid_argument("bad mount prefix '" + prefix + "': " + check.reason);
+  for (const std::string& name : mount.only_files) {
+    const PathCheck f = check_decoded_path("/" + name);
+    if (!f.ok || f.segments.size() != 1 || f.trailing_slash)
+      throw std::invalid_argument("mount '" + prefix + "': '" + name + "' is not a plain file name");
+  }
   std::error_code ec;
   fs::path root = fs::canonical(mount.directory, ec);
   if (ec || !fs::is_directory(root, ec))
@@ -56,7 +61,7 @@ void MountTable::add(Mount mount) {
   entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
                                 [&](const Entry& e) { return e.prefix_segments == check.segments; }),
                  entries_.end());
-  entries_.push_back(Entry{check.segments, root});
+  entries_.push_back(Entry{check.segments, root, std::move(mount.only_files)});
   std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
     return a.prefix_segments.size() > b.prefix_segments.size();
   });
@@ -87,6 +92,10 @@ ResolvedPath MountTable::resolve(std::string_view decoded_path) const {
     if (!match) return fail(404, "no mount serves this path");
     root = match->root;
     used = match->prefix_segments.size();
+    const auto& only = match->only_files;
+    if (!only.empty() && (check.segments.size() != used + 1 || check.trailing_slash ||
+                          std::find(only.begin(), only.end(), check.segments[used]) == only.end()))
+      return fail(404, "not one of the files this mount serves");
   }
 
   // Segments are plain names (no '/', '.', '..'), so joining them one by one

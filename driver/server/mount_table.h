@@ -27,7 +27,8 @@ class MountTable {
   void add(Mount mount);
   // `decoded_path` is the percent-decoded URL path without query. Refuses
   // traversal (403), anything outside every mount (404), a symlink leading
-  // out of its mount (403). A directory serves its index.html, else 404.
+  // out of its mount (403), any name a mount with only_files does not list
+  // (404). A directory serves its index.html, else 404.
   ResolvedPath resolve(std::string_view decoded_path) const;
   size_t size() const;
 
@@ -35,6 +36,7 @@ class MountTable {
   struct Entry {
     std::vector<std::string> prefix_segments;
     std::filesystem::path root;  // canonical
+    std::vector<std::string> only_files;  // empty: the whole directory
   };
   mutable std::mutex mu_;
   std::vector<Entry> entries_;  // longest prefix first

@@ -141,10 +141,41 @@ async function fetchOrExplain(url, what) {
 
 // --- OpenAI requests: the C++ CompletionRun behind lt_request_* ---
 
+// JSON.stringify writes NaN and +-Infinity as null, which the engine reads
+// as "absent": max_tokens: NaN would mean no limit, temperature: NaN the
+// default. Such a number anywhere in a request is refused instead. Returns
+// the first one's field as OpenAI's `param` spells it ("max_tokens",
+// "logit_bias.50256", "messages[0].content") and its value, or null.
+function nonFiniteNumber(value, path = '', seen = new Set()) {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : { path, value };
+  if (value === null || typeof value !== 'object' || seen.has(value)) return null;
+  seen.add(value);
+  const entries = Array.isArray(value) ? value.map((v, i) => [`${path}[${i}]`, v])
+    : Object.entries(value).map(([k, v]) => [path ? `${path}.${k}` : k, v]);
+  for (const [p, v] of entries) {
+    const bad = nonFiniteNumber(v, p, seen);
+    if (bad) return bad;
+  }
+  return null;
+}
+
+// The JSON text of a request, or an ApiError naming a field whose number
+// JSON cannot carry.
+function requestJson(body) {
+  const bad = nonFiniteNumber(body);
+  if (bad) {
+    throw new ApiError({
+      message: `${bad.path} must be a finite number, got ${bad.value}`,
+      type: 'invalid_request_error', param: bad.path, code: null,
+    });
+  }
+  return JSON.stringify(body);
+}
+
 // kind: 'chat' | 'completion'. Throws an ApiError (OpenAI error object) for
 // a bad request.
 WasmEngine.prototype.beginRequest = function (kind, body) {
-  const r = JSON.parse(this.withString(JSON.stringify(body), (p) =>
+  const r = JSON.parse(this.withString(requestJson(body), (p) =>
     this.mod.UTF8ToString(this.mod._lt_request_begin(kind === 'chat' ? 0 : 1, p))));
   if (r.error) throw new ApiError(r.error);
 };
@@ -180,7 +211,7 @@ export class ApiError extends Error {
 // Runs a raw completion to the end, calling onStep for each step that
 // produced text. Resolves with the final step (tokens, stats).
 WasmEngine.prototype.generate = async function (prompt, params, onStep = () => {}) {
-  const rc = this.withString(prompt, (p) => this.withString(JSON.stringify(params), (q) => this.mod._lt_generate_begin(p, q)));
+  const rc = this.withString(prompt, (p) => this.withString(requestJson(params), (q) => this.mod._lt_generate_begin(p, q)));
   if (rc < 0) throw new Error(`lantern: generate failed: ${this.error()}`);
   for (;;) {
     const r = JSON.parse(this.mod.UTF8ToString(this.mod._lt_generate_step()));

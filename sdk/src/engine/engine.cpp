@@ -45,6 +45,7 @@ Engine::Engine(std::unique_ptr<ByteSource> src, std::unique_ptr<Backend> backend
       backend_->write_weight(w, 0, buf.data(), buf.size());
     }
   }
+  src_->check_intact();
   load_timings_.weights_ms = ms_since(t1);
   load_timings_.total_ms = ms_since(t0);
 }

@@ -48,6 +48,10 @@ class Engine {
   Backend& backend() { return *backend_; }
   int32_t n_ctx() const { return kv_.capacity(); }
   const LoadTimings& load_timings() const { return load_timings_; }
+  // Throws GgufError(Io) when the model file shrank under its mapping since
+  // it was opened (see ByteSource::check_intact); Generation calls it before
+  // it uses a pass's results.
+  void check_source() const { src_->check_intact(); }
 
  private:
   std::unique_ptr<ByteSource> src_;

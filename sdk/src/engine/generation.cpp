@@ -128,6 +128,9 @@ StepResult Generation::step() {
     return res;
   }
   if (interrupted_) return finish(FinishReason::Interrupted, res);
+  // A mapped model file that shrank since the last step made the passes read
+  // zeros in place of weights: fail before their results are used.
+  engine_.check_source();
   if (device_greedy_ && !in_flight_.empty()) return step_device(res);
 
   if (pending_) {

@@ -20,6 +20,10 @@ class ByteSource {
   virtual void read(uint64_t offset, void* dst, size_t n) const = 0;
   // The whole file as one contiguous block when it is in memory, else nullptr.
   virtual const uint8_t* data() const { return nullptr; }
+  // Throws GgufError(Io) when the bytes behind data() can no longer be
+  // trusted: a mapped file that shrank after it was opened (its pages past
+  // the new end read as zeros instead of raising SIGBUS). No-op elsewhere.
+  virtual void check_intact() const {}
 };
 
 // Owns (or borrows) a complete file image.
@@ -56,7 +60,9 @@ class PrefixSource : public ByteSource {
   std::vector<uint8_t> bytes_;
 };
 
-// Memory-maps a file read-only (native builds only). Throws GgufError(Io).
+// Memory-maps a file read-only (native builds only). Throws GgufError(Io),
+// naming the path, when it cannot be opened or is not a regular file (a FIFO
+// is refused without waiting for a writer).
 std::unique_ptr<ByteSource> open_file_source(const std::string& path);
 
 }  // namespace lantern

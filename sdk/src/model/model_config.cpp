@@ -1,5 +1,7 @@
 #include "model/model_config.h"
 
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "gguf/gguf_file.h"
@@ -13,6 +15,19 @@ int32_t positive(const GgufFile& g, const std::string& key, int64_t def, int64_t
   const int64_t v = def < 0 ? static_cast<int64_t>(g.get_uint_required(key)) : g.get_int(key, def);
   if (v <= 0 || v > max) fail(key + " = " + std::to_string(v) + " is out of range (1.." + std::to_string(max) + ")");
   return static_cast<int32_t>(v);
+}
+
+// Float metadata the forward pass divides by or takes powers of: NaN, +-inf
+// and doubles that overflow a float are refused, naming the key, before the
+// caller's range check (which NaN would pass as "not out of range" by accident).
+float finite_float(const GgufFile& g, const std::string& key, double def) {
+  const double v = g.get_float(key, def);
+  if (!std::isfinite(static_cast<float>(v))) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    fail(key + " = " + buf + " is not a finite float");
+  }
+  return static_cast<float>(v);
 }
 
 void expect_shape(const GgufFile& g, const std::string& name, uint64_t d0, uint64_t d1, bool required = true) {
@@ -53,10 +68,10 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
   if (c.n_head % c.n_head_kv != 0) fail("head_count is not a multiple of head_count_kv");
   c.n_rot = positive(g, a + "rope.dimension_count", c.head_dim, c.head_dim);
   if (c.n_rot % 2 != 0) fail("rope.dimension_count must be even");
-  c.rms_eps = static_cast<float>(g.get_float(a + "attention.layer_norm_rms_epsilon", 1e-5));
-  if (!(c.rms_eps > 0.0f && c.rms_eps < 1.0f)) fail("attention.layer_norm_rms_epsilon is out of range");
-  c.rope_freq_base = static_cast<float>(g.get_float(a + "rope.freq_base", 10000.0));
-  if (!(c.rope_freq_base > 1.0f)) fail("rope.freq_base is out of range");
+  c.rms_eps = finite_float(g, a + "attention.layer_norm_rms_epsilon", 1e-5);
+  if (!(c.rms_eps > 0.0f && c.rms_eps < 1.0f)) fail(a + "attention.layer_norm_rms_epsilon is out of range (0, 1)");
+  c.rope_freq_base = finite_float(g, a + "rope.freq_base", 10000.0);
+  if (!(c.rope_freq_base > 1.0f)) fail(a + "rope.freq_base is out of range (> 1)");
   c.rope_order = c.arch == "qwen2" || c.arch == "qwen3" ? RopeOrder::NeoX : RopeOrder::Normal;
   const std::string scaling = g.get_string(a + "rope.scaling.type", "none");
   if (scaling != "none" && scaling != "")

@@ -1,9 +1,12 @@
 // DevTools endpoint discovery (driver/browser/devtools_endpoint) and the
 // stderr collector that spots the "DevTools listening on" line.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -78,6 +81,106 @@ TEST(UserDataDirTest, FreshIsRemovedKeptIsNot) {
   UserDataDir base = UserDataDir::fresh();
   { UserDataDir kept = UserDataDir::kept(base.path() + "/k"); }
   EXPECT_TRUE(std::filesystem::is_directory(base.path() + "/k"));
+}
+
+// A fresh profile dir lives in $TMPDIR for this test only.
+class ScopedTmpdir {
+ public:
+  ScopedTmpdir() {
+    const char* old = std::getenv("TMPDIR");
+    if (old) old_ = old;
+    had_ = old != nullptr;
+    std::string templ = std::filesystem::temp_directory_path().string() + "/lantern-profiles-test-XXXXXX";
+    if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = templ;
+    ::setenv("TMPDIR", path_.c_str(), 1);
+  }
+  ~ScopedTmpdir() {
+    if (had_) ::setenv("TMPDIR", old_.c_str(), 1);
+    else ::unsetenv("TMPDIR");
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_, old_;
+  bool had_ = false;
+};
+
+// A child process that takes a fresh profile, reports its path and waits to
+// be killed, as a rig would that gets SIGKILL mid-run.
+struct ProfileHolder {
+  pid_t pid = -1;
+  std::string path;
+  ProfileHolder() {
+    int fds[2];
+    if (::pipe(fds) != 0) return;
+    pid = ::fork();
+    if (pid == 0) {
+      ::close(fds[0]);
+      UserDataDir d = UserDataDir::fresh();
+      const std::string p = d.path() + "\n";
+      if (::write(fds[1], p.data(), p.size()) != static_cast<ssize_t>(p.size())) _exit(1);
+      for (;;) ::pause();
+    }
+    ::close(fds[1]);
+    char c;
+    while (::read(fds[0], &c, 1) == 1 && c != '\n') path += c;
+    ::close(fds[0]);
+  }
+  void kill() {
+    if (pid <= 0) return;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    pid = -1;
+  }
+  ~ProfileHolder() { kill(); }
+};
+
+TEST(UserDataDirTest, ProfileOfAKilledRigIsRemovedByTheNextStartALiveOnesIsNot) {
+  ScopedTmpdir tmp;
+  ProfileHolder killed, alive;
+  ASSERT_FALSE(killed.path.empty());
+  ASSERT_FALSE(alive.path.empty());
+  ASSERT_NE(killed.path, alive.path);
+  std::ofstream(killed.path + "/Cookies") << "x";
+  killed.kill();
+  ASSERT_TRUE(std::filesystem::is_directory(killed.path)) << "SIGKILL leaves the profile behind";
+  {
+    UserDataDir next = UserDataDir::fresh();
+    EXPECT_FALSE(std::filesystem::exists(killed.path)) << "the killed rig's profile was left behind";
+    EXPECT_TRUE(std::filesystem::is_directory(alive.path)) << "a live rig's profile was removed";
+    EXPECT_TRUE(std::filesystem::is_directory(next.path()));
+  }
+  alive.kill();
+  { UserDataDir next = UserDataDir::fresh(); }
+  EXPECT_FALSE(std::filesystem::exists(alive.path));
+  EXPECT_TRUE(std::filesystem::is_empty(tmp.path()));
+}
+
+TEST(UserDataDirTest, OnlyProfilesWhoseOwnerIsGoneAreRemoved) {
+  ScopedTmpdir tmp;
+  UserDataDir mine = UserDataDir::fresh();
+  const std::string name = std::filesystem::path(mine.path()).filename().string();
+  const std::string pid = std::to_string(::getpid());
+  ASSERT_EQ(0u, name.rfind("lantern-rig-profile-" + pid + "-", 0)) << name;
+  const std::string ticks = name.substr(std::string("lantern-rig-profile-" + pid + "-").size(),
+                                        name.rfind('-') - std::string("lantern-rig-profile-" + pid + "-").size());
+  auto make = [&](const std::string& n) {
+    std::filesystem::create_directories(tmp.path() + "/" + n + "/Default");
+    return tmp.path() + "/" + n;
+  };
+  const std::string reused = make("lantern-rig-profile-" + pid + "-" + std::to_string(std::stoull(ticks) + 1) + "-aaaaaa");
+  const std::string legacy = make("lantern-rig-profile-Ab12Cd");
+  const std::string odd = make("lantern-rig-profile-12x-34-bbbbbb");
+  const std::string other = make("not-a-profile-1-2-cccccc");
+  EXPECT_EQ(1, remove_stale_profile_dirs(tmp.path()));
+  EXPECT_FALSE(std::filesystem::exists(reused)) << "same pid, other start time: its owner is gone";
+  EXPECT_TRUE(std::filesystem::is_directory(mine.path()));
+  EXPECT_TRUE(std::filesystem::is_directory(legacy));
+  EXPECT_TRUE(std::filesystem::is_directory(odd));
+  EXPECT_TRUE(std::filesystem::is_directory(other));
 }
 
 TEST(StderrCollectorTest, KeepsTailAndFindsEndpoint) {

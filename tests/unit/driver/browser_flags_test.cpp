@@ -71,6 +71,27 @@ TEST(ChromiumFlags, RemoteDebuggingStaysOnLoopback) {
   EXPECT_NO_THROW(chromium_args({FlagProfile::kSwiftShader, "/p", {"--remote-debugging-address=::1"}}));
 }
 
+// Chromium takes single-dash switches too ("-remote-debugging-address=..."),
+// and a switch without '=' (an empty value): each spelling is refused unless
+// it names a loopback address.
+TEST(ChromiumFlags, RemoteDebuggingAddressInEverySpellingStaysOnLoopback) {
+  for (const char* f : {"-remote-debugging-address=0.0.0.0", "-remote-debugging-address=192.168.1.2",
+                        "-remote-debugging-address=::", "-remote-debugging-address=", "-remote-debugging-address",
+                        "--remote-debugging-address"}) {
+    try {
+      chromium_args({FlagProfile::kSwiftShader, "/p", {f}});
+      ADD_FAILURE() << f << " was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("loopback"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << "the error names the flag: " << e.what();
+    }
+  }
+  for (const char* f : {"-remote-debugging-address=127.0.0.1", "-remote-debugging-address=::1",
+                        "--remote-debugging-address=localhost", "-remote-debugging-port=0",
+                        "--remote-debugging-address-x=1.2.3.4", "remote-debugging-address=0.0.0.0"})
+    EXPECT_NO_THROW(chromium_args({FlagProfile::kSwiftShader, "/p", {f}})) << f;
+}
+
 TEST(ResolveBrowser, UnknownNameListsKnownOnes) {
   std::string error;
   EXPECT_FALSE(resolve_browser("firefox", &error).has_value());

@@ -239,6 +239,27 @@ TEST_F(CdpConnectionTest, ErrorReplyWithWrongFieldTypesStillFailsTheCall) {
   EXPECT_NO_THROW(browser.get());
 }
 
+// error.data nested 100K deep overflowed the stack on the transport thread
+// (json::dump); now the call fails at once, saying why.
+TEST_F(CdpConnectionTest, ReplyNested100KDeepFailsTheCallAtOnce) {
+  EXPECT_CALL(*transport, send(_)).Times(1);
+  auto browser = std::async(std::launch::async, [&] {
+    json req = sent.wait_for(0);
+    transport->deliver(R"({"id":)" + req["id"].dump() + R"(,"error":{"code":-32000,"message":"m","data":)" +
+                       std::string(100000, '[') + std::string(100000, ']') + "}}");
+  });
+  auto t0 = Clock::now();
+  try {
+    conn->call("Runtime.evaluate", {{"expression", "1"}}, "", 5s);
+    FAIL() << "expected CdpError";
+  } catch (const CdpError& e) {
+    EXPECT_NE(std::string(e.what()).find("nested deeper than 256 levels"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(Clock::now() - t0, 2s);
+  EXPECT_NO_THROW(browser.get());
+  EXPECT_EQ(0u, conn->malformed_message_count());
+}
+
 TEST_F(CdpConnectionTest, NegativeOrFractionalIdsAreMalformedNotMatched) {
   transport->deliver(std::string(R"({"id":-1,"result":{}})"));
   transport->deliver(std::string(R"({"id":1.5,"result":{}})"));

@@ -74,5 +74,44 @@ TEST(CdpMessage, MalformedMessagesSayWhy) {
   }
 }
 
+std::string nested_arrays(size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+// A reply whose error.data is nested 100K deep used to overflow the stack in
+// json::dump (error.data is kept as its JSON text). Now the parse drops what
+// lies past 256 levels and the reply fails its call with a clear error.
+TEST(CdpMessage, ReplyNested100KDeepFailsItsCallWithAClearError) {
+  for (const std::string& deep :
+       {R"({"id":9,"error":{"code":-32000,"message":"m","data":)" + nested_arrays(100000) + "}}",
+        R"({"id":9,"result":{"value":)" + nested_arrays(100000) + "}}"}) {
+    auto m = parse_cdp_message(deep);
+    ASSERT_EQ(Kind::kReply, m.kind) << m.malformed_reason;
+    EXPECT_EQ(9u, m.id);
+    ASSERT_TRUE(m.error.has_value());
+    EXPECT_NE(m.error->message.find("nested deeper than 256 levels"), std::string::npos) << m.error->message;
+    EXPECT_TRUE(m.error->data.empty());
+    EXPECT_TRUE(m.result.is_null());
+  }
+}
+
+TEST(CdpMessage, EventNested100KDeepIsMalformed) {
+  auto m = parse_cdp_message(R"({"method":"Runtime.consoleAPICalled","params":{"args":)" + nested_arrays(100000) + "}}");
+  EXPECT_EQ(Kind::kMalformed, m.kind);
+  EXPECT_NE(m.malformed_reason.find("nested deeper than 256 levels"), std::string::npos) << m.malformed_reason;
+}
+
+// Up to the limit, nothing changes: 256 levels in all (the message object,
+// "error", and 254 arrays) parse and dump as before; one more is refused.
+TEST(CdpMessage, NestingUpToTheLimitIsKept) {
+  const std::string at_limit = R"({"id":1,"error":{"code":1,"message":"m","data":)" + nested_arrays(254) + "}}";
+  auto m = parse_cdp_message(at_limit);
+  ASSERT_EQ(Kind::kReply, m.kind);
+  ASSERT_TRUE(m.error.has_value());
+  EXPECT_EQ("m", m.error->message);
+  EXPECT_EQ(nested_arrays(254), m.error->data);
+  auto over = parse_cdp_message(R"({"id":1,"error":{"code":1,"message":"m","data":)" + nested_arrays(255) + "}}");
+  ASSERT_TRUE(over.error.has_value());
+  EXPECT_NE(over.error->message.find("nested deeper"), std::string::npos) << over.error->message;
+}
+
 }  // namespace
 }  // namespace lantern::rig

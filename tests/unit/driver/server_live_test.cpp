@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "scenarios/command_setup.h"
 #include "scenarios/listening_sockets.h"
 #include "server/http_server.h"
 #include "unit/driver/server_test_util.h"
@@ -356,6 +357,48 @@ TEST_F(ServerLive, StopIsPromptAndIdempotentEvenWithAnIdleConnectionOpen) {
   // And it can be started again.
   server_->start();
   EXPECT_EQ(http_get(server_->port(), "/app.js").status, 200);
+}
+
+// `lantern-rig chat/demo/bench --model ~/x.gguf` serves the model from the
+// rig's server: the file alone, never the folder it sits in (a home
+// directory, say), in any spelling of another path.
+TEST(ServedModel, OnlyTheNamedFileIsServedNotItsFolder) {
+  TempDir home;
+  const auto model = home.write("model.gguf", test::pattern_bytes(0, 5000));
+  home.write(".ssh/id_rsa", "PRIVATE KEY");
+  home.write("notes.txt", "private notes");
+  home.write("sub/index.html", "<p>index</p>");
+  home.write("elsewhere/real.gguf", "real model bytes");
+  home.write("elsewhere/neighbour.txt", "neighbour");
+  std::filesystem::create_symlink(home.path() / "elsewhere/real.gguf", home.path() / "link.gguf");
+
+  const ServedModel served = serve_model(model.string());
+  EXPECT_EQ("/models/model.gguf", served.url);
+  HttpServerOptions options;
+  options.mounts = served.mounts;
+  HttpServer server(options);
+  server.start();
+  const HttpResponse ok = http_get(server.port(), served.url);
+  EXPECT_EQ(200, ok.status);
+  EXPECT_EQ(test::pattern_bytes(0, 5000), ok.body);
+  for (const char* path : {"/models/.ssh/id_rsa", "/models/notes.txt", "/models/", "/models", "/models/sub/",
+                           "/models/sub/index.html", "/models/model.gguf/", "/models/link.gguf",
+                           "/models/elsewhere/real.gguf", "/models/%2essh/id_rsa", "/models/model.gguf/../notes.txt"}) {
+    const HttpResponse r = http_get(server.port(), path);
+    EXPECT_TRUE(r.status == 404 || r.status == 403) << path << " answered " << r.status;
+    EXPECT_EQ(std::string::npos, r.body.find("PRIVATE")) << path;
+    EXPECT_EQ(std::string::npos, r.body.find("private notes")) << path;
+  }
+  EXPECT_EQ(404, http_get(server.port(), "/models/.ssh/id_rsa").status);
+
+  // A symlinked model is served under its target's name, and the target's
+  // folder stays closed too.
+  const ServedModel linked = serve_model((home.path() / "link.gguf").string());
+  EXPECT_EQ("/models/real.gguf", linked.url);
+  for (const Mount& m : linked.mounts) server.add_mount(m);
+  EXPECT_EQ("real model bytes", http_get(server.port(), linked.url).body);
+  EXPECT_EQ(404, http_get(server.port(), "/models/neighbour.txt").status);
+  EXPECT_EQ(404, http_get(server.port(), "/models/model.gguf").status);  // the mount was replaced
 }
 
 }  // namespace
