@@ -32,7 +32,8 @@ using nlohmann::json;
 namespace {
 
 const std::vector<std::string> kMixes = {"tiny-256-q4_k_m", "tiny-256-q5_k_m",       "tiny-256-q6_k",
-                                         "tiny-256-q4_0",   "tiny-256-qwen2-q4_k_m", "tiny-256-qwen2-q4_0"};
+                                         "tiny-256-q4_0",   "tiny-256-qwen2-q4_k_m", "tiny-256-qwen2-q4_0",
+                                         "tiny-qwen3-q4_k_m"};
 
 // A step whose reference top-2 gap is under this fraction of the step's
 // logit standard deviation is a near-tie: either side's rounding may settle
@@ -71,6 +72,14 @@ constexpr float kLogitTolerance = 1e-4f;
 // with use_extra_bufts = false.
 constexpr const char* kRepackOutlierMix = "tiny-256-qwen2-q4_k_m";
 constexpr float kRepackTolerance = 2e-2f;
+// And tiny-qwen3-q4_k_m's rows of 64 fall back to Q5_0 (and Q8_0): llama.cpp
+// meets Q5_0 weights with activations rounded to Q8_0 blocks, Lantern's
+// default mode keeps them f32 (integer Q5_0 x Q8_0 dots are not written yet),
+// which moves step-0 logits by 1.85e-2 of the largest. Its f32_activations
+// mode agrees with llama.cpp on the dequantised weights within 1.9e-6, and
+// the greedy tokens agree in both modes.
+constexpr const char* kQ5_0ActivationsMix = "tiny-qwen3-q4_k_m";
+constexpr float kQ5_0ActivationsTolerance = 2.5e-2f;
 
 struct Outcome {
   int decisive = 0;       // steps compared
@@ -140,6 +149,8 @@ TEST_P(MixGolden, GreedyTokensMatchLlamaCppUpToNearTies) {
   if (std::get<1>(GetParam()) == Mode::Default && mix == kRepackOutlierMix) {
     EXPECT_LE(o.loose_rows, 1);
     EXPECT_LT(o.worst_logit, kRepackTolerance);
+  } else if (std::get<1>(GetParam()) == Mode::Default && mix == kQ5_0ActivationsMix) {
+    EXPECT_LT(o.worst_logit, kQ5_0ActivationsTolerance);
   } else {
     EXPECT_EQ(o.loose_rows, 0) << "worst " << o.worst_logit;
   }
