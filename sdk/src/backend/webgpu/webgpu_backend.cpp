@@ -57,6 +57,13 @@ const char* weights_kernel(GgmlType t) {
   }
 }
 
+// Preludes that define only load4 and take load_elem and block_dot from
+// weights_by_load4.wgsl.
+bool by_load4(GgmlType t) {
+  return t == GgmlType::Q4_1 || t == GgmlType::Q5_0 || t == GgmlType::Q5_1 || t == GgmlType::Q4_K ||
+         t == GgmlType::Q5_K || t == GgmlType::Q6_K;
+}
+
 // "f32, f16, ...": the types weights_kernel has a prelude for.
 std::string gpu_type_names() {
   std::string names;
@@ -166,6 +173,7 @@ int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type, Mat
   // The matrix-vector kernels' workgroup size and rows per workgroup.
   if (shape.threads) code += wgsl_u32("T", shape.threads) + wgsl_u32("R", shape.rows);
   if (typed) code += src.at("weights_common") + src.at(wk);
+  if (typed && by_load4(weight_type)) code += src.at("weights_by_load4");
   if (kernel == "matmul" || kernel == "matmul_tiled" || kernel == "matmul_subgroup") code += src.at("matmul_io");
   if (kv_kernel) code += src.at(kv_f16_ ? "kv_f16" : "kv_f32");
   code += src.at(kernel);

@@ -1,6 +1,5 @@
 // Q4_1: blocks of 20 bytes: f16 d, f16 m, then 16 bytes of nibbles; element
 // j is the low nibble of byte j, element j+16 the high nibble: d * q + m.
-const BLOCK: u32 = 32u;
 
 // Elements 4q..4q+3 of block b: low nibbles of bytes 4q.. for q < 4, high
 // nibbles of bytes 4(q-4).. for q >= 4.
@@ -9,19 +8,6 @@ fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
   let dm = unpack2x16float(w[ob >> 2u]);
   let v = w[(ob + 4u + 4u * (q & 3u)) >> 2u];
   return dm.x * nibbles_lo(select(v, v >> 4u, q >= 4u)) + dm.y;
-}
-
-fn load_elem(row_byte: u32, i: u32) -> f32 {
-  return load4(row_byte, i / 32u, (i % 32u) / 4u)[i % 4u];
-}
-
-fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
-  var s = 0.0;
-  for (var q = 0u; q < 8u; q++) {
-    let xi = xo + 4u * q;
-    s += dot(load4(row_byte, b, q), vec4<f32>(act_at(xi), act_at(xi + 1u), act_at(xi + 2u), act_at(xi + 3u)));
-  }
-  return s;
 }
 
 // Half tiles for matvec.wgsl as Q4_0's: half h of block b (hb = 2b + h) is

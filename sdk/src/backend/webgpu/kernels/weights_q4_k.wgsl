@@ -3,7 +3,6 @@
 // bytes of nibbles. Sub-blocks 2p and 2p+1 share bytes 32p..32p+31 (low and
 // high nibbles); element l of sub-block s is d * sc[s] * q - dmin * m[s].
 // 144 is a multiple of 4, so every field is word aligned.
-const BLOCK: u32 = 32u;  // block_dot's unit: one sub-block
 
 // Elements 4q..4q+3 of sub-block b (32-element tiles, counted along the row).
 fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
@@ -14,19 +13,6 @@ fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
   let v = w[(ob + 16u + 32u * (s / 2u) + 4u * q) >> 2u];
   if ((s & 1u) == 0u) { return dm.x * scm.x * nibbles_lo(v) - dm.y * scm.y; }
   return dm.x * scm.z * nibbles_hi(v) - dm.y * scm.w;
-}
-
-fn load_elem(row_byte: u32, i: u32) -> f32 {
-  return load4(row_byte, i / 32u, (i % 32u) / 4u)[i % 4u];
-}
-
-fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
-  var s = 0.0;
-  for (var q = 0u; q < 8u; q++) {
-    let xi = xo + 4u * q;
-    s += dot(load4(row_byte, b, q), vec4<f32>(act_at(xi), act_at(xi + 1u), act_at(xi + 2u), act_at(xi + 3u)));
-  }
-  return s;
 }
 
 // Half tiles for matvec.wgsl, 16 per super-block: h = 4p + k is bytes

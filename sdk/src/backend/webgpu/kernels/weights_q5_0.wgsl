@@ -1,7 +1,6 @@
 // Q5_0: blocks of 22 bytes: f16 d, 4 bytes of fifth bits (bit j for element
 // j), 16 bytes of nibbles (element j: low nibble of byte j, element j+16:
 // high nibble): d * (q - 16). 22 bytes keep fields only 2-byte aligned.
-const BLOCK: u32 = 32u;
 
 // Elements 4q..4q+3 of block b (nibbles as Q4_0's, bits 4q..4q+3 of qh).
 fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
@@ -9,19 +8,6 @@ fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
   let v = word_at(ob + 6u + 4u * (q & 3u));
   let n = select(v, v >> 4u, q >= 4u) & 0x0F0F0F0Fu;
   return half_at(ob) * (bytes4(n | bits_to_bytes(word_at(ob + 2u), 4u * q)) - 16.0);
-}
-
-fn load_elem(row_byte: u32, i: u32) -> f32 {
-  return load4(row_byte, i / 32u, (i % 32u) / 4u)[i % 4u];
-}
-
-fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
-  var s = 0.0;
-  for (var q = 0u; q < 8u; q++) {
-    let xi = xo + 4u * q;
-    s += dot(load4(row_byte, b, q), vec4<f32>(act_at(xi), act_at(xi + 1u), act_at(xi + 2u), act_at(xi + 3u)));
-  }
-  return s;
 }
 
 // Half tiles for matvec.wgsl as Q4_0's: half h of block b (hb = 2b + h) is

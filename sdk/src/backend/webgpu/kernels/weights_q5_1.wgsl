@@ -1,7 +1,6 @@
 // Q5_1: blocks of 24 bytes: f16 d, f16 m, 4 bytes of fifth bits (bit j for
 // element j), 16 bytes of nibbles (element j: low nibble of byte j, element
 // j+16: high nibble): d * q + m. Every field is word aligned.
-const BLOCK: u32 = 32u;
 
 // Elements 4q..4q+3 of block b (nibbles as Q4_0's, bits 4q..4q+3 of qh).
 fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
@@ -10,19 +9,6 @@ fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
   let v = w[(ob + 8u + 4u * (q & 3u)) >> 2u];
   let n = select(v, v >> 4u, q >= 4u) & 0x0F0F0F0Fu;
   return dm.x * bytes4(n | bits_to_bytes(w[(ob + 4u) >> 2u], 4u * q)) + dm.y;
-}
-
-fn load_elem(row_byte: u32, i: u32) -> f32 {
-  return load4(row_byte, i / 32u, (i % 32u) / 4u)[i % 4u];
-}
-
-fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
-  var s = 0.0;
-  for (var q = 0u; q < 8u; q++) {
-    let xi = xo + 4u * q;
-    s += dot(load4(row_byte, b, q), vec4<f32>(act_at(xi), act_at(xi + 1u), act_at(xi + 2u), act_at(xi + 3u)));
-  }
-  return s;
 }
 
 // Half tiles for matvec.wgsl as Q4_0's: half h of block b (hb = 2b + h) is

@@ -4,7 +4,6 @@
 // (low and high nibbles); element l of sub-block s takes bit s of high-bit
 // byte l: q = nibble + 16 * bit, value d * sc[s] * q - dmin * m[s]. 176 is a
 // multiple of 4, so every field is word aligned.
-const BLOCK: u32 = 32u;  // block_dot's unit: one sub-block
 
 // Nibbles v (shifted so the wanted ones are low) with their fifth bits from
 // h (bit s of each byte), as four floats 0..31.
@@ -22,19 +21,6 @@ fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
   let h = w[(ob + 16u + 4u * q) >> 2u];
   if ((s & 1u) == 0u) { return dm.x * scm.x * q5k_quads(v, h, s) - dm.y * scm.y; }
   return dm.x * scm.z * q5k_quads(v >> 4u, h, s) - dm.y * scm.w;
-}
-
-fn load_elem(row_byte: u32, i: u32) -> f32 {
-  return load4(row_byte, i / 32u, (i % 32u) / 4u)[i % 4u];
-}
-
-fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
-  var s = 0.0;
-  for (var q = 0u; q < 8u; q++) {
-    let xi = xo + 4u * q;
-    s += dot(load4(row_byte, b, q), vec4<f32>(act_at(xi), act_at(xi + 1u), act_at(xi + 2u), act_at(xi + 3u)));
-  }
-  return s;
 }
 
 // Half tiles for matvec.wgsl, laid out as Q4_K's: h = 4p + k is elements

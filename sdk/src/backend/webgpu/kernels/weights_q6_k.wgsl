@@ -4,7 +4,6 @@
 // d * sc[8n + 2g + l/16] * (q - 32), q = nibble of ql[64n + 32(g & 1) + l]
 // (the high one for g >= 2) | bits 2g..2g+1 of qh[32n + l] << 4.
 // 210 bytes keep fields only 2-byte aligned: words are read with word_at.
-const BLOCK: u32 = 32u;  // block_dot's unit: a 32-element group g
 
 // Quads of 6-bit values: nibbles v (shifted so the wanted ones are low) with
 // bit pairs of h from bit s, as four floats 0..63.
@@ -26,19 +25,6 @@ fn load4(row_byte: u32, b: u32, q: u32) -> vec4<f32> {
   let h = word_at(ob + 128u + 32u * n + 4u * q);
   let d = half_at(ob + 208u) * q6k_scale(ob, 8u * n + 2u * g + q / 4u);
   return d * (q6k_quads(v >> (4u * (g / 2u)), h, 2u * g) - 32.0);
-}
-
-fn load_elem(row_byte: u32, i: u32) -> f32 {
-  return load4(row_byte, i / 32u, (i % 32u) / 4u)[i % 4u];
-}
-
-fn block_dot(row_byte: u32, b: u32, xo: u32) -> f32 {
-  var s = 0.0;
-  for (var q = 0u; q < 8u; q++) {
-    let xi = xo + 4u * q;
-    s += dot(load4(row_byte, b, q), vec4<f32>(act_at(xi), act_at(xi + 1u), act_at(xi + 2u), act_at(xi + 3u)));
-  }
-  return s;
 }
 
 // Half tiles for matvec.wgsl, 16 per super-block: h = 8n + 4e + k is bytes
