@@ -15,6 +15,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/quant_gemm.h"
+#include "backend/cpu/quant_gemm_k.h"
 #include "backend/cpu/thread_pool.h"
 #include "backend/cpu/vec_math.h"
 #include "gguf/dequant.h"
@@ -70,12 +71,14 @@ TEST_P(QuantDot, MatchesReferenceOnTheSameBlocks) {
     for (int i = 0; i < 32; ++i) sum += xq[0].qs[i];
     EXPECT_EQ(sum, xq[0].sum);
     const double ref = reference(type, wq, xq, n);
-    const float got = type == GgmlType::Q4_0 ? dot_q4_0_q8(wq.data(), xq.data(), n) : dot_q8_0_q8(wq.data(), xq.data(), n);
+    const float got = type == GgmlType::Q4_0   ? dot_q4_0_q8(wq.data(), xq.data(), n)
+                      : type == GgmlType::Q5_0 ? dot_q5_0_q8(wq.data(), xq.data(), n)
+                                               : dot_q8_0_q8(wq.data(), xq.data(), n);
     EXPECT_NEAR(got, ref, 1e-4 * (1 + std::fabs(ref))) << "n=" << n;
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Types, QuantDot, ::testing::Values(GgmlType::Q4_0, GgmlType::Q8_0));
+INSTANTIATE_TEST_SUITE_P(Types, QuantDot, ::testing::Values(GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0));
 
 TEST(QuantDot, ActivationQuantisationIsGgmls) {
   // Largest magnitude maps to +-127, scale stored through fp16.
@@ -167,7 +170,61 @@ TEST(QuantGemm, RejectsMismatchedInputs) {
   EXPECT_THROW(q8.quantize(gc.x.data(), 1, 40, 40, GgmlType::Q8_0), std::invalid_argument);
 }
 
-INSTANTIATE_TEST_SUITE_P(Types, QuantGemm, ::testing::Values(GgmlType::Q4_0, GgmlType::Q8_0));
+INSTANTIATE_TEST_SUITE_P(Types, QuantGemm, ::testing::Values(GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0));
+
+// The packed K-quant kernels (packed_k_weights.h) against a double-precision
+// reference on the same blocks (weights dequantised by gguf/dequant.cpp,
+// activations as their Q8_K values), and against the row-by-row K-quant dot.
+class QuantGemmK : public ::testing::TestWithParam<GgmlType> {};
+
+TEST_P(QuantGemmK, MatchesReferenceOnTheSameBlocks) {
+  const GgmlType type = GetParam();
+  const GgmlTypeTraits* tt = ggml_type_traits(static_cast<uint32_t>(type));
+  for (int n : {256, 768}) {
+    for (int out_dim : {1, 16, 23, 40}) {
+      for (int tokens : {1, 2, 5, 9}) {
+        const uint64_t row_bytes = n / 256 * tt->type_size;
+        std::vector<uint8_t> w(out_dim * row_bytes);
+        for (int j = 0; j < out_dim; ++j) quantize_row(type, random_row(n, 31 * j + n).data(), w.data() + j * row_bytes, n);
+        const int64_t nb = n / 256;
+        std::vector<ActBlockQ8K> x(tokens * nb);
+        for (int c = 0; c < tokens; ++c) quantize_act_q8k(random_row(n, 900 + c).data(), &x[c * nb], n);
+        std::vector<float> bias;
+        for (int j = 0; j < out_dim; ++j) bias.push_back(0.5f * j - 2.0f);
+        PackedKWeights packed;
+        packed.pack(type, w.data(), row_bytes, out_dim, n, nullptr);
+        std::vector<float> simd(tokens * out_dim, NAN), scalar(tokens * out_dim, NAN);
+        quant_gemm_k(packed, 0, packed.groups(), x.data(), 0, tokens, simd.data(), out_dim, bias.data());
+        quant_gemm_k_scalar(packed, 0, packed.groups(), x.data(), 0, tokens, scalar.data(), out_dim, bias.data());
+        KQuantRow krow;
+        std::vector<float> wf(n);
+        for (int j = 0; j < out_dim; ++j) {
+          dequantize_row(type, w.data() + j * row_bytes, wf.data(), n);
+          unpack_k_row(type, w.data() + j * row_bytes, n, krow);
+          for (int c = 0; c < tokens; ++c) {
+            double ref = bias[j];
+            for (int i = 0; i < n; ++i) ref += static_cast<double>(wf[i]) * x[c * nb + i / 256].d * x[c * nb + i / 256].qs[i % 256];
+            const double tol = 1e-4 * (1 + std::fabs(ref));
+            const float row_dot = dot_k_q8k(krow, &x[c * nb], n) + bias[j];
+            ASSERT_NEAR(simd[c * out_dim + j], ref, tol) << "n=" << n << " rows=" << out_dim << " token " << c << " row " << j;
+            ASSERT_NEAR(scalar[c * out_dim + j], ref, tol) << "n=" << n << " rows=" << out_dim << " token " << c << " row " << j;
+            ASSERT_NEAR(simd[c * out_dim + j], row_dot, 1e-5 * (1 + std::fabs(ref)));
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(QuantGemmK, RejectsRowsItCannotHold) {
+  PackedKWeights p;
+  std::vector<uint8_t> w(4 * 144);
+  EXPECT_THROW(p.pack(GgmlType::Q4_K, w.data(), 145, 4, 256, nullptr), std::invalid_argument);
+  EXPECT_THROW(p.pack(GgmlType::Q4_K, w.data(), 144, 4, 128, nullptr), std::invalid_argument);
+  EXPECT_THROW(p.pack(GgmlType::Q4_0, w.data(), 144, 4, 256, nullptr), std::invalid_argument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, QuantGemmK, ::testing::Values(GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K));
 
 TEST(QuantDot, F32DotAllLengths) {
   for (int n = 1; n < 80; ++n) {
@@ -259,10 +316,10 @@ TEST(Attention, KernelsMatchExactSoftmax) {
 // partial row group; and its quantised-input reuse: after the input changes
 // (here through add()) the product must follow.
 TEST(CpuBackendMatmul, PackedEqualsUnpackedAndSeesInputChanges) {
-  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0}) {
-    const int in = 96, out_dim = 100, rows = 5;
+  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
     const GgmlTypeTraits* tt = ggml_type_traits(static_cast<uint32_t>(type));
-    const uint64_t row_bytes = in / 32 * tt->type_size;
+    const int in = tt->block_size == 256 ? 512 : 96, out_dim = 100, rows = 5;
+    const uint64_t row_bytes = in / tt->block_size * tt->type_size;
     std::vector<uint8_t> wbytes(out_dim * row_bytes);
     for (int j = 0; j < out_dim; ++j) quantize_row(type, random_row(in, 300 + j).data(), wbytes.data() + j * row_bytes, in);
     const auto bias = random_row(out_dim, 77);

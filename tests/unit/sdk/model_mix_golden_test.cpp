@@ -7,7 +7,7 @@
 //
 // Each mode is held to the llama.cpp run that does its arithmetic. Default
 // mode quantises activations as llama.cpp's CPU backend does (Q8_0 blocks
-// for Q4_0/Q8_0 weights, Q8_K for Q4_K/Q5_K/Q6_K): against llama.cpp on the
+// for Q4_0/Q5_0/Q8_0 weights, Q8_K for Q4_K/Q5_K/Q6_K): against llama.cpp on the
 // mix as it is (NAME.json). f32_activations multiplies dequantised weights
 // with f32 activations: against llama.cpp on its own f32 dequantisation of
 // the mix (NAME.dequant.json). The two llama.cpp runs differ by 2-4% of the
@@ -72,15 +72,15 @@ constexpr float kLogitTolerance = 1e-4f;
 // with use_extra_bufts = false.
 constexpr const char* kRepackOutlierMix = "tiny-256-qwen2-q4_k_m";
 constexpr float kRepackTolerance = 2e-2f;
-// And tiny-qwen3-q4_k_m's rows of 64 fall back to Q5_0 (and Q8_0): llama.cpp
-// meets Q5_0 weights with activations rounded to Q8_0 blocks, Lantern's
-// default mode keeps them f32 (integer Q5_0 x Q8_0 dots are not written yet),
-// which moves step-0 logits by 1.85e-2 of the largest. Its f32_activations
-// mode agrees with llama.cpp on the dequantised weights within 1.9e-6, and
-// the greedy tokens agree in both modes.
-constexpr const char* kQ5_0ActivationsMix = "tiny-qwen3-q4_k_m";
-constexpr float kQ5_0ActivationsTolerance = 2.5e-2f;
-
+// And one row of tiny-qwen3-q4_k_m (Q5_0 and Q8_0 weights, no K-quant): its
+// 31-token prompt's step-0 logits are 4.5e-3 off llama.cpp's, while the other
+// five rows agree within 2e-6 and its f32_activations run within 2e-6 of
+// llama.cpp's dequantised run. Not the kernels (the packed, row-by-row and
+// one-thread paths give the same logits), not batching (prompt fed token by
+// token here, or in llama.cpp ubatches of 16: the same): presumably one
+// activation rounded to Q8_0 on the other side of a tie. Greedy tokens agree.
+constexpr const char* kQ8TieOutlierMix = "tiny-qwen3-q4_k_m";
+constexpr float kQ8TieTolerance = 1e-2f;
 struct Outcome {
   int decisive = 0;       // steps compared
   int near_ties = 0;      // prompts stopped at a near-tie
@@ -125,7 +125,11 @@ Outcome run_mix(const std::string& mix, const ModeSpec& spec) {
       }
       o.worst_logit = std::max(o.worst_logit, worst / scale);
       ++o.logit_rows;
-      if (worst / scale >= kLogitTolerance) ++o.loose_rows;
+      if (worst / scale >= kLogitTolerance) {
+        ++o.loose_rows;
+        std::printf("[ mix ] %s: step-0 logits of the %zu-token prompt \"%s\" are %.3g off\n", mix.c_str(),
+                    prompt.size(), c["prompt"].get<std::string>().c_str(), worst / scale);
+      }
     }
   }
   return o;
@@ -149,8 +153,9 @@ TEST_P(MixGolden, GreedyTokensMatchLlamaCppUpToNearTies) {
   if (std::get<1>(GetParam()) == Mode::Default && mix == kRepackOutlierMix) {
     EXPECT_LE(o.loose_rows, 1);
     EXPECT_LT(o.worst_logit, kRepackTolerance);
-  } else if (std::get<1>(GetParam()) == Mode::Default && mix == kQ5_0ActivationsMix) {
-    EXPECT_LT(o.worst_logit, kQ5_0ActivationsTolerance);
+  } else if (std::get<1>(GetParam()) == Mode::Default && mix == kQ8TieOutlierMix) {
+    EXPECT_LE(o.loose_rows, 1);
+    EXPECT_LT(o.worst_logit, kQ8TieTolerance);
   } else {
     EXPECT_EQ(o.loose_rows, 0) << "worst " << o.worst_logit;
   }

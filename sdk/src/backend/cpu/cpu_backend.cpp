@@ -10,6 +10,7 @@
 #include "backend/cpu/half.h"
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/quant_gemm.h"
+#include "backend/cpu/quant_gemm_k.h"
 #include "backend/cpu/vec_math.h"
 #include "gguf/dequant.h"
 
@@ -64,6 +65,7 @@ Weight CpuBackend::create_weight(const GgufTensorInfo& info, const uint8_t* data
   weights_.push_back(std::move(wd));
   weight_f32_.emplace_back();
   packed_.emplace_back();
+  packed_k_.emplace_back();
   return Weight{static_cast<int32_t>(weights_.size() - 1)};
 }
 
@@ -77,6 +79,16 @@ const PackedWeights* CpuBackend::packed(Weight w) {
   return &p;
 }
 
+const PackedKWeights* CpuBackend::packed_k(Weight w) {
+  WeightData& wd = weight(w);
+  if (!pack_weights_ || !PackedKWeights::supports(wd.info.type, static_cast<int64_t>(wd.info.dims[0]))) return nullptr;
+  PackedKWeights& p = packed_k_[w.id];
+  if (p.empty())
+    p.pack(wd.info.type, wd.data, wd.info.row_bytes(), static_cast<int64_t>(wd.info.n_rows()),
+           static_cast<int64_t>(wd.info.dims[0]), &pool_);
+  return &p;
+}
+
 void CpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) {
   WeightData& wd = weight(w);
   if (wd.owned.empty()) fail("weight " + wd.info.name + " is used in place and cannot be written");
@@ -84,6 +96,7 @@ void CpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes, u
   std::memcpy(wd.owned.data() + offset, bytes, n);
   weight_f32_[w.id].clear();
   packed_[w.id] = PackedWeights{};
+  packed_k_[w.id] = PackedKWeights{};
 }
 
 Act CpuBackend::create_act(int32_t rows, int32_t cols) {
@@ -201,7 +214,10 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
       for (int64_t j = begin; j < end; ++j) {
         const uint8_t* wrow = wd.data + j * row_bytes;
         for (int32_t r = 0; r < rows; ++r) {
-          const float s = type == GgmlType::Q4_0 ? dot_q4_0_q8(wrow, &xq_[r * nb], in) : dot_q8_0_q8(wrow, &xq_[r * nb], in);
+          const ActBlockQ8* xr = &xq_[r * nb];
+          const float s = type == GgmlType::Q4_0   ? dot_q4_0_q8(wrow, xr, in)
+                          : type == GgmlType::Q5_0 ? dot_q5_0_q8(wrow, xr, in)
+                                                   : dot_q8_0_q8(wrow, xr, in);
           o.v[r * out_dim + j] = b ? s + b[j] : s;
         }
       }
@@ -215,6 +231,12 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
     const int64_t nb = in / kQ8KBlock;
     xk_.resize(static_cast<size_t>(nb) * rows);
     for (int32_t r = 0; r < rows; ++r) quantize_act_q8k(&xi.v[r * in], &xk_[r * nb], in);
+    if (const PackedKWeights* pw = packed_k(w)) {
+      pool_.parallel_for(pw->groups(), [&](int64_t g0, int64_t g1, int) {
+        quant_gemm_k(*pw, g0, g1, xk_.data(), 0, rows, o.v.data(), out_dim, b);
+      }, min_rows(PackedKWeights::kGroupRows * in * rows));
+      return;
+    }
     pool_.parallel_for(out_dim, [&](int64_t begin, int64_t end, int t) {
       KQuantRow& wrow = krow_scratch_[t];
       for (int64_t j = begin; j < end; ++j) {

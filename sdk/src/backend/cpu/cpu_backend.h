@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/cpu/packed_k_weights.h"
 #include "backend/cpu/packed_weights.h"
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/quant_gemm.h"
@@ -41,9 +42,10 @@ struct CpuBackendOptions {
   // backend's subgroup-matrix prefill computes, so its reference. Needs
   // f32_activations.
   bool f16_prefill = false;
-  // Re-lay Q4_0/Q8_0 matmul weights for the tiled kernels (packed_weights.h)
-  // on first use: a copy of each matmul weight, several times faster
-  // products. Off: row-by-row dot products on the weights in place.
+  // Re-lay Q4_0/Q5_0/Q8_0 and Q4_K/Q5_K/Q6_K matmul weights for the tiled
+  // kernels (packed_weights.h, packed_k_weights.h) on first use: a copy of
+  // each matmul weight, several times faster products. Off: row-by-row dot
+  // products on the weights in place.
   bool pack_weights = true;
 };
 
@@ -97,6 +99,8 @@ class CpuBackend : public Backend {
   bool pack_weights_;
   std::vector<PackedWeights> packed_;            // per weight id, filled on first matmul
   const PackedWeights* packed(Weight w);         // null when the weight stays unpacked
+  std::vector<PackedKWeights> packed_k_;         // the same for K-quant weights
+  const PackedKWeights* packed_k(Weight w);
   std::vector<float> k_cache_, v_cache_;         // [layer][pos][kv_dim], F32 mode
   std::vector<uint16_t> k16_, v16_;              // the same, F16 mode
   QuantizedActs xacts_;                          // quantised matmul input (packed weights)

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "backend/cpu/quant_dot.h"
 #include "backend/cpu/thread_pool.h"
 
 namespace lantern {
@@ -11,13 +12,17 @@ namespace lantern {
 namespace {
 constexpr int kQ4BlockBytes = 18;  // fp16 scale + 16 bytes of nibbles
 constexpr int kQ8BlockBytes = 34;  // fp16 scale + 32 signed bytes
+
+int source_block_bytes(GgmlType type) {
+  return type == GgmlType::Q4_0 ? kQ4BlockBytes : type == GgmlType::Q5_0 ? kQ5_0BlockBytes : kQ8BlockBytes;
+}
 }  // namespace
 
 void PackedWeights::pack(GgmlType type, const uint8_t* src, uint64_t row_bytes, int64_t rows, int64_t cols,
                          ThreadPool* pool) {
-  if (!supports(type, cols)) throw std::invalid_argument("pack: only Q4_0/Q8_0 rows of a multiple of 32 values");
+  if (!supports(type, cols)) throw std::invalid_argument("pack: only Q4_0/Q5_0/Q8_0 rows of a multiple of 32 values");
   if (rows <= 0) throw std::invalid_argument("pack: no rows");
-  const uint64_t expect = static_cast<uint64_t>(cols / 32) * (type == GgmlType::Q4_0 ? kQ4BlockBytes : kQ8BlockBytes);
+  const uint64_t expect = static_cast<uint64_t>(cols / 32) * source_block_bytes(type);
   if (row_bytes != expect) throw std::invalid_argument("pack: row of " + std::to_string(row_bytes) + " bytes, expected " + std::to_string(expect));
   type_ = type;
   rows_ = rows;
@@ -34,8 +39,8 @@ void PackedWeights::pack(GgmlType type, const uint8_t* src, uint64_t row_bytes, 
 
 void PackedWeights::pack_groups(const uint8_t* src, uint64_t row_bytes, int64_t g0, int64_t g1) {
   const int64_t nb = blocks();
-  const bool q4 = type_ == GgmlType::Q4_0;
-  const int block_bytes = q4 ? kQ4BlockBytes : kQ8BlockBytes;
+  const bool q4 = nibbles();
+  const int block_bytes = source_block_bytes(type_);
   const int n_groups4 = q4 ? 4 : 8;  // groups of 4 bytes per block and row
   for (int64_t g = g0; g < g1; ++g) {
     uint8_t* qs = base_ + static_cast<size_t>(g) * group_bytes_;
@@ -55,11 +60,14 @@ void PackedWeights::pack_groups(const uint8_t* src, uint64_t row_bytes, int64_t 
         const uint8_t* blk = src_row + b * block_bytes;
         std::memcpy(&scales[b * kGroupRows + r], blk, 2);
         uint8_t* dst = qs + b * block_qs_bytes() + r * 4;
+        int8_t q5[32];
+        if (type_ == GgmlType::Q5_0) unpack_q5_0_block(blk, q5);
+        const auto* values = type_ == GgmlType::Q5_0 ? reinterpret_cast<const uint8_t*>(q5) : blk + 2;
         for (int k = 0; k < n_groups4; ++k) {
           if (q4) {
             std::memcpy(dst + k * 64, blk + 2 + 4 * k, 4);
           } else {
-            for (int i = 0; i < 4; ++i) dst[k * 64 + i] = static_cast<uint8_t>(blk[2 + 4 * k + i] ^ 0x80);
+            for (int i = 0; i < 4; ++i) dst[k * 64 + i] = static_cast<uint8_t>(values[4 * k + i] ^ 0x80);
           }
         }
       }

@@ -1,4 +1,4 @@
-// Q4_0 / Q8_0 weight matrices re-laid for the CPU matmul kernels (the same
+// Q4_0 / Q5_0 / Q8_0 weight matrices re-laid for the CPU matmul kernels (the same
 // idea as llama.cpp's CPU "repack" buffers): rows in groups of 16, and within
 // a group the bytes of the 16 rows interleaved 4 at a time, so one 64-byte
 // load holds 4 consecutive values of each of the 16 rows and one VNNI
@@ -14,6 +14,10 @@
 //     Q8_0 (kQs 512): for g in 0..7, for r in 0..15: values 4g..4g+3 of row r,
 //       stored as value + 128 (unsigned bytes, so they can be vpdpbusd's
 //       unsigned operand; the kernel subtracts 128 * sum(x)).
+//     Q5_0 takes Q8_0's layout: its values -16..15 (nibble | fifth bit, - 16)
+//       stored as bytes + 128. It costs 34 bytes per 32 values in memory
+//       against the file's 22, and needs no kernel of its own: llama.cpp too
+//       multiplies Q5_0 with Q8_0 activations in integer block sums.
 //   scales region: nb blocks of 16 fp16 scales (row 0..15).
 #pragma once
 #include <cstdint>
@@ -31,20 +35,22 @@ class PackedWeights {
 
   // True for the types (and shapes) this layout holds.
   static bool supports(GgmlType type, int64_t cols) {
-    return (type == GgmlType::Q4_0 || type == GgmlType::Q8_0) && cols > 0 && cols % 32 == 0;
+    return (type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0) && cols > 0 && cols % 32 == 0;
   }
   // Re-lays `rows` rows of `cols` values in GGML's row format (row_bytes
   // apart), split over the pool's threads when given.
   void pack(GgmlType type, const uint8_t* src, uint64_t row_bytes, int64_t rows, int64_t cols, ThreadPool* pool);
 
   bool empty() const { return rows_ == 0; }
-  GgmlType type() const { return type_; }
+  GgmlType type() const { return type_; }  // the file's type
+  // Q4_0 keeps nibbles; the others are bytes + 128 (the kernels' two layouts).
+  bool nibbles() const { return type_ == GgmlType::Q4_0; }
   int64_t rows() const { return rows_; }
   int64_t cols() const { return cols_; }
   int64_t blocks() const { return cols_ / 32; }
   int64_t groups() const { return (rows_ + kGroupRows - 1) / kGroupRows; }
-  // Bytes of one block's values in a group (256 for Q4_0, 512 for Q8_0).
-  int64_t block_qs_bytes() const { return type_ == GgmlType::Q4_0 ? 256 : 512; }
+  // Bytes of one block's values in a group (256 for nibbles, 512 for bytes).
+  int64_t block_qs_bytes() const { return nibbles() ? 256 : 512; }
   const uint8_t* group_qs(int64_t g) const { return base_ + static_cast<size_t>(g) * group_bytes_; }
   const uint16_t* group_scales(int64_t g) const {
     return reinterpret_cast<const uint16_t*>(group_qs(g) + blocks() * block_qs_bytes());

@@ -49,7 +49,19 @@ inline __m256i dot_i8(__m256i a, __m256i b) {
 #endif
 }  // namespace
 
-bool uses_q8_activations(GgmlType type) { return type == GgmlType::Q4_0 || type == GgmlType::Q8_0; }
+bool uses_q8_activations(GgmlType type) {
+  return type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0;
+}
+
+void unpack_q5_0_block(const uint8_t* block, int8_t* q) {
+  uint32_t qh;
+  std::memcpy(&qh, block + 2, 4);
+  const uint8_t* qs = block + 6;
+  for (int j = 0; j < 16; ++j) {
+    q[j] = static_cast<int8_t>(((qs[j] & 0x0F) | (((qh >> j) & 1u) << 4)) - 16);
+    q[j + 16] = static_cast<int8_t>(((qs[j] >> 4) | (((qh >> (j + 16)) & 1u) << 4)) - 16);
+  }
+}
 
 void quantize_act_q8(const float* x, ActBlockQ8* out, int64_t n) {
   for (int64_t b = 0; b < n / kQ8Block; ++b) {
@@ -99,6 +111,21 @@ float dot_q4_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {
   }
   return sum;
 #endif
+}
+
+float dot_q5_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {
+  const auto* w = static_cast<const uint8_t*>(w_row);
+  float sum = 0.0f;
+  for (int64_t b = 0; b < n / kQ8Block; ++b, w += kQ5_0BlockBytes) {
+    int8_t q[kQ8Block];
+    unpack_q5_0_block(w, q);
+    uint16_t d;
+    std::memcpy(&d, w, 2);
+    int32_t s = 0;
+    for (int j = 0; j < kQ8Block; ++j) s += q[j] * x[b].qs[j];
+    sum += static_cast<float>(s) * (half_to_float(d) * x[b].d);
+  }
+  return sum;
 }
 
 float dot_q8_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {

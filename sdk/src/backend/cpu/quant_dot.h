@@ -1,6 +1,6 @@
 // Dot products of one weight row (in its GGML block format) with one
-// activation row, the inner loop of every CPU matmul. Q4_0 and Q8_0 weights
-// meet activations quantised to Q8_0 blocks, Q4_K, Q5_K and Q6_K weights
+// activation row, the inner loop of every CPU matmul. Q4_0, Q5_0 and Q8_0
+// weights meet activations quantised to Q8_0 blocks, Q4_K, Q5_K and Q6_K weights
 // activations quantised to Q8_K blocks, exactly as llama.cpp's CPU backend
 // does (so greedy tokens agree); other types are dequantised to f32 a row at
 // a time. SIMD paths for AVX2 (and AVX-VNNI) where the compiler
@@ -26,8 +26,14 @@ struct ActBlockQ8 {
 // Quantises n floats (a multiple of 32) as GGML's quantize_row_q8_0.
 void quantize_act_q8(const float* x, ActBlockQ8* out, int64_t n);
 
-// True when `type` weights use the Q8 activation path.
+// True when `type` weights use the Q8 activation path (Q4_0, Q5_0, Q8_0).
 bool uses_q8_activations(GgmlType type);
+
+// GGML's block_q5_0: fp16 d, 32 high bits (element j's fifth bit is bit j),
+// 16 bytes of low nibbles (elements j and j + 16 in byte j).
+constexpr int kQ5_0BlockBytes = 22;
+// A Q5_0 block's 32 values q - 16 (-16..15), element order.
+void unpack_q5_0_block(const uint8_t* block, int8_t* q);
 
 constexpr int kQ8KBlock = 256;
 
@@ -61,6 +67,7 @@ void unpack_k_row(GgmlType type, const void* w_row, int64_t n, KQuantRow& out);
 float dot_k_q8k(const KQuantRow& w, const ActBlockQ8K* x, int64_t n);
 
 float dot_q4_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n);
+float dot_q5_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n);  // portable; the packed path is the fast one
 float dot_q8_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n);
 float dot_f32(const float* a, const float* b, int64_t n);
 

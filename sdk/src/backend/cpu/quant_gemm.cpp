@@ -68,7 +68,8 @@ inline int32_t quantize_block(const float* x, int8_t* q, float* d_out) {
 
 void QuantizedActs::quantize(const float* x, int32_t rows, int64_t n, int64_t x_stride, GgmlType wtype, ThreadPool* pool) {
   if (n <= 0 || n % 32) throw std::invalid_argument("quantize: row length " + std::to_string(n) + " is not a positive multiple of 32");
-  if (wtype != GgmlType::Q4_0 && wtype != GgmlType::Q8_0) throw std::invalid_argument("quantize: weights must be Q4_0 or Q8_0");
+  if (wtype != GgmlType::Q4_0 && wtype != GgmlType::Q5_0 && wtype != GgmlType::Q8_0)
+    throw std::invalid_argument("quantize: weights must be Q4_0, Q5_0 or Q8_0");
   rows_ = rows;
   n_ = n;
   wtype_ = wtype;
@@ -76,7 +77,7 @@ void QuantizedActs::quantize(const float* x, int32_t rows, int64_t n, int64_t x_
   const size_t need = stride_ * rows + 64;
   if (buf_.size() < need) buf_.resize(need);
   base_ = buf_.data() + ((64 - reinterpret_cast<uintptr_t>(buf_.data()) % 64) % 64);
-  const int32_t offset = wtype == GgmlType::Q4_0 ? 8 : 128;
+  const int32_t offset = wtype == GgmlType::Q4_0 ? 8 : 128;  // PackedWeights' nibble / byte offsets
   auto quantize_rows = [&](int64_t r0, int64_t r1, int) {
     for (int64_t r = r0; r < r1; ++r) {
       auto* q = reinterpret_cast<int8_t*>(row(static_cast<int32_t>(r)));
@@ -110,7 +111,7 @@ inline int valid_rows(const PackedWeights& w, int64_t g) {
 // ---- portable kernel --------------------------------------------------------
 void group_scalar(const Tile& t, int n_tokens) {
   const PackedWeights& w = *t.w;
-  const bool q4 = w.type() == GgmlType::Q4_0;
+  const bool q4 = w.nibbles();
   const int64_t nb = w.blocks(), qsb = w.block_qs_bytes();
   const uint8_t* qs = w.group_qs(t.g);
   const uint16_t* sc = w.group_scales(t.g);
@@ -425,7 +426,7 @@ void quant_gemm(const PackedWeights& w, int64_t g0, int64_t g1, const QuantizedA
                 float* out, int64_t out_stride, const float* bias) {
   if (x.weight_type() != w.type() || x.n() != w.cols()) throw std::invalid_argument("quant_gemm: activations do not fit the weights");
 #if defined(LANTERN_GEMM_SIMD)
-  const bool q4 = w.type() == GgmlType::Q4_0;
+  const bool q4 = w.nibbles();
   auto tile = [&](int64_t g, int32_t c) {
     return Tile{&w, g, &x, c, out + c * out_stride + g * kRows, out_stride, bias ? bias + g * kRows : nullptr};
   };

@@ -1,4 +1,4 @@
-// Matrix products of packed Q4_0 / Q8_0 weights (packed_weights.h) with
+// Matrix products of packed Q4_0 / Q5_0 / Q8_0 weights (packed_weights.h) with
 // activations quantised to Q8_0 blocks: llama.cpp's CPU numerics (the same
 // integer block dots and the same per-block scales; the float sums of a row
 // are added in another order). A kernel call computes a tile of 16-row
@@ -17,7 +17,7 @@ class ThreadPool;
 
 // Activation rows quantised to Q8_0 blocks as GGML's x86 quantize_row_q8_0
 // does, plus each block's integer correction for the packed weight offset
-// (-8 * sum(x) for Q4_0 nibbles, -128 * sum(x) for Q8_0's +128).
+// (-8 * sum(x) for Q4_0 nibbles, -128 * sum(x) for the other types' +128).
 class QuantizedActs {
  public:
   // rows x n floats, row stride x_stride; n a multiple of 32. Rows are split

@@ -1,0 +1,307 @@
+#include "backend/cpu/quant_gemm_k.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
+namespace lantern {
+
+namespace {
+constexpr int kRows = PackedKWeights::kGroupRows;
+
+inline int valid_rows(const PackedKWeights& w, int64_t g) {
+  return static_cast<int>(std::min<int64_t>(kRows, w.rows() - g * kRows));
+}
+
+// Value e (0..255) of row r in a super-block's values region, unsigned.
+inline int32_t value_at(const PackedKWeights& w, const uint8_t* v, int r, int e) {
+  if (w.nibbles()) {
+    const uint8_t byte = v[(e % 128) / 4 * 64 + r * 4 + e % 4];
+    return e < 128 ? byte & 0x0F : byte >> 4;
+  }
+  return v[e / 4 * 64 + r * 4 + e % 4];
+}
+
+// The mins' term of a super-block for one row: sum_j min_j * (activations of
+// sub-block j summed), from the Q8_K block's sums of 16.
+inline int32_t min_sum(const uint8_t* mins, int r, const ActBlockQ8K& x) {
+  int32_t s = 0;
+  for (int j = 0; j < 8; ++j) s += mins[j * kRows + r] * (x.bsums[2 * j] + x.bsums[2 * j + 1]);
+  return s;
+}
+
+void group_scalar(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t c0, int32_t c1, float* out,
+                  int64_t out_stride, const float* bias) {
+  const int64_t nb = w.blocks();
+  const int rows = valid_rows(w, g);
+  const int32_t off = w.value_offset();
+  for (int32_t c = c0; c < c1; ++c) {
+    const ActBlockQ8K* xr = x + c * nb;
+    for (int r = 0; r < rows; ++r) {
+      float acc = 0.0f, acc_min = 0.0f;
+      for (int64_t b = 0; b < nb; ++b) {
+        const uint8_t* v = w.values(g, b);
+        const int8_t* sc = w.scales(g, b);
+        int32_t isum = 0;
+        for (int s = 0; s < 16; ++s) {
+          int32_t a = -off * xr[b].bsums[s];
+          for (int i = 0; i < 16; ++i) a += value_at(w, v, r, 16 * s + i) * xr[b].qs[16 * s + i];
+          isum += a * sc[s * kRows + r];
+        }
+        acc += (xr[b].d * w.d(g, b)[r]) * static_cast<float>(isum);
+        if (w.has_mins()) acc_min += (-xr[b].d * w.dmin(g, b)[r]) * static_cast<float>(min_sum(w.mins(g, b), r, xr[b]));
+      }
+      const float sum = acc + acc_min;
+      out[c * out_stride + g * kRows + r] = bias ? sum + bias[g * kRows + r] : sum;
+    }
+  }
+}
+
+#if defined(__AVX2__) && defined(__FMA__)
+#define LANTERN_GEMM_K_SIMD 1
+constexpr int kTokens = 2;  // activation rows per tile (more spill registers)
+
+inline int32_t load_i32(const void* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+// 8 per-row int8 scales as int32 lanes holding the scale in both int16
+// halves, for madd_epi16 against pairs of int16 sums.
+inline __m256i scale_pairs(const int8_t* p) {
+  const __m256i s = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+  return _mm256_or_si256(_mm256_and_si256(s, _mm256_set1_epi32(0xFFFF)), _mm256_slli_epi32(s, 16));
+}
+inline __m256i lanes_u8(const uint8_t* p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))); }
+
+// One group, activation rows c0..c0+C-1; the group's 16 rows are two halves
+// of 8 int32 lanes. Per 4 values, maddubs gives two int16 pair sums of a row
+// (values <= 63, |x| <= 127: 16002 at most), which are added as int16 while
+// they cannot overflow (4 loads of nibbles or Q5_K, 2 of Q6_K's 0..63) and then
+// multiplied by the row's scale into int32 (madd), as llama.cpp's AVX2 K-quant
+// dots do.
+template <int C>
+void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t c0, float* out, int64_t out_stride,
+               const float* bias) {
+  const int64_t nb = w.blocks();
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  const bool q6 = w.value_offset() != 0;
+  const int run = q6 ? 2 : 4;  // loads summed as int16 before the scale
+  __m256 acc[2][C], acc_min[2][C];
+  for (int h = 0; h < 2; ++h)
+    for (int c = 0; c < C; ++c) acc[h][c] = acc_min[h][c] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* v = w.values(g, b);
+    const int8_t* sc = w.scales(g, b);
+    const ActBlockQ8K* xb[C];
+    for (int c = 0; c < C; ++c) xb[c] = x + (c0 + c) * nb + b;
+    __m256i isum[2][C];
+    for (int h = 0; h < 2; ++h)
+      for (int c = 0; c < C; ++c) isum[h][c] = _mm256_setzero_si256();
+    if (w.nibbles()) {
+      // Low nibbles are values 0..127 (16-value sub-block q), high ones
+      // 128..255 (sub-block q + 8).
+      for (int q = 0; q < 8; ++q) {
+        __m256i lo_sum[2][C], hi_sum[2][C];
+        for (int h = 0; h < 2; ++h)
+          for (int c = 0; c < C; ++c) lo_sum[h][c] = hi_sum[h][c] = _mm256_setzero_si256();
+        for (int k = 4 * q; k < 4 * q + 4; ++k) {
+          __m256i xl[C], xh[C];
+          for (int c = 0; c < C; ++c) {
+            xl[c] = _mm256_set1_epi32(load_i32(xb[c]->qs + 4 * k));
+            xh[c] = _mm256_set1_epi32(load_i32(xb[c]->qs + 128 + 4 * k));
+          }
+          for (int h = 0; h < 2; ++h) {
+            const __m256i raw = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 64 * k + 32 * h));
+            const __m256i lo = _mm256_and_si256(raw, low4), hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);
+            for (int c = 0; c < C; ++c) {
+              lo_sum[h][c] = _mm256_add_epi16(lo_sum[h][c], _mm256_maddubs_epi16(lo, xl[c]));
+              hi_sum[h][c] = _mm256_add_epi16(hi_sum[h][c], _mm256_maddubs_epi16(hi, xh[c]));
+            }
+          }
+        }
+        for (int h = 0; h < 2; ++h) {
+          const __m256i s_lo = scale_pairs(sc + q * kRows + 8 * h), s_hi = scale_pairs(sc + (q + 8) * kRows + 8 * h);
+          for (int c = 0; c < C; ++c)
+            isum[h][c] = _mm256_add_epi32(isum[h][c], _mm256_add_epi32(_mm256_madd_epi16(lo_sum[h][c], s_lo),
+                                                                        _mm256_madd_epi16(hi_sum[h][c], s_hi)));
+        }
+      }
+    } else {
+      __m256i corr[2][C];  // Q6_K: sum over sub-blocks of scale * -(activations' sum)
+      for (int h = 0; h < 2; ++h)
+        for (int c = 0; c < C; ++c) corr[h][c] = _mm256_setzero_si256();
+      for (int s = 0; s < 16; ++s) {
+        const __m256i s_v[2] = {scale_pairs(sc + s * kRows), scale_pairs(sc + s * kRows + 8)};
+        for (int k0 = 4 * s; k0 < 4 * s + 4; k0 += run) {
+          __m256i p[2][C];
+          for (int h = 0; h < 2; ++h)
+            for (int c = 0; c < C; ++c) p[h][c] = _mm256_setzero_si256();
+          for (int k = k0; k < k0 + run; ++k) {
+            __m256i xk[C];
+            for (int c = 0; c < C; ++c) xk[c] = _mm256_set1_epi32(load_i32(xb[c]->qs + 4 * k));
+            for (int h = 0; h < 2; ++h) {
+              const __m256i raw = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 64 * k + 32 * h));
+              for (int c = 0; c < C; ++c) p[h][c] = _mm256_add_epi16(p[h][c], _mm256_maddubs_epi16(raw, xk[c]));
+            }
+          }
+          for (int h = 0; h < 2; ++h)
+            for (int c = 0; c < C; ++c) isum[h][c] = _mm256_add_epi32(isum[h][c], _mm256_madd_epi16(p[h][c], s_v[h]));
+        }
+        if (q6)
+          for (int c = 0; c < C; ++c) {
+            const __m256i nsum = _mm256_set1_epi32(-xb[c]->bsums[s] & 0xFFFF);  // (-sum, 0) as int16 pairs
+            for (int h = 0; h < 2; ++h) corr[h][c] = _mm256_add_epi32(corr[h][c], _mm256_madd_epi16(s_v[h], nsum));
+          }
+      }
+      if (q6)
+        for (int h = 0; h < 2; ++h)
+          for (int c = 0; c < C; ++c) isum[h][c] = _mm256_add_epi32(isum[h][c], _mm256_slli_epi32(corr[h][c], 5));
+    }
+    for (int h = 0; h < 2; ++h) {
+      const __m256 d = _mm256_loadu_ps(w.d(g, b) + 8 * h);
+      for (int c = 0; c < C; ++c)
+        acc[h][c] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(xb[c]->d), d), _mm256_cvtepi32_ps(isum[h][c]), acc[h][c]);
+    }
+    if (w.has_mins()) {
+      for (int h = 0; h < 2; ++h) {
+        const uint8_t* mins = w.mins(g, b) + 8 * h;
+        const __m256 dmin = _mm256_loadu_ps(w.dmin(g, b) + 8 * h);
+        __m256i msum[C];
+        for (int c = 0; c < C; ++c) msum[c] = _mm256_setzero_si256();
+        for (int j = 0; j < 8; ++j) {
+          const __m256i m = lanes_u8(mins + j * kRows);
+          for (int c = 0; c < C; ++c)
+            msum[c] = _mm256_add_epi32(msum[c], _mm256_mullo_epi32(m, _mm256_set1_epi32(xb[c]->bsums[2 * j] + xb[c]->bsums[2 * j + 1])));
+        }
+        for (int c = 0; c < C; ++c)
+          acc_min[h][c] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(-xb[c]->d), dmin), _mm256_cvtepi32_ps(msum[c]), acc_min[h][c]);
+      }
+    }
+  }
+  for (int h = 0; h < 2; ++h) {
+    const int rows = std::min(8, valid_rows(w, g) - 8 * h);
+    for (int c = 0; c < C; ++c) {
+      float vals[8];
+      _mm256_storeu_ps(vals, _mm256_add_ps(acc[h][c], acc_min[h][c]));
+      float* o = out + (c0 + c) * out_stride + g * kRows + 8 * h;
+      for (int r = 0; r < rows; ++r) o[r] = bias ? vals[r] + bias[g * kRows + 8 * h + r] : vals[r];
+    }
+  }
+}
+
+#elif defined(__wasm_simd128__)
+#define LANTERN_GEMM_K_SIMD 1
+constexpr int kTokens = 2;
+
+// SIMD128 has no byte dot product: bytes widen to int16 and i32x4.dot_i16x8
+// sums pairs, so a 16-byte load (4 rows x 4 values) gives two vectors whose
+// lanes hold half of a row's 4-value group; the halves are paired up per 16
+// values, where the per-row scale applies.
+template <int C>
+void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t c0, float* out, int64_t out_stride,
+               const float* bias) {
+  const int64_t nb = w.blocks();
+  const v128_t low4 = wasm_i8x16_splat(0x0F);
+  const int32_t off = w.value_offset();
+  v128_t acc[C][4], acc_min[C][4];
+  for (int c = 0; c < C; ++c)
+    for (int q = 0; q < 4; ++q) acc[c][q] = acc_min[c][q] = wasm_f32x4_splat(0.0f);
+  // 16 values (4 loads of 64 bytes) of rows 4q..4q+3 as int32 lanes, for one
+  // token: `part` picks the nibbles (0 low, 1 high) or -1 for whole bytes.
+  auto sub_sums = [&](const uint8_t* v, int k0, int part, const int8_t* xq, v128_t* rows) {
+    v128_t half[8];
+    for (int j = 0; j < 8; ++j) half[j] = wasm_i32x4_splat(0);
+    for (int k = k0; k < k0 + 4; ++k) {
+      const v128_t x16 = wasm_i16x8_extend_low_i8x16(wasm_v128_load32_splat(xq + 4 * k));
+      for (int q = 0; q < 4; ++q) {
+        v128_t raw = wasm_v128_load(v + 64 * k + 16 * q);
+        if (part == 0) raw = wasm_v128_and(raw, low4);
+        if (part == 1) raw = wasm_v128_and(wasm_u8x16_shr(raw, 4), low4);
+        half[2 * q] = wasm_i32x4_add(half[2 * q], wasm_i32x4_dot_i16x8(wasm_u16x8_extend_low_u8x16(raw), x16));
+        half[2 * q + 1] = wasm_i32x4_add(half[2 * q + 1], wasm_i32x4_dot_i16x8(wasm_u16x8_extend_high_u8x16(raw), x16));
+      }
+    }
+    for (int q = 0; q < 4; ++q) {
+      const v128_t a = half[2 * q], b = half[2 * q + 1];
+      rows[q] = wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 2, 4, 6), wasm_i32x4_shuffle(a, b, 1, 3, 5, 7));
+    }
+  };
+  auto lanes_i8 = [](const int8_t* p) {
+    return wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(wasm_v128_load32_zero(p)));
+  };
+  auto lanes_u8 = [](const uint8_t* p) {
+    return wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(p)));
+  };
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* v = w.values(g, b);
+    const int8_t* sc = w.scales(g, b);
+    for (int c = 0; c < C; ++c) {
+      const ActBlockQ8K& xb = x[(c0 + c) * nb + b];
+      v128_t isum[4], rows[4];
+      for (int q = 0; q < 4; ++q) isum[q] = wasm_i32x4_splat(0);
+      for (int s = 0; s < 16; ++s) {
+        // Nibbles: sub-block s < 8 is the low nibbles of loads 4s.., s >= 8
+        // the high nibbles of loads 4(s - 8)..; bytes: loads 4s...
+        if (w.nibbles()) sub_sums(v, 4 * (s % 8), s / 8, xb.qs + (s < 8 ? 0 : 128), rows);
+        else sub_sums(v, 4 * s, -1, xb.qs, rows);
+        const v128_t corr = wasm_i32x4_splat(-off * xb.bsums[s]);
+        for (int q = 0; q < 4; ++q)
+          isum[q] = wasm_i32x4_add(isum[q], wasm_i32x4_mul(wasm_i32x4_add(rows[q], corr), lanes_i8(sc + s * kRows + 4 * q)));
+      }
+      const v128_t dx = wasm_f32x4_splat(xb.d);
+      for (int q = 0; q < 4; ++q)
+        acc[c][q] = wasm_f32x4_add(acc[c][q], wasm_f32x4_mul(wasm_f32x4_mul(dx, wasm_v128_load(w.d(g, b) + 4 * q)), wasm_f32x4_convert_i32x4(isum[q])));
+      if (w.has_mins()) {
+        const v128_t ndx = wasm_f32x4_splat(-xb.d);
+        for (int q = 0; q < 4; ++q) {
+          v128_t m = wasm_i32x4_splat(0);
+          for (int j = 0; j < 8; ++j)
+            m = wasm_i32x4_add(m, wasm_i32x4_mul(lanes_u8(w.mins(g, b) + j * kRows + 4 * q), wasm_i32x4_splat(xb.bsums[2 * j] + xb.bsums[2 * j + 1])));
+          acc_min[c][q] = wasm_f32x4_add(acc_min[c][q], wasm_f32x4_mul(wasm_f32x4_mul(ndx, wasm_v128_load(w.dmin(g, b) + 4 * q)), wasm_f32x4_convert_i32x4(m)));
+        }
+      }
+    }
+  }
+  const int rows = valid_rows(w, g);
+  for (int c = 0; c < C; ++c) {
+    float vals[kRows];
+    for (int q = 0; q < 4; ++q) wasm_v128_store(vals + 4 * q, wasm_f32x4_add(acc[c][q], acc_min[c][q]));
+    float* o = out + (c0 + c) * out_stride + g * kRows;
+    for (int r = 0; r < rows; ++r) o[r] = bias ? vals[r] + bias[g * kRows + r] : vals[r];
+  }
+}
+#endif
+
+}  // namespace
+
+void quant_gemm_k_scalar(const PackedKWeights& w, int64_t g0, int64_t g1, const ActBlockQ8K* x, int32_t c0,
+                         int32_t c1, float* out, int64_t out_stride, const float* bias) {
+  for (int64_t g = g0; g < g1; ++g) group_scalar(w, g, x, c0, c1, out, out_stride, bias);
+}
+
+void quant_gemm_k(const PackedKWeights& w, int64_t g0, int64_t g1, const ActBlockQ8K* x, int32_t c0, int32_t c1,
+                  float* out, int64_t out_stride, const float* bias) {
+#if defined(LANTERN_GEMM_K_SIMD)
+  // Activation rows in chunks that stay in L2 while the groups stream past.
+  const int32_t chunk = std::max<int32_t>(kTokens, static_cast<int32_t>(512 * 1024 / (w.blocks() * sizeof(ActBlockQ8K))));
+  for (int32_t cc = c0; cc < c1; cc += chunk) {
+    const int32_t cend = std::min(c1, cc + chunk);
+    for (int64_t g = g0; g < g1; ++g) {
+      int32_t c = cc;
+      for (; c + kTokens <= cend; c += kTokens) tile_simd<kTokens>(w, g, x, c, out, out_stride, bias);
+      for (; c < cend; ++c) tile_simd<1>(w, g, x, c, out, out_stride, bias);
+    }
+  }
+#else
+  quant_gemm_k_scalar(w, g0, g1, x, c0, c1, out, out_stride, bias);
+#endif
+}
+
+}  // namespace lantern
