@@ -52,7 +52,7 @@ export class EngineCore {
     }
     const tModule = performance.now();
     const source = await openModelSource(url, {
-      chunkSize: options.chunkSize, cache: options.cache, signal: options.signal, phaseClock: clock,
+      chunkSize: options.chunkSize, cache: options.cache, maxModelBytes: options.maxModelBytes, signal: options.signal, phaseClock: clock,
       onProgress: (p) => progress({ ...p, progress: p.total ? p.loaded / p.total : 0,
         text: `${p.phase === 'cache-read' ? 'Reading from cache' : 'Downloading'} ${mb(p.loaded)} of ${mb(p.total)} MB` +
           (p.etaSeconds != null && p.phase === 'download' ? `, ${Math.ceil(p.etaSeconds)} s left` : '') }),

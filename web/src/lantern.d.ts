@@ -16,6 +16,7 @@ export interface EngineOptions {
   kv?: 'f16' | 'f32';                      // KV cache precision (default f16, as llama.cpp)
   chunkSize?: number;                      // download chunk in bytes (default 32 MiB)
   cache?: 'cache' | 'indexeddb' | 'none';  // where downloaded chunks are kept
+  maxModelBytes?: number;                  // a larger size from the server is refused at once (default 128 GiB)
   moduleUrl?: string;                      // lantern.mjs (default: dist/ beside src/)
 }
 
@@ -147,7 +148,8 @@ export interface RuntimeStats {
     n_vocab: number;
     weight_bytes: number;
     phases_ms: Record<string, number>;
-    /** Overlapping load work (probe, download, cache_read, cache_write,
+    /** Overlapping load work (probe, download, cache_read, cache_verify (the
+     *  digest check of chunks read from the cache), cache_write,
      *  gpu_upload, gpu_drain): wall time (at least one piece running) and busy
      *  time (sum of pieces) per phase; overlap_ms = sum of walls - union_ms. */
     load_phases: Record<string, { wall_ms: number; busy_ms: number; count: number }> & {
