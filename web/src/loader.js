@@ -55,7 +55,7 @@ export async function hasModelInCache(url, { cache = DEFAULTS.cache, cacheName =
   const chunks = chunkLayout(marker.size, marker.chunkSize);
   if (!chunks.every((c) => stored.has(c.start) && [null, c.end].includes(stored.get(c.start)))) return false;
   const header = await store.readChunk(u, 0, chunks[0].end);
-  return !!header && header.bytes.length === chunks[0].end && startsLikeGguf(header.bytes) && (await digestMatches(header.bytes, header.digest));
+  return !!header && header.bytes.length === chunks[0].end && startsLikeGguf(header.bytes) && digestMatches(header.bytes, header.digest);
 }
 
 // The GGUF magic; the engine's reader checks the rest of the header.
@@ -232,7 +232,7 @@ class ModelSource {
     }
     if (this.store && this.stored.has(i)) {
       const got = await this.timed('cache_read', this.store.readChunk(this.url, c.start, c.end));
-      if (got && got.bytes.length === c.end - c.start && (await this.verified(got))) {
+      if (got && got.bytes.length === c.end - c.start && this.verified(got)) {
         this.bytesFromCache += got.bytes.length;
         return { bytes: got.bytes, fromNetwork: false };
       }
@@ -252,14 +252,14 @@ class ModelSource {
   }
 
   // Does a stored chunk hash to the digest stored with it? Timed apart
-  // (verifyMs) to show what the check costs a load from the cache.
-  async verified({ bytes, digest }) {
+  // (verifyMs, phase cache_verify) to show what the check costs a load from the cache.
+  verified({ bytes, digest }) {
+    const end = this.options.phaseClock ? this.options.phaseClock.start('cache_verify') : null;
     const t0 = performance.now();
-    try {
-      return await this.timed('cache_verify', digestMatches(bytes, digest));
-    } finally {
-      this.verifyMs += performance.now() - t0;
-    }
+    const ok = digestMatches(bytes, digest);
+    this.verifyMs += performance.now() - t0;
+    if (end) end();
+    return ok;
   }
 
   timed(phase, work) {
@@ -267,15 +267,13 @@ class ModelSource {
   }
 
   // Stores chunk i with its digest unless it is there; the bytes are copied
-  // before this returns (the write waits for the digest, and the caller may
-  // hand `bytes` on at once).
+  // before this returns.
   storeChunk(i, bytes) {
     if (!this.store || this.stored.has(i)) return null;
     const c = this.chunks[i];
     let put;
     try {
-      const copy = bytes.slice();
-      put = this.timed('cache_write', chunkDigest(copy).then((digest) => this.store.writeChunk(this.url, c.start, c.end, copy, digest)));
+      put = this.timed('cache_write', this.store.writeChunk(this.url, c.start, c.end, bytes, chunkDigest(bytes)));
     } catch (e) {
       put = Promise.reject(e);
     }
