@@ -7,7 +7,8 @@
 //   a bit flipped in a header field (the value type of llama.context_length):
 //   the error names that GGUF key;
 //   llama.context_length set to 2^24 and loaded with n_ctx 2^24: refused
-//   before any buffer is made, naming n_ctx and the largest that fits;
+//   before any buffer is made, naming n_ctx and the largest that fits (and
+//   stories260K with memoryBudgetBytes 1.6 MB, naming that option);
 //   a bit flipped in a weight: loads and answers. GGUF has no checksum, so
 //   this is undetectable (docs/reliability.md says so); the case pins it;
 //   weights without a WebGPU kernel (Q2_K): backend 'auto' loads on the CPU
@@ -111,6 +112,12 @@ Scenario make_faults_load_scenario() {
     // budget or the device's largest buffer; the wasm CPU backend: 1 GiB).
     kit::expect_mentions(ctx, failed_load(ctx, browser, "/bad/huge_ctx.gguf&n_ctx=16777216", "n_ctx 2^24"),
                          {"n_ctx 16777216", "lower n_ctx (at most "}, "n_ctx 2^24");
+    // The budget is an option: stories260K in 1.6 MB (its activations for
+    // max_batch 256 take 1.4 MiB) leaves too little for its KV cache.
+    const std::string backend_name = ctx.profile() == FlagProfile::kNoWebGpu ? "CPU" : "WebGPU";
+    kit::expect_mentions(ctx, failed_load(ctx, browser, "/models/stories260K.gguf&memory_budget=1600000", "a 1.6 MB budget"),
+                         {"the limit is 1.5 MiB (the " + backend_name + " backend's memory_budget_bytes)", "lower n_ctx (at most 240 fits)"},
+                         "a 1.6 MB budget");
 
     json w = kit::run_case(ctx, browser, "load", "model=/bad/weight_flip.gguf", 30s, "flipped weight bit");
     ctx.expect(w.value("loaded", false), "a flipped weight bit is not detectable (no checksum in GGUF): the model loads");

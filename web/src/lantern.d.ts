@@ -14,6 +14,7 @@ export interface EngineOptions {
   backend?: 'auto' | 'webgpu' | 'cpu';     // auto: WebGPU, else (no adapter, or a weight type without a WebGPU kernel: see load.fallback_reason) the wasm CPU backend
   n_ctx?: number;                          // context size (default 4096, at most the model's)
   kv?: 'f16' | 'f32';                      // KV cache precision (default f16, as llama.cpp)
+  memoryBudgetBytes?: number;              // what the KV cache and activations may take (default: WebGPU 8 GiB, CPU 1 GiB)
   chunkSize?: number;                      // download chunk in bytes (default 32 MiB)
   cache?: 'cache' | 'indexeddb' | 'none';  // where downloaded chunks are kept
   maxModelBytes?: number;                  // a larger size from the server is refused at once (default 128 GiB)
