@@ -2,9 +2,11 @@
 // engine chunk by chunk (HTTP Range requests, a few in flight), keeping each
 // chunk in the Cache API or IndexedDB so the next visit reads it from there.
 // A model is marked complete only when every chunk is stored; an interrupted
-// download resumes from the stored chunks; a stored chunk of the wrong size is
-// fetched again; before downloading, the storage estimate must cover what is
-// still to store. Design notes and the storage layout: docs/web-sdk.md ("Loading").
+// download resumes from the stored chunks; a stored chunk of the wrong size or
+// digest is fetched again; the server's size is checked against maxModelBytes
+// before anything is sized from it; before downloading, the storage estimate
+// must cover what is still to store. Design notes and the storage layout:
+// docs/web-sdk.md ("Loading").
 //
 //   const source = await openModelSource(url, {onProgress});
 //   const header = await source.read(0, 4 << 20);
