@@ -240,6 +240,14 @@ mergeInto(LibraryManager.library, {
     LGPU.state().reads[reqId] = null;
   },
 
+  // The largest buffer the engine may make and bind as storage: the smaller
+  // of the device's maxBufferSize and maxStorageBufferBindingSize.
+  lgpu_max_buffer_size__deps: ['$LGPU'],
+  lgpu_max_buffer_size: function () {
+    var l = LGPU.state().device.limits;
+    return Math.min(l.maxBufferSize, l.maxStorageBufferBindingSize);
+  },
+
   // The subgroup-matrix configuration the prefill kernel can use (f16
   // operands, f32 results, M and N of 8 or 16, K dividing 32), the largest
   // first, from the device's adapter info; fills out[5] = {M, N, K, largest

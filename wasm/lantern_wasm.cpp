@@ -51,7 +51,8 @@ EMSCRIPTEN_KEEPALIVE const char* lt_last_error() { return g_error.c_str(); }
 // "f16-rounded"), "matvec_threads", "matvec_rows" (webgpu tuning overrides, see WebGpuBackendOptions),
 // "subgroup_matrix": bool (webgpu, default false), "f32_activations", "f16_prefill" (cpu reference
 // modes, see CpuBackendOptions), "gpu_fallback": bool (webgpu: load on the CPU backend when the
-// WebGPU backend cannot run this model; lt_model_info's fallback_reason says why)}
+// WebGPU backend cannot run this model; lt_model_info's fallback_reason says why), "memory_budget_bytes":
+// what the KV cache and activations may take (default: WebGPU 8 GiB, CPU 1 GiB; see model/memory_budget.h)}
 EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_size, const char* options) {
   try {
     g_gen.reset();
@@ -73,6 +74,10 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
       if (e.code() == GgufErrorCode::NeedMoreData) return static_cast<int>(e.bytes_needed());
       throw;
     }
+    // Bytes the KV cache and activations may take (0: the backend's default).
+    const double budget = opts.value("memory_budget_bytes", 0.0);
+    if (!(budget >= 0 && budget <= 9007199254740992.0))
+      throw std::invalid_argument("memory_budget_bytes must be a number of bytes between 0 and 2^53");
     EngineOptions eo;
     eo.n_ctx = opts.value("n_ctx", 2048);
     eo.max_batch = opts.value("max_batch", 64);
@@ -85,6 +90,7 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
       go.kv_f16 = kv == "f16";
       go.matvec = {opts.value("matvec_threads", 0u), opts.value("matvec_rows", 0u)};
       go.subgroup_matrix = opts.value("subgroup_matrix", false);
+      if (budget > 0) go.memory_budget_bytes = static_cast<uint64_t>(budget);
       auto gpu = std::make_unique<WebGpuBackend>(go);
       g_gpu = gpu.get();
       backend = std::move(gpu);
@@ -97,6 +103,7 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
       else throw std::invalid_argument("kv must be \"f16\", \"f32\" or \"f16-rounded\" on the cpu backend, got \"" + kv + "\"");
       co.f32_activations = opts.value("f32_activations", false);
       co.f16_prefill = opts.value("f16_prefill", false);
+      co.memory_budget_bytes = static_cast<uint64_t>(budget);
       backend = std::make_unique<CpuBackend>(co);
     }
     g_engine = std::make_unique<Engine>(std::move(src), std::move(backend), eo);

@@ -6,6 +6,9 @@
 //   need (tensor name, byte range, file size);
 //   a bit flipped in a header field (the value type of llama.context_length):
 //   the error names that GGUF key;
+//   llama.context_length set to 2^24 and loaded with n_ctx 2^24: refused
+//   before any buffer is made, naming n_ctx and the largest that fits (and
+//   stories260K with memoryBudgetBytes 1.6 MB, naming that option);
 //   a bit flipped in a weight: loads and answers. GGUF has no checksum, so
 //   this is undetectable (docs/reliability.md says so); the case pins it;
 //   weights without a WebGPU kernel (Q2_K): backend 'auto' loads on the CPU
@@ -63,7 +66,7 @@ Scenario make_faults_load_scenario() {
   Scenario s;
   s.name = "faults-load";
   s.suite = "faults";
-  s.description = "404/500 for the wasm module and binary, truncated and bit-flipped models: clear errors, no hang";
+  s.description = "404/500 for the wasm module and binary, truncated and bit-flipped models, a KV cache past the memory budget: clear errors, no hang";
   s.run = [](ScenarioContext& ctx) {
     const std::string bad = ctx.scratch_dir();
     const std::string good = read_file(ctx.stories_dir() + "/stories260K.gguf");
@@ -77,6 +80,12 @@ Scenario make_faults_load_scenario() {
     std::string flipped = good;
     flipped[at + key.size() + 1] ^= 0x01;
     write_file(bad + "/header_flip.gguf", flipped);
+    // llama.context_length = 2^24 (the value after the uint32 type), loaded
+    // with n_ctx 2^24: a KV cache past the backend's budget.
+    std::string huge_ctx = good;
+    const uint32_t ctx_2_24 = 1u << 24;
+    huge_ctx.replace(at + key.size() + 4, 4, reinterpret_cast<const char*>(&ctx_2_24), 4);
+    write_file(bad + "/huge_ctx.gguf", huge_ctx);
     // One bit of the last weight byte.
     std::string weight_flip = good;
     weight_flip[good.size() - 2] ^= 0x10;
@@ -98,6 +107,17 @@ Scenario make_faults_load_scenario() {
 
     const std::string header = failed_load(ctx, browser, "/bad/header_flip.gguf", "flipped header bit");
     kit::expect_mentions(ctx, header, {key}, "flipped header bit");
+
+    // Refused before any buffer is made, naming the setting (WebGPU: its 8 GiB
+    // budget or the device's largest buffer; the wasm CPU backend: 1 GiB).
+    kit::expect_mentions(ctx, failed_load(ctx, browser, "/bad/huge_ctx.gguf&n_ctx=16777216", "n_ctx 2^24"),
+                         {"n_ctx 16777216", "lower n_ctx (at most "}, "n_ctx 2^24");
+    // The budget is an option: stories260K in 1.6 MB (its activations for
+    // max_batch 256 take 1.4 MiB) leaves too little for its KV cache.
+    const std::string backend_name = ctx.profile() == FlagProfile::kNoWebGpu ? "CPU" : "WebGPU";
+    kit::expect_mentions(ctx, failed_load(ctx, browser, "/models/stories260K.gguf&memory_budget=1600000", "a 1.6 MB budget"),
+                         {"the limit is 1.5 MiB (the " + backend_name + " backend's memory_budget_bytes)", "lower n_ctx (at most 240 fits)"},
+                         "a 1.6 MB budget");
 
     json w = kit::run_case(ctx, browser, "load", "model=/bad/weight_flip.gguf", 30s, "flipped weight bit");
     ctx.expect(w.value("loaded", false), "a flipped weight bit is not detectable (no checksum in GGUF): the model loads");

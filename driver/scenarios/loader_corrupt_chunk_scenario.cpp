@@ -1,8 +1,14 @@
-// loader-corrupt-chunk: a stored chunk of the wrong size (the page overwrites
-// chunk 2 with 1000 bytes, as a cut-off write would leave it) is detected,
-// fetched again (the server sends exactly that chunk's range) and stored
-// right: the bytes delivered equal the file, and the next load is served
-// entirely from the cache. For the Cache API and IndexedDB.
+// loader-corrupt-chunk: a damaged stored chunk is detected, fetched again
+// (the server sends exactly that chunk's range) and stored right: the bytes
+// delivered equal the file, and the next load is served entirely from the
+// cache. Damage: chunk 2 cut to 1000 bytes (a cut-off write: its size); one
+// bit flipped in chunk 3, in the short last chunk and in the header chunk,
+// each at the same size with the entry's digest kept (a bad disk: the digest
+// stored with each chunk). A damaged header chunk makes hasModelInCache false
+// (it said true while every load failed with "not a GGUF file"). For the
+// Cache API and IndexedDB.
+#include <algorithm>
+
 #include "scenarios/builtin_scenarios.h"
 #include "scenarios/loader_scenario_kit.h"
 
@@ -16,33 +22,54 @@ namespace {
 
 constexpr uint64_t kChunk = 1 << 20;
 constexpr uint64_t kSize = 5 * kChunk + 777;
-constexpr uint64_t kBad = 2 * kChunk;  // start of the chunk the page damages
 
-void corrupt_with(ScenarioContext& ctx, ScenarioPage& page, const kit::ModelFile& m, const std::string& cache) {
+// Damages the stored chunk at `bad` (page's corrupt() with `damage`), then
+// loads: that chunk alone is fetched again and stored right, the bytes equal
+// the file; the load after that is all cache.
+void damaged_then_repaired(ScenarioContext& ctx, ScenarioPage& page, const kit::ModelFile& m, const std::string& cache,
+                           uint64_t bad, const json& damage, const std::string& what) {
   const json opts = {{"url", m.url_path}, {"cache", cache}, {"chunkSize", kChunk}};
-  json r = kit::load(ctx, page, opts, "first (" + cache + ")");
-  kit::expect_complete_load(ctx, r, m, kChunk, "first (" + cache + ")");
+  const uint64_t len = std::min(kSize, bad + kChunk) - bad;
+  json args = {{"url", m.url_path}, {"cache", cache}, {"start", bad}, {"end", bad + len}};
+  args.update(damage);
+  json c = kit::call(ctx, page, "corrupt", json::array({args}));
+  ctx.expect(c.value("ok", false), "the page to damage the stored chunk, got " + c.dump());
+  ctx.expect(c.value("digestKept", false), what + ": the damaged entry keeps the digest stored with it");
+  const bool header = bad == 0;
+  // A damaged header chunk: hasModelInCache says so (it said true, and every load failed, before digests).
+  ctx.expect_eq(what + ": hasModelInCache", !header, kit::has_model(ctx, page, m, cache));
 
-  json c = kit::call(ctx, page, "corrupt", json::array({{{"url", m.url_path}, {"cache", cache}, {"start", kBad},
-                                                         {"end", kBad + kChunk}, {"length", 1000}}}));
-  ctx.expect(c.value("ok", false), "the page to overwrite the stored chunk, got " + c.dump());
-
-  std::string label = "after corruption (" + cache + ")";
+  std::string label = what + ", loaded (" + cache + ")";
   ctx.server().reset_byte_log();
-  r = kit::load(ctx, page, opts, label);
+  json r = kit::load(ctx, page, opts, label);
   kit::expect_complete_load(ctx, r, m, kChunk, label);
   ctx.expect_eq(label + ": chunks refetched", 1, r.value("chunksRefetched", -1));
-  ctx.expect_eq(label + ": bytes the server sent (one chunk)", kChunk, kit::served(ctx, m));
-  kit::expect_ranges_requested(ctx, m, {kit::chunk_range(kBad, kChunk, kSize)}, label + ": ranges fetched");
-  ctx.expect_eq(label + ": bytes from the cache (the other chunks)", kSize - kChunk, r.value("bytesFromCache", uint64_t{0}));
+  ctx.expect_eq(label + ": bytes the server sent (that chunk)", len, kit::served(ctx, m));
+  kit::expect_ranges_requested(ctx, m, {kit::chunk_range(bad, kChunk, kSize)}, label + ": ranges fetched");
+  ctx.expect_eq(label + ": bytes from the cache (the other chunks)", kSize - len, r.value("bytesFromCache", uint64_t{0}));
 
-  label = "repaired (" + cache + ")";
+  label = what + ", repaired (" + cache + ")";
   ctx.server().reset_byte_log();
   r = kit::load(ctx, page, opts, label);
   kit::expect_complete_load(ctx, r, m, kChunk, label);
   ctx.expect(r.value("cachedComplete", false), label + ": cachedComplete true");
   ctx.expect_eq(label + ": chunks refetched", 0, r.value("chunksRefetched", -1));
   ctx.expect_eq(label + ": bytes the server sent", uint64_t{0}, kit::served(ctx, m));
+  ctx.expect(kit::has_model(ctx, page, m, cache), label + ": hasModelInCache true");
+  ctx.metric("verify_ms_" + cache, r.value("verifyMs", 0.0));
+}
+
+void corrupt_with(ScenarioContext& ctx, ScenarioPage& page, const kit::ModelFile& m, const std::string& cache) {
+  const json opts = {{"url", m.url_path}, {"cache", cache}, {"chunkSize", kChunk}};
+  json r = kit::load(ctx, page, opts, "first (" + cache + ")");
+  kit::expect_complete_load(ctx, r, m, kChunk, "first (" + cache + ")");
+  ctx.expect(kit::has_model(ctx, page, m, cache), "first (" + cache + "): hasModelInCache true");
+
+  damaged_then_repaired(ctx, page, m, cache, 2 * kChunk, {{"length", 1000}}, "chunk 2 cut to 1000 bytes");
+  damaged_then_repaired(ctx, page, m, cache, 3 * kChunk, {{"flipByte", 12345}}, "a bit of chunk 3 flipped");
+  damaged_then_repaired(ctx, page, m, cache, 5 * kChunk, {{"flipByte", 776}}, "the last byte of the short last chunk flipped");
+  damaged_then_repaired(ctx, page, m, cache, 0, {{"flipByte", 0}}, "the header chunk's magic flipped");
+  damaged_then_repaired(ctx, page, m, cache, 0, {{"flipByte", 4096}}, "a bit of the header chunk flipped");
 }
 
 }  // namespace
@@ -51,7 +78,7 @@ Scenario make_loader_corrupt_chunk_scenario() {
   Scenario s;
   s.name = "loader-corrupt-chunk";
   s.suite = "loader";
-  s.description = "loader.js: a stored chunk of the wrong size is refetched (that range only) and stored right";
+  s.description = "loader.js: a stored chunk of the wrong size or with a flipped bit (header chunk too) is refetched (that range only) and stored right; hasModelInCache sees a damaged header";
   s.run = [](ScenarioContext& ctx) {
     const kit::Session session = kit::start_session(ctx, "corrupt.bin", kSize, 3, true);
     corrupt_with(ctx, session.page, session.model, "cache");

@@ -7,7 +7,9 @@
 //   a server that ignores Range (the page's fetch drops the header): the
 //     whole-file answers are sliced, the bytes still equal the file;
 //   a body cut short once, a wrong Content-Range once (the page's fetch):
-//     that chunk is retried (its range served twice), the bytes equal.
+//     that chunk is retried (its range served twice), the bytes equal;
+//   a size of 1e20 by Content-Length or by Content-Range (the page's fetch):
+//     refused at once ('too-large'), naming the size and maxModelBytes.
 
 #include "scenarios/builtin_scenarios.h"
 #include "scenarios/loader_scenario_kit.h"
@@ -71,7 +73,7 @@ Scenario make_loader_http_scenario() {
   Scenario s;
   s.name = "loader-http";
   s.suite = "loader";
-  s.description = "loader.js: 404/500 fail at once naming the status, 503 retried, stalls time out, ignored Range sliced, short or mislabelled bodies retried";
+  s.description = "loader.js: 404/500 fail at once naming the status, 503 retried, stalls time out, ignored Range sliced, short or mislabelled bodies retried, a size of 1e20 refused at once";
   s.run = [](ScenarioContext& ctx) {
     const kit::Session session = kit::start_session(ctx, "http.bin", kSize, 5, false);
     const kit::ModelFile& m = session.model;
@@ -102,6 +104,18 @@ Scenario make_loader_http_scenario() {
       json r = kit::load(ctx, page, opts, "Range ignored");
       kit::expect_complete_load(ctx, r, m, kChunk, "Range ignored");
       ctx.metric("range_ignored_served_bytes", kit::served(ctx, m));
+    }
+
+    // A size of 1e20 bytes from the server (Content-Length of a HEAD, or the
+    // total of a ranged GET's Content-Range): refused at once, before any
+    // chunk is laid out (it froze the tab for 103 s and took 3.8 GB of heap).
+    for (const std::string how : {"content-length", "content-range"}) {
+      json opts = base(m);
+      opts["hugeSize"] = how;
+      const std::string label = "a size of 1e20 by " + how;
+      json r = kit::load(ctx, page, opts, label);
+      kit::expect_failed_load(ctx, r, "too-large", {"100000000000000000000 bytes", "maxModelBytes", ctx.url(m.url_path)}, label);
+      ctx.expect(r.value("ms", 1e9) < 2000, label + ": to fail within 2 s, took " + std::to_string(r.value("ms", 0.0)) + " ms");
     }
 
     one_retry(ctx, page, m, "shortOnce", 2 * kChunk);

@@ -15,10 +15,11 @@ ModelFile write_model_file(ScenarioContext& ctx, const std::string& dir, const s
   std::filesystem::create_directories(dir);
   std::string bytes(size, '\0');
   uint32_t state = seed * 2654435761u + 1u, h = 0x811c9dc5u;
-  for (auto& c : bytes) {
+  for (size_t i = 0; i < bytes.size(); ++i) {
     state = state * 1664525u + 1013904223u;
-    c = static_cast<char>(state >> 24);
-    h = (h ^ static_cast<uint8_t>(c)) * 0x01000193u;
+    // The GGUF magic first: hasModelInCache checks that a stored model starts with it.
+    bytes[i] = i < 4 ? "GGUF"[i] : static_cast<char>(state >> 24);
+    h = (h ^ static_cast<uint8_t>(bytes[i])) * 0x01000193u;
   }
   std::ofstream out(dir + "/" + name, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

@@ -21,7 +21,8 @@ struct ModelFile {
   uint32_t fnv = 0;      // FNV-1a 32 of the bytes (the page computes the same)
 };
 
-// Writes `size` pseudo-random bytes (seeded) to dir/name.
+// Writes `size` pseudo-random bytes (seeded) to dir/name, the first four
+// "GGUF" (hasModelInCache checks a stored model starts like a GGUF file).
 ModelFile write_model_file(ScenarioContext& ctx, const std::string& dir, const std::string& name, uint64_t size,
                            uint32_t seed);
 

@@ -5,8 +5,11 @@
 //   (sep is '?' or '&'. Not a '#fragment': the Cache API ignores fragments
 //   when matching, so every chunk would land on one entry.)
 //   IndexedDB  database `cacheName`: object store 'chunks' keyed by
-//              [url, start] ({url, start, end, bytes}), store 'models' keyed
-//              by url (the marker).
+//              [url, start] ({url, start, end, bytes, digest}), store
+//              'models' keyed by url (the marker).
+// Each chunk carries its digest (chunk_digest.js) in the same entry: the
+// Cache API response's `x-lantern-digest` header, the IndexedDB record's
+// `digest`; readChunk returns {bytes, digest} (digest null when absent).
 // The marker is {url, size, chunkSize, etag, lastModified, complete}: written
 // with complete=false before the first chunk is stored (so a resume knows the
 // chunk layout and which file version its chunks belong to), and with
@@ -15,6 +18,7 @@
 // clone both copy synchronously), so the caller may hand them on at once.
 import { LoaderError, withTimeout } from './loader_error.js';
 
+const DIGEST_HEADER = 'x-lantern-digest';
 const OP_TIMEOUT_MS = 120000;  // one storage operation; a hung store must not hang the load
 
 export async function openChunkStore(kind, name, { create = true } = {}) {
@@ -76,11 +80,13 @@ class CacheApiStore {
     const what = `reading bytes ${start}-${end - 1} of ${url} from the Cache API`;
     const res = await withTimeout(this.cache.match(this.chunkKey(url, start, end)), OP_TIMEOUT_MS, what);
     if (!res) return null;
-    return new Uint8Array(await withTimeout(res.arrayBuffer(), OP_TIMEOUT_MS, what));
+    const bytes = new Uint8Array(await withTimeout(res.arrayBuffer(), OP_TIMEOUT_MS, what));
+    return { bytes, digest: res.headers.get(DIGEST_HEADER) };
   }
 
-  writeChunk(url, start, end, bytes) {
-    const res = new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } });  // copies now
+  writeChunk(url, start, end, bytes, digest) {
+    const headers = { 'content-type': 'application/octet-stream', [DIGEST_HEADER]: digest };
+    const res = new Response(bytes, { headers });  // copies now
     return withTimeout(this.cache.put(this.chunkKey(url, start, end), res), OP_TIMEOUT_MS,
       `storing bytes ${start}-${end - 1} of ${url} in the Cache API`);
   }
@@ -173,13 +179,13 @@ class IdbStore {
   async readChunk(url, start, end) {
     const v = await this.tx(['chunks'], 'readonly', (s) => s.chunks.get([url, start]), `reading bytes ${start}-${end - 1} of ${url}`);
     if (!v || !v.bytes) return null;
-    return new Uint8Array(v.bytes);
+    return { bytes: new Uint8Array(v.bytes), digest: typeof v.digest === 'string' ? v.digest : null };
   }
 
-  writeChunk(url, start, end, bytes) {
+  writeChunk(url, start, end, bytes, digest) {
     // A view of part of a larger buffer would clone the whole buffer.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
-    return this.tx(['chunks'], 'readwrite', (s) => s.chunks.put({ url, start, end, bytes: own }), `storing bytes ${start}-${end - 1} of ${url}`);
+    return this.tx(['chunks'], 'readwrite', (s) => s.chunks.put({ url, start, end, bytes: own, digest }), `storing bytes ${start}-${end - 1} of ${url}`);
   }
 
   deleteChunk(url, start) {

@@ -52,7 +52,7 @@ export class EngineCore {
     }
     const tModule = performance.now();
     const source = await openModelSource(url, {
-      chunkSize: options.chunkSize, cache: options.cache, signal: options.signal, phaseClock: clock,
+      chunkSize: options.chunkSize, cache: options.cache, maxModelBytes: options.maxModelBytes, signal: options.signal, phaseClock: clock,
       onProgress: (p) => progress({ ...p, progress: p.total ? p.loaded / p.total : 0,
         text: `${p.phase === 'cache-read' ? 'Reading from cache' : 'Downloading'} ${mb(p.loaded)} of ${mb(p.total)} MB` +
           (p.etaSeconds != null && p.phase === 'download' ? `, ${Math.ceil(p.etaSeconds)} s left` : '') }),
@@ -63,6 +63,7 @@ export class EngineCore {
     const openOptions = { backend: device ? 'webgpu' : 'cpu', gpu_fallback: options.backend !== 'webgpu',
       n_ctx: options.n_ctx || 4096, max_batch: options.max_batch || 256 };
     if (options.kv !== undefined) openOptions.kv = options.kv;
+    if (options.memoryBudgetBytes !== undefined) openOptions.memory_budget_bytes = options.memoryBudgetBytes;
     let have = Math.min(source.size, 4 << 20);
     for (;;) {
       const need = engine.open(await source.read(0, have), source.size, openOptions);

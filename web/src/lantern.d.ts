@@ -14,8 +14,10 @@ export interface EngineOptions {
   backend?: 'auto' | 'webgpu' | 'cpu';     // auto: WebGPU, else (no adapter, or a weight type without a WebGPU kernel: see load.fallback_reason) the wasm CPU backend
   n_ctx?: number;                          // context size (default 4096, at most the model's)
   kv?: 'f16' | 'f32';                      // KV cache precision (default f16, as llama.cpp)
+  memoryBudgetBytes?: number;              // what the KV cache and activations may take (default: WebGPU 8 GiB, CPU 1 GiB)
   chunkSize?: number;                      // download chunk in bytes (default 32 MiB)
   cache?: 'cache' | 'indexeddb' | 'none';  // where downloaded chunks are kept
+  maxModelBytes?: number;                  // a larger size from the server is refused at once (default 128 GiB)
   moduleUrl?: string;                      // lantern.mjs (default: dist/ beside src/)
 }
 
@@ -147,7 +149,8 @@ export interface RuntimeStats {
     n_vocab: number;
     weight_bytes: number;
     phases_ms: Record<string, number>;
-    /** Overlapping load work (probe, download, cache_read, cache_write,
+    /** Overlapping load work (probe, download, cache_read, cache_verify (the
+     *  digest check of chunks read from the cache), cache_write,
      *  gpu_upload, gpu_drain): wall time (at least one piece running) and busy
      *  time (sum of pieces) per phase; overlap_ms = sum of walls - union_ms. */
     load_phases: Record<string, { wall_ms: number; busy_ms: number; count: number }> & {

@@ -2,17 +2,20 @@
 // engine chunk by chunk (HTTP Range requests, a few in flight), keeping each
 // chunk in the Cache API or IndexedDB so the next visit reads it from there.
 // A model is marked complete only when every chunk is stored; an interrupted
-// download resumes from the stored chunks; a stored chunk of the wrong size is
-// fetched again; before downloading, the storage estimate must cover what is
-// still to store. Design notes and the storage layout: docs/web-sdk.md ("Loading").
+// download resumes from the stored chunks; a stored chunk of the wrong size or
+// digest is fetched again; the server's size is checked against maxModelBytes
+// before anything is sized from it; before downloading, the storage estimate
+// must cover what is still to store. Design notes and the storage layout:
+// docs/web-sdk.md ("Loading").
 //
 //   const source = await openModelSource(url, {onProgress});
 //   const header = await source.read(0, 4 << 20);
 //   await source.stream((offset, bytes) => upload(offset, bytes));
+import { chunkDigest, digestMatches } from './chunk_digest.js';
 import { openChunkStore } from './chunk_store.js';
 import { LoadProgress } from './load_progress.js';
 import { LoaderError, abortReason, isQuotaError, mb, throwIfAborted, withTimeout } from './loader_error.js';
-import { RangeFetcher } from './range_fetch.js';
+import { MAX_MODEL_BYTES, RangeFetcher } from './range_fetch.js';
 
 export { LoaderError } from './loader_error.js';
 
@@ -29,7 +32,9 @@ const DEFAULTS = {
   retryDelayMs: 250,
   stallTimeoutMs: 30000,     // a request with no data for this long is retried
   phaseClock: null,          // a PhaseClock: times 'download', 'cache_read', 'cache_write' (benchmarks)
+  maxModelBytes: MAX_MODEL_BYTES,  // a larger size from the server is refused ('too-large') before use
 };
+const MAX_CHUNKS = 1 << 20;  // a stored marker whose layout has more is not ours: its chunks are dropped
 const MEMO_CHUNKS = 2;       // chunks read() keeps for stream() to deliver without a second read
 
 export async function openModelSource(url, options = {}) {
@@ -38,16 +43,26 @@ export async function openModelSource(url, options = {}) {
   return source;
 }
 
-// True when the model at `url` is stored completely (marker and every chunk).
+// True when the model at `url` is stored completely (marker and every chunk)
+// and its first chunk, the header, is stored right (its digest matches) and
+// starts like a GGUF file. Other chunks are checked as a load reads them.
 export async function hasModelInCache(url, { cache = DEFAULTS.cache, cacheName = DEFAULTS.cacheName } = {}) {
   if (cache === 'none') return false;
   const store = await openChunkStore(cache, cacheName, { create: false });
   if (!store) return false;
   const u = modelUrl(url);
   const marker = await store.readMarker(u);
-  if (!marker || !marker.complete || !(marker.chunkSize > 0)) return false;
+  if (!marker || !marker.complete || !saneLayout(marker) || !Number.isSafeInteger(marker.size) || marker.size < 1) return false;
   const stored = await store.listChunks(u);
-  return chunkLayout(marker.size, marker.chunkSize).every((c) => stored.has(c.start) && [null, c.end].includes(stored.get(c.start)));
+  const chunks = chunkLayout(marker.size, marker.chunkSize);
+  if (!chunks.every((c) => stored.has(c.start) && [null, c.end].includes(stored.get(c.start)))) return false;
+  const header = await store.readChunk(u, 0, chunks[0].end);
+  return !!header && header.bytes.length === chunks[0].end && startsLikeGguf(header.bytes) && digestMatches(header.bytes, header.digest);
+}
+
+// The GGUF magic; the engine's reader checks the rest of the header.
+function startsLikeGguf(bytes) {
+  return bytes.length >= 4 && bytes[0] === 0x47 && bytes[1] === 0x47 && bytes[2] === 0x55 && bytes[3] === 0x46;
 }
 
 // Removes every chunk and the marker of `url`; true when anything was removed.
@@ -72,6 +87,7 @@ class ModelSource {
     this.markerComplete = false;
     this.fetcher = new RangeFetcher(url, options);
     this.bytesFromCache = 0;
+    this.verifyMs = 0;         // hashing chunks read from the store
     this.counts = { chunksFromNetwork: 0, chunksFromCache: 0, chunksRefetched: 0 };
     this.streaming = false;
   }
@@ -89,10 +105,11 @@ class ModelSource {
       // Offline with the whole model stored: serve it from the store, unvalidated.
       if (e.code !== 'network' || !marker || !marker.complete) throw e;
       offlineError = e;
-      Object.assign(this.fetcher, { size: marker.size, etag: marker.etag || null, lastModified: marker.lastModified || null });
+      Object.assign(this.fetcher, { size: this.fetcher.checkSize(marker.size, 'its stored marker'),
+        etag: marker.etag || null, lastModified: marker.lastModified || null });
     }
     this.size = this.fetcher.size;
-    if (marker && !sameFile(marker, this.fetcher)) {
+    if (marker && (!sameFile(marker, this.fetcher) || !saneLayout(marker))) {
       // The file changed on the server (size or validators): its chunks are stale.
       await this.store.deleteModel(this.url);
       marker = null;
@@ -201,6 +218,7 @@ class ModelSource {
     return {
       bytesFromNetwork: this.fetcher.bytesReceived,
       bytesFromCache: this.bytesFromCache,
+      verifyMs: this.verifyMs,
       ms: performance.now() - t0,
       ...this.counts,
     };
@@ -215,13 +233,14 @@ class ModelSource {
       return kept;
     }
     if (this.store && this.stored.has(i)) {
-      const bytes = await this.timed('cache_read', this.store.readChunk(this.url, c.start, c.end));
-      if (bytes && bytes.length === c.end - c.start) {
-        this.bytesFromCache += bytes.length;
-        return { bytes, fromNetwork: false };
+      const got = await this.timed('cache_read', this.store.readChunk(this.url, c.start, c.end));
+      if (got && got.bytes.length === c.end - c.start && this.verified(got)) {
+        this.bytesFromCache += got.bytes.length;
+        return { bytes: got.bytes, fromNetwork: false };
       }
-      // Missing or the wrong size (a cut-off write, a tampered entry): fetch it again,
-      // and the model is not complete until it is stored right.
+      // Missing, the wrong size (a cut-off write) or not the bytes stored (a
+      // bad disk, a tampered entry, no digest): fetch it again, and the model
+      // is not complete until it is stored right.
       this.stored.delete(i);
       this.counts.chunksRefetched++;
       this.progress.needNetwork(i);
@@ -234,17 +253,29 @@ class ModelSource {
     return { bytes, fromNetwork: true };
   }
 
+  // Does a stored chunk hash to the digest stored with it? Timed apart
+  // (verifyMs, phase cache_verify) to show what the check costs a load from the cache.
+  verified({ bytes, digest }) {
+    const end = this.options.phaseClock ? this.options.phaseClock.start('cache_verify') : null;
+    const t0 = performance.now();
+    const ok = digestMatches(bytes, digest);
+    this.verifyMs += performance.now() - t0;
+    if (end) end();
+    return ok;
+  }
+
   timed(phase, work) {
     return this.options.phaseClock ? this.options.phaseClock.time(phase, work) : work;
   }
 
-  // Stores chunk i unless it is there; the bytes are copied before this returns.
+  // Stores chunk i with its digest unless it is there; the bytes are copied
+  // before this returns.
   storeChunk(i, bytes) {
     if (!this.store || this.stored.has(i)) return null;
     const c = this.chunks[i];
     let put;
     try {
-      put = this.timed('cache_write', this.store.writeChunk(this.url, c.start, c.end, bytes));
+      put = this.timed('cache_write', this.store.writeChunk(this.url, c.start, c.end, bytes, chunkDigest(bytes)));
     } catch (e) {
       put = Promise.reject(e);
     }
@@ -338,6 +369,12 @@ function chunkLayout(size, chunkSize) {
   return chunks;
 }
 
+// A stored layout the loader could have written (a damaged marker's
+// chunkSize of 1 would lay out billions of chunks).
+function saneLayout(marker) {
+  return Number.isSafeInteger(marker.chunkSize) && marker.chunkSize > 0 && marker.size / marker.chunkSize <= MAX_CHUNKS;
+}
+
 // Is the stored marker about the file the server has now?
 function sameFile(marker, server) {
   if (marker.size !== server.size) return false;
@@ -376,6 +413,7 @@ function normalizeOptions(options) {
   const bad = (what) => { throw new LoaderError('usage', `lantern: ${what}`); };
   if (!Number.isSafeInteger(o.chunkSize) || o.chunkSize < 1) bad(`chunkSize must be a positive integer, got ${o.chunkSize}`);
   if (!Number.isSafeInteger(o.concurrency) || o.concurrency < 1) bad(`concurrency must be a positive integer, got ${o.concurrency}`);
+  if (!Number.isSafeInteger(o.maxModelBytes) || o.maxModelBytes < 1) bad(`maxModelBytes must be a positive integer, got ${o.maxModelBytes}`);
   if (!['cache', 'indexeddb', 'none'].includes(o.cache)) bad(`unknown cache option '${o.cache}' (use 'cache', 'indexeddb' or 'none')`);
   if (typeof o.onProgress !== 'function') bad('onProgress must be a function');
   if (typeof o.fetchImpl !== 'function') bad('fetchImpl must be a function (no global fetch here)');

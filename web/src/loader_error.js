@@ -5,6 +5,8 @@
 //   'network'   the connection failed, was cut short or stalled, after retries
 //   'integrity' a response was not the bytes asked for (size, Content-Range)
 //   'changed'   the file changed on the server while it was being loaded
+//   'too-large' the server says the file is larger than maxModelBytes
+//               (`sizeBytes` is set), checked before anything is sized from it
 //   'quota'     not enough storage (`shortfallBytes` is set)
 //   'storage'   the Cache API / IndexedDB failed otherwise
 //   'timeout'   a storage operation did not finish in time

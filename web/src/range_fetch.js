@@ -10,10 +10,16 @@ import { LoaderError, abortReason, sleep, throwIfAborted } from './loader_error.
 const RETRYABLE_STATUS = new Set([408, 425, 429, 502, 503, 504]);
 // HEAD refused (S3 URLs presigned for GET answer 403): learn the size by GET.
 const HEAD_FALLBACK_STATUS = new Set([403, 405, 501]);
+// The largest file the loader accepts (option maxModelBytes): the server's
+// word for the size is checked against it before anything is sized from it
+// (a Content-Length of 1e20 used to freeze the tab for 103 s laying out
+// 3e12 chunks). No model a browser can run comes near it.
+export const MAX_MODEL_BYTES = 128 * 2 ** 30;
 
 export class RangeFetcher {
-  constructor(url, { fetchImpl, retries = 3, retryDelayMs = 250, stallTimeoutMs = 30000 } = {}) {
+  constructor(url, { fetchImpl, retries = 3, retryDelayMs = 250, stallTimeoutMs = 30000, maxModelBytes = MAX_MODEL_BYTES } = {}) {
     this.url = url;
+    this.maxModelBytes = maxModelBytes;
     this.fetch = (u, init) => fetchImpl(u, init);  // unbound call: window.fetch needs no `this`
     this.retries = retries;
     this.retryDelayMs = retryDelayMs;
@@ -36,7 +42,7 @@ export class RangeFetcher {
       this.noteValidators(head);
       const n = identityLength(head);
       if (n !== null) {
-        this.size = n;
+        this.size = this.checkSize(n, 'its Content-Length');
         return null;
       }
     }
@@ -48,7 +54,7 @@ export class RangeFetcher {
           if (!cr || cr.total === null)
             throw new LoaderError('integrity', `lantern: cannot learn the size of ${this.url}: its 206 response has no readable Content-Range (a cross-origin server must expose it)`);
           this.noteValidators(res);
-          this.size = cr.total;
+          this.size = this.checkSize(cr.total, 'the total of its Content-Range');
           const want = Math.min(firstLength, this.size);
           if (cr.first !== 0 || cr.last !== want - 1) throw rangeMismatch(this.url, 0, want, cr);
           return { start: 0, bytes: await this.readBody(res, watch, 0, want, null) };
@@ -62,7 +68,7 @@ export class RangeFetcher {
             this.size = bytes.length;
             return { start: 0, bytes };
           }
-          this.size = n;
+          this.size = this.checkSize(n, 'its Content-Length');
           return { start: 0, bytes: await this.readBody(res, watch, 0, Math.min(firstLength, n), null) };
         }
         throw httpError(res, this.url, `bytes 0-${firstLength - 1}`);
@@ -215,6 +221,7 @@ export class RangeFetcher {
         if (parts) {
           parts.push(v);
           got += v.length;
+          this.checkSize(got, 'its body so far (no Content-Length)');
           continue;
         }
         if (got + v.length > length) {
@@ -245,6 +252,15 @@ export class RangeFetcher {
     }
     if (got < length) throw shortError(this.url, `bytes ${skip}-${skip + length - 1}`, got, length);
     return out;
+  }
+
+  // A size the server gave, before anything is sized from it.
+  checkSize(n, where) {
+    if (!Number.isSafeInteger(n) || n > this.maxModelBytes) {
+      throw new LoaderError('too-large', `lantern: ${this.url} is ${n} bytes by ${where}, over the ${this.maxModelBytes} bytes ` +
+        `(${(this.maxModelBytes / 2 ** 30).toFixed(1)} GiB) the loader accepts (option maxModelBytes)`, { sizeBytes: n });
+    }
+    return n;
   }
 
   noteValidators(res) {

@@ -34,10 +34,21 @@ struct AttentionShape {
   float scale;            // 1/sqrt(head_dim)
 };
 
+// What a backend can hold of the buffers whose sizes come from the model's
+// header (the KV cache, the activations), checked before any is made
+// (model/memory_budget.h).
+struct MemoryBudget {
+  uint64_t total_bytes = 0;       // KV cache and activations together
+  uint64_t max_buffer_bytes = 0;  // one GPU buffer (the device's maxBufferSize); 0: no such limit
+  uint32_t kv_bytes_per_value = 4;  // 2 for an fp16 KV cache
+  std::string source;             // where total_bytes comes from, for the message
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
+  virtual MemoryBudget memory_budget() const = 0;
 
   // Products over at most this many rows are decode: the WebGPU backend runs
   // them as matrix-vector kernels and longer ones (prefill) as tiles, which

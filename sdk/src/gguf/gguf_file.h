@@ -73,6 +73,12 @@ struct GgufLimits {
   uint64_t max_tensor_count = 1u << 16;
   uint32_t max_dims = 4;
   uint64_t max_tensor_elements = 1ull << 40;
+  // Memory the parsed header (metadata and tensor table) may take: an
+  // element costs more here than in the file (a bool is 1 byte there, 8
+  // here; an empty string 8 there, 32 here), so 8 bool arrays at the element
+  // limit took ~9x the file. Real vocabularies (256K tokens with scores,
+  // types and merges) take under 40 MiB.
+  uint64_t max_header_memory = 256ull << 20;
 };
 
 class GgufFile {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "gguf/byte_size.h"
 #include "gguf/gguf_error.h"
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_utf8.h"
@@ -23,6 +24,7 @@ constexpr char kMagic[4] = {'G', 'G', 'U', 'F'};
 constexpr uint32_t kMaxValueType = static_cast<uint32_t>(GgufValueType::FLOAT64);
 constexpr uint64_t kMinKvBytes = 8 + 4 + 1;              // key length, type, smallest value
 constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 8 + 4 + 8;  // name length, n_dims, one dim, type, offset
+constexpr uint64_t kIndexEntryMemory = 128;  // a name's map node and the vector slot beside it, roughly
 
 std::string num(uint64_t v) { return std::to_string(v); }
 
@@ -30,7 +32,7 @@ std::string num(uint64_t v) { return std::to_string(v); }
 // so that every error says what and where, e.g. "metadata key 'general.name'".
 class Cursor {
  public:
-  explicit Cursor(const ByteSource& src) : src_(src), size_(src.size()) {}
+  Cursor(const ByteSource& src, uint64_t memory_limit) : src_(src), size_(src.size()), memory_limit_(memory_limit) {}
 
   uint64_t pos() const { return pos_; }
   uint64_t size() const { return size_; }
@@ -73,6 +75,18 @@ class Cursor {
   }
   uint64_t tail = 0;
 
+  // Charges what the parsed header will take in memory, before it is
+  // allocated; `what` says what (at byte offset `at`) for the message.
+  void charge_memory(uint64_t bytes, const std::string& what, uint64_t at) {
+    if (bytes > memory_limit_ - memory_used_) {
+      fail(GgufErrorCode::TooLarge, what + " takes " + byte_size(bytes) + " in memory, which with the " + byte_size(memory_used_) +
+                                        " the header took before it is over the limit of " + byte_size(memory_limit_) +
+                                        " for a parsed header",
+           at);
+    }
+    memory_used_ += bytes;
+  }
+
   std::string where = "the header";
 
  private:
@@ -80,6 +94,8 @@ class Cursor {
   uint64_t size_;
   uint64_t pos_ = 0;
   uint64_t min_end_ = 0;
+  uint64_t memory_limit_;
+  uint64_t memory_used_ = 0;
 };
 
 uint64_t fixed_size(GgufValueType t) {
@@ -101,6 +117,7 @@ std::string read_string(Cursor& c, const GgufLimits& lim, const std::string& wha
            what + " declares a length of " + num(len) + " bytes, over the limit of " + num(lim.max_string_bytes), at);
   }
   if (len > c.remaining()) c.truncated(len, what);
+  c.charge_memory(len, what, at);
   std::string s(static_cast<size_t>(len), '\0');
   c.read(s.data(), len, what.c_str());
   return s;
@@ -183,6 +200,10 @@ GgufValue read_array(Cursor& c, const GgufLimits& lim) {
     c.truncated(count * min_elem, "an array of " + num(count) + " " + gguf_value_type_name(et) + " elements");
   }
   c.need_at_least(count * min_elem + c.tail);
+  // Each element is a std::string, an int64_t or a double once parsed.
+  const uint64_t elem_memory = et == GgufValueType::STRING ? sizeof(std::string) : 8;
+  c.charge_memory(count * elem_memory, "an array of " + num(count) + " " + gguf_value_type_name(et) + " elements (" +
+                                           num(elem_memory) + " bytes each in memory)", count_at);
   GgufValue::Array a{et, {}, {}, {}};
   if (et == GgufValueType::STRING) {
     a.strings.reserve(static_cast<size_t>(count));
@@ -374,7 +395,7 @@ void place_tensors(std::vector<GgufTensorInfo>& tensors, uint64_t data_offset, u
 GgufFile GgufFile::parse(const ByteSource& src, const GgufLimits& limits) {
   GgufFile f;
   f.file_size_ = src.size();
-  Cursor c(src);
+  Cursor c(src, limits.max_header_memory);
   uint64_t n_tensors = 0, n_kv = 0;
   read_header(c, f.version_, n_tensors, n_kv, limits);
 
@@ -387,6 +408,7 @@ GgufFile GgufFile::parse(const ByteSource& src, const GgufLimits& limits) {
     check_utf8(c, key, key_at, "the key");
     c.where = "metadata key '" + escape_for_message(key) + "'";
     if (f.kv_index_.count(key)) c.fail(GgufErrorCode::DuplicateKey, "the key appears twice", key_at);
+    c.charge_memory(key.size() + kIndexEntryMemory + sizeof(GgufValue), "the entry and its index", key_at);
     const GgufValueType t = read_type(c, "value type");
     GgufValue v = read_value(c, t, limits);
     f.kv_index_.emplace(key, f.kv_.size());
@@ -399,6 +421,8 @@ GgufFile GgufFile::parse(const ByteSource& src, const GgufLimits& limits) {
     const uint64_t at = c.pos();
     GgufTensorInfo t = read_tensor_info(c, i, limits);
     if (f.tensor_index_.count(t.name)) c.fail(GgufErrorCode::DuplicateKey, "the tensor name appears twice", at);
+    c.charge_memory(t.name.size() + kIndexEntryMemory + sizeof(GgufTensorInfo) + t.dims.size() * 8,
+                    "the tensor info and its index", at);
     f.tensor_index_.emplace(t.name, f.tensors_.size());
     f.tensors_.push_back(std::move(t));
   }

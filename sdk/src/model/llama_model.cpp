@@ -7,6 +7,7 @@
 
 #include "gguf/byte_source.h"
 #include "gguf/gguf_file.h"
+#include "model/memory_budget.h"
 
 namespace lantern {
 
@@ -42,6 +43,7 @@ LlamaModel::LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& bac
     : cfg_(ModelConfig::from_gguf(gguf)), be_(backend), n_ctx_(n_ctx), max_batch_(max_batch) {
   if (n_ctx_ <= 0) throw std::invalid_argument("model: context size must be positive");
   if (max_batch_ <= 0) throw std::invalid_argument("model: batch size must be positive");
+  check_memory_budget(cfg_, n_ctx_, max_batch_, be_.memory_budget());  // before anything is allocated
   tok_embd_ = load(gguf, src, "token_embd.weight");
   output_norm_ = load(gguf, src, "output_norm.weight");
   output_ = cfg_.tied_output ? tok_embd_ : load(gguf, src, "output.weight");

@@ -2,7 +2,9 @@
 // and a message naming the key or tensor, never a crash or a huge allocation.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <limits>
+#include <string>
 
 #include "gguf_test_util.h"
 
@@ -141,6 +143,53 @@ TEST(GgufCorrupt, LimitsAreConfigurable) {
   expect_parse_error(b, C::TooLarge, {"tensor count"}, GgufLimits{.max_tensor_count = 2});
   expect_parse_error(b, C::TooLarge, {"test.strings"}, GgufLimits{.max_array_elements = 2});
   expect_parse_error(b, C::TooLarge, {"metadata entry #0", "20 bytes"}, GgufLimits{.max_string_bytes = 4});
+}
+
+// A GGUF v3 header of `n_arrays` bool arrays of `count` elements each
+// (keys flags.0, flags.1, ...), no tensors: written by hand, as the writer
+// would hold every element as an int64_t first.
+Bytes bool_arrays_file(int n_arrays, uint64_t count) {
+  Bytes b;
+  auto put = [&b](const auto& v) {
+    const auto* p = reinterpret_cast<const uint8_t*>(&v);
+    b.insert(b.end(), p, p + sizeof v);
+  };
+  b.insert(b.end(), {'G', 'G', 'U', 'F'});
+  put(uint32_t{3});
+  put(uint64_t{0});  // tensors
+  put(static_cast<uint64_t>(n_arrays));
+  for (int i = 0; i < n_arrays; ++i) {
+    const std::string key = "flags." + std::to_string(i);
+    put(static_cast<uint64_t>(key.size()));
+    b.insert(b.end(), key.begin(), key.end());
+    put(static_cast<uint32_t>(GgufValueType::ARRAY));
+    put(static_cast<uint32_t>(GgufValueType::BOOL));
+    put(count);
+    b.insert(b.end(), count, uint8_t{1});
+  }
+  return b;
+}
+
+// 8 bool arrays at the element limit (16M): a 128 MiB file that parsed into
+// 1 GiB of int64_t. The header's memory budget (256 MiB) refuses the second
+// (the first, its key and entry take a little over 128 MiB), naming its key,
+// before allocating it.
+TEST(GgufCorrupt, ArraysTakingMoreMemoryThanTheHeaderBudgetAreRefusedNamingTheKey) {
+  const Bytes b = bool_arrays_file(8, uint64_t{1} << 24);
+  const auto t0 = std::chrono::steady_clock::now();
+  expect_parse_error(b, C::TooLarge, {"metadata key 'flags.1'", "16777216 bool elements", "128 MiB in memory",
+                                      "limit of 256 MiB"});
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  // Under the budget one such array parses, element for element.
+  const GgufFile ok = test::parse_bytes(bool_arrays_file(1, uint64_t{1} << 24));
+  EXPECT_EQ(ok.find("flags.0")->array_size(), size_t{1} << 24);
+  // The budget is a limit like the others: strings and tensor names count too.
+  expect_parse_error(bool_arrays_file(2, 1000), C::TooLarge, {"flags.1", "over the limit of 12000 bytes"},
+                     GgufLimits{.max_header_memory = 12000});
+  GgufWriter tensor_only;
+  tensor_only.add_tensor("t.f32", GgmlType::F32, {8}, test::pattern_bytes(32, 1));
+  expect_parse_error(tensor_only.to_bytes(), C::TooLarge, {"tensor 't.f32'", "the tensor info", "limit of 100 bytes"},
+                     GgufLimits{.max_header_memory = 100});
 }
 
 TEST(GgufCorrupt, RowNotAWholeNumberOfBlocks) {

@@ -12,7 +12,12 @@
 #include "backend/cpu/quant_gemm.h"
 #include "backend/cpu/quant_gemm_k.h"
 #include "backend/cpu/vec_math.h"
+#include "gguf/byte_size.h"
 #include "gguf/dequant.h"
+
+#ifndef __EMSCRIPTEN__
+#include <unistd.h>
+#endif
 
 namespace lantern {
 
@@ -27,7 +32,7 @@ int64_t min_rows(int64_t work_per_row) { return std::max<int64_t>(1, 32768 / std
 
 CpuBackend::CpuBackend(const CpuBackendOptions& opts)
     : pool_(opts.n_threads), kv_precision_(opts.kv), f32_activations_(opts.f32_activations),
-      f16_prefill_(opts.f16_prefill), pack_weights_(opts.pack_weights) {
+      f16_prefill_(opts.f16_prefill), pack_weights_(opts.pack_weights), memory_budget_bytes_(opts.memory_budget_bytes) {
   if (f16_prefill_ && !f32_activations_) throw std::invalid_argument("cpu backend: f16_prefill needs f32_activations");
   row_scratch_.resize(pool_.size());
   krow_scratch_.resize(pool_.size());
@@ -102,6 +107,27 @@ void CpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes, u
 Act CpuBackend::create_act(int32_t rows, int32_t cols) {
   acts_.push_back(ActData{rows, cols, std::vector<float>(static_cast<size_t>(rows) * cols)});
   return Act{static_cast<int32_t>(acts_.size() - 1)};
+}
+
+MemoryBudget CpuBackend::memory_budget() const {
+  MemoryBudget b;
+  b.kv_bytes_per_value = kv_precision_ == KvPrecision::F16 ? 2 : 4;
+  if (memory_budget_bytes_) {
+    b.total_bytes = memory_budget_bytes_;
+    b.source = "the CPU backend's memory_budget_bytes";
+#ifdef __EMSCRIPTEN__
+  } else {
+    b.total_bytes = uint64_t{1} << 30;
+    b.source = "the wasm CPU backend's budget: its 4 GiB address space holds the weights too";
+#else
+  } else {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    const uint64_t phys = pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : uint64_t{8} << 30;
+    b.total_bytes = phys / 2;
+    b.source = "half of this machine's " + byte_size(phys) + " of memory";
+#endif
+  }
+  return b;
 }
 
 void CpuBackend::create_kv(int32_t n_layer, int32_t n_ctx, int32_t kv_dim) {

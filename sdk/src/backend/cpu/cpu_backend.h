@@ -47,12 +47,17 @@ struct CpuBackendOptions {
   // each matmul weight, several times faster products. Off: row-by-row dot
   // products on the weights in place.
   bool pack_weights = true;
+  // Bytes the KV cache and activations may take; 0: half the machine's
+  // memory natively, 1 GiB in wasm (its 4 GiB address space holds the
+  // weights too, and size_t is 32 bits there).
+  uint64_t memory_budget_bytes = 0;
 };
 
 class CpuBackend : public Backend {
  public:
   explicit CpuBackend(const CpuBackendOptions& opts = {});
   std::string name() const override { return "cpu"; }
+  MemoryBudget memory_budget() const override;
 
   Weight create_weight(const GgufTensorInfo& info, const uint8_t* data) override;
   void write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) override;
@@ -97,6 +102,7 @@ class CpuBackend : public Backend {
   bool f32_activations_;
   bool f16_prefill_;
   bool pack_weights_;
+  uint64_t memory_budget_bytes_;
   std::vector<PackedWeights> packed_;            // per weight id, filled on first matmul
   const PackedWeights* packed(Weight w);         // null when the weight stays unpacked
   std::vector<PackedKWeights> packed_k_;         // the same for K-quant weights

@@ -20,4 +20,6 @@ void lgpu_read_cancel(int request);          // the result is no longer wanted
 // results, as {M, N, K, largest subgroup size, workgroup storage limit}:
 // returns 1 and fills out[5] when the device has one, else 0.
 int lgpu_subgroup_matrix(int32_t* out);
+// min(maxBufferSize, maxStorageBufferBindingSize) of the device.
+double lgpu_max_buffer_size();
 }

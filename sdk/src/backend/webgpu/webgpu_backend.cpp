@@ -84,7 +84,10 @@ std::string WebGpuBackend::unsupported(const GgufFile& gguf) {
   return "";
 }
 
-WebGpuBackend::WebGpuBackend(const WebGpuBackendOptions& opts) : kv_f16_(opts.kv_f16) {
+WebGpuBackend::WebGpuBackend(const WebGpuBackendOptions& opts)
+    : kv_f16_(opts.kv_f16),
+      memory_budget_bytes_(opts.memory_budget_bytes),
+      max_buffer_bytes_(static_cast<uint64_t>(lgpu_max_buffer_size())) {
   set_matvec_override(opts.matvec);
   int32_t c[5] = {0, 0, 0, 0, 0};
   if (lgpu_subgroup_matrix(c)) {
@@ -261,6 +264,15 @@ Act WebGpuBackend::create_act(int32_t rows, int32_t cols) {
   const int buf = lgpu_buffer_create(4.0 * rows * cols, kStorage | kCopySrc | kCopyDst, "act");
   acts_.push_back({rows, cols, buf});
   return Act{static_cast<int32_t>(acts_.size() - 1)};
+}
+
+MemoryBudget WebGpuBackend::memory_budget() const {
+  MemoryBudget b;
+  b.total_bytes = memory_budget_bytes_;
+  b.max_buffer_bytes = max_buffer_bytes_;
+  b.kv_bytes_per_value = kv_f16_ ? 2 : 4;
+  b.source = "the WebGPU backend's memory_budget_bytes";
+  return b;
 }
 
 void WebGpuBackend::create_kv(int32_t n_layer, int32_t n_ctx, int32_t kv_dim) {

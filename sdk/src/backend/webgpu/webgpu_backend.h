@@ -34,6 +34,10 @@ struct WebGpuBackendOptions {
   // Off by default: the kernel has not yet run on a GPU that has them (see
   // docs/benchmarks.md); the parity and benchmark pages turn it on.
   bool subgroup_matrix = false;
+  // Bytes the KV cache and activations may take in GPU memory (WebGPU does
+  // not tell how much the device has); one buffer is also held to the
+  // device's maxBufferSize and maxStorageBufferBindingSize.
+  uint64_t memory_budget_bytes = uint64_t{8} << 30;
 };
 
 class WebGpuBackend : public Backend {
@@ -45,6 +49,7 @@ class WebGpuBackend : public Backend {
   // load, so backend "auto" can take the CPU instead.
   static std::string unsupported(const GgufFile& gguf);
   std::string name() const override { return "webgpu"; }
+  MemoryBudget memory_budget() const override;
 
   Weight create_weight(const GgufTensorInfo& info, const uint8_t* data) override;
   std::vector<Weight> create_weight_group(const std::vector<const GgufTensorInfo*>& infos,
@@ -145,6 +150,8 @@ class WebGpuBackend : public Backend {
   std::vector<int> k_cache_, v_cache_;  // one buffer per layer
   int32_t kv_ctx_ = 0, kv_dim_ = 0;
   bool kv_f16_;
+  uint64_t memory_budget_bytes_;
+  uint64_t max_buffer_bytes_;
   MatvecShape matvec_override_;
   // The device's subgroup-matrix configuration (m == 0: none) and whether
   // prefill uses it.
