@@ -40,9 +40,18 @@ void PackedKWeights::pack_groups(const uint8_t* src, uint64_t row_bytes, int64_t
         uint8_t* blk = block(g, b);
         const int8_t* q = &row.q[b * kBlock];
         if (nibbles()) {
+          // Unsigned values (Q6_K's + 32): low 4 bits here, Q6_K's top 2 below.
+          auto u = [&](int e) { return static_cast<uint8_t>(q[e] + off); };
           for (int k = 0; k < 32; ++k)
             for (int i = 0; i < 4; ++i)
-              blk[k * 64 + r * 4 + i] = static_cast<uint8_t>(q[4 * k + i] | (q[128 + 4 * k + i] << 4));
+              blk[k * 64 + r * 4 + i] = static_cast<uint8_t>((u(4 * k + i) & 0x0F) | ((u(128 + 4 * k + i) & 0x0F) << 4));
+          if (high_bits())
+            for (int k = 0; k < 16; ++k)
+              for (int i = 0; i < 4; ++i) {
+                const int e = 4 * k + i;
+                blk[kHighBitsAt + k * 64 + r * 4 + i] =
+                    static_cast<uint8_t>((u(e) >> 4) | ((u(e + 128) >> 4) << 2) | ((u(e + 64) >> 4) << 4) | ((u(e + 192) >> 4) << 6));
+              }
         } else {
           for (int k = 0; k < 64; ++k)
             for (int i = 0; i < 4; ++i) blk[k * 64 + r * 4 + i] = static_cast<uint8_t>(q[4 * k + i] + off);

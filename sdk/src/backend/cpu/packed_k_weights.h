@@ -4,17 +4,23 @@
 // 64-byte load feeds 16 row dot products and the int32 lanes are rows. The
 // super-block structure stays: per 256 values and row, 16 integer scales (one
 // per 16 values; Q4_K/Q5_K's per-32 scale twice), Q4_K/Q5_K's 8 integer mins
-// and d (and dmin), widened from fp16 to float. Values are GGML's, unchanged, made unsigned:
-// Q4_K 0..15 and Q5_K 0..31 as they are, Q6_K's q - 32 stored as q (0..63; the
-// kernel subtracts 32 * sum(x) per 16 values). The products are llama.cpp's
-// Q4_K/Q5_K/Q6_K x Q8_K block sums, integer up to the super-block's scaling.
+// and d (and dmin), widened from fp16 to float. Values are GGML's, unchanged,
+// made unsigned: Q4_K 0..15 and Q5_K 0..31 as they are, Q6_K's q - 32 stored
+// as q (0..63; the kernel subtracts 32 * sum(x) per 16 values). The products
+// are llama.cpp's Q4_K/Q5_K/Q6_K x Q8_K block sums, integer up to the
+// super-block's scaling.
 //
 // Layout of one group (16 rows, padded with zero rows), for each of the
-// row's nb super-blocks (kBlockBytes(type) bytes each):
-//   values: Q4_K (2048 bytes): for k in 0..31, for r in 0..15: 4 bytes whose
-//     low nibbles are values 4k..4k+3 of row r and high nibbles values
-//     128+4k..128+4k+3. Q5_K, Q6_K (4096 bytes): for k in 0..63, for r: values
-//     4k..4k+3 of row r, one byte each.
+// row's nb super-blocks (block_bytes() each):
+//   values, Q4_K and Q6_K: nibbles (2048 bytes): for k in 0..31, for r in
+//     0..15: 4 bytes whose low nibbles are the low 4 bits of values
+//     4k..4k+3 of row r and high nibbles those of values 128+4k..
+//     Q6_K adds their top 2 bits (1024 bytes): for k in 0..15, for r: 4 bytes,
+//     byte i holding bits 4-5 of value e = 4k+i in its bits 0-1, of e+128 in
+//     2-3, of e+64 in 4-5 and of e+192 in 6-7: 0.75 bytes a value in all, as
+//     in the file (0.82 with the scales).
+//   values, Q5_K (4096 bytes): for k in 0..63, for r: values 4k..4k+3 of row
+//     r, one byte each.
 //   scales: for s in 0..15, for r: int8 scale of values 16s..16s+15 (256 bytes).
 //   mins: for j in 0..7, for r: uint8 min of values 32j..32j+31 (128 bytes;
 //     Q6_K: none, zero).
@@ -44,7 +50,8 @@ class PackedKWeights {
 
   bool empty() const { return rows_ == 0; }
   GgmlType type() const { return type_; }
-  bool nibbles() const { return type_ == GgmlType::Q4_K; }
+  bool nibbles() const { return type_ != GgmlType::Q5_K; }  // Q4_K, Q6_K
+  bool high_bits() const { return type_ == GgmlType::Q6_K; }
   bool has_mins() const { return type_ != GgmlType::Q6_K; }
   // What the kernel subtracts per value times x: Q6_K's +32.
   int32_t value_offset() const { return type_ == GgmlType::Q6_K ? 32 : 0; }
@@ -52,7 +59,8 @@ class PackedKWeights {
   int64_t cols() const { return cols_; }
   int64_t blocks() const { return cols_ / kBlock; }
   int64_t groups() const { return (rows_ + kGroupRows - 1) / kGroupRows; }
-  int64_t values_bytes() const { return nibbles() ? 2048 : 4096; }
+  int64_t values_bytes() const { return high_bits() ? 3072 : nibbles() ? 2048 : 4096; }
+  static constexpr int64_t kHighBitsAt = 2048;  // Q6_K's top-2-bit plane in the values region
   int64_t block_bytes() const { return values_bytes() + 256 + 128 + 128; }
 
   // The regions of super-block b of group g.

@@ -21,11 +21,15 @@ inline int valid_rows(const PackedKWeights& w, int64_t g) {
 
 // Value e (0..255) of row r in a super-block's values region, unsigned.
 inline int32_t value_at(const PackedKWeights& w, const uint8_t* v, int r, int e) {
-  if (w.nibbles()) {
-    const uint8_t byte = v[(e % 128) / 4 * 64 + r * 4 + e % 4];
-    return e < 128 ? byte & 0x0F : byte >> 4;
+  if (!w.nibbles()) return v[e / 4 * 64 + r * 4 + e % 4];
+  const int k = (e % 128) / 4;
+  const uint8_t byte = v[k * 64 + r * 4 + e % 4];
+  int32_t value = e < 128 ? byte & 0x0F : byte >> 4;
+  if (w.high_bits()) {
+    const uint8_t top = v[PackedKWeights::kHighBitsAt + (k % 16) * 64 + r * 4 + e % 4];
+    value |= ((top >> ((k >= 16 ? 4 : 0) + (e >= 128 ? 2 : 0))) & 0x03) << 4;
   }
-  return v[e / 4 * 64 + r * 4 + e % 4];
+  return value;
 }
 
 // The mins' term of a super-block for one row: sum_j min_j * (activations of
@@ -91,8 +95,8 @@ void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
                const float* bias) {
   const int64_t nb = w.blocks();
   const __m256i low4 = _mm256_set1_epi8(0x0F);
-  const bool q6 = w.value_offset() != 0;
-  const int run = q6 ? 2 : 4;  // loads summed as int16 before the scale
+  const bool q6 = w.high_bits();
+  const int run = q6 ? 2 : 4;  // loads summed as int16 before the scale (Q6_K's values reach 63)
   __m256 acc[2][C], acc_min[2][C];
   for (int h = 0; h < 2; ++h)
     for (int c = 0; c < C; ++c) acc[h][c] = acc_min[h][c] = _mm256_setzero_ps();
@@ -106,63 +110,76 @@ void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
       for (int c = 0; c < C; ++c) isum[h][c] = _mm256_setzero_si256();
     if (w.nibbles()) {
       // Low nibbles are values 0..127 (16-value sub-block q), high ones
-      // 128..255 (sub-block q + 8).
+      // 128..255 (sub-block q + 8); Q6_K ORs in the top 2 bits.
       for (int q = 0; q < 8; ++q) {
-        __m256i lo_sum[2][C], hi_sum[2][C];
-        for (int h = 0; h < 2; ++h)
-          for (int c = 0; c < C; ++c) lo_sum[h][c] = hi_sum[h][c] = _mm256_setzero_si256();
-        for (int k = 4 * q; k < 4 * q + 4; ++k) {
-          __m256i xl[C], xh[C];
-          for (int c = 0; c < C; ++c) {
-            xl[c] = _mm256_set1_epi32(load_i32(xb[c]->qs + 4 * k));
-            xh[c] = _mm256_set1_epi32(load_i32(xb[c]->qs + 128 + 4 * k));
-          }
-          for (int h = 0; h < 2; ++h) {
-            const __m256i raw = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 64 * k + 32 * h));
-            const __m256i lo = _mm256_and_si256(raw, low4), hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);
-            for (int c = 0; c < C; ++c) {
-              lo_sum[h][c] = _mm256_add_epi16(lo_sum[h][c], _mm256_maddubs_epi16(lo, xl[c]));
-              hi_sum[h][c] = _mm256_add_epi16(hi_sum[h][c], _mm256_maddubs_epi16(hi, xh[c]));
-            }
-          }
-        }
+        __m256i s_lo[2], s_hi[2];
         for (int h = 0; h < 2; ++h) {
-          const __m256i s_lo = scale_pairs(sc + q * kRows + 8 * h), s_hi = scale_pairs(sc + (q + 8) * kRows + 8 * h);
-          for (int c = 0; c < C; ++c)
-            isum[h][c] = _mm256_add_epi32(isum[h][c], _mm256_add_epi32(_mm256_madd_epi16(lo_sum[h][c], s_lo),
-                                                                        _mm256_madd_epi16(hi_sum[h][c], s_hi)));
+          s_lo[h] = scale_pairs(sc + q * kRows + 8 * h);
+          s_hi[h] = scale_pairs(sc + (q + 8) * kRows + 8 * h);
         }
-      }
-    } else {
-      __m256i corr[2][C];  // Q6_K: sum over sub-blocks of scale * -(activations' sum)
-      for (int h = 0; h < 2; ++h)
-        for (int c = 0; c < C; ++c) corr[h][c] = _mm256_setzero_si256();
-      for (int s = 0; s < 16; ++s) {
-        const __m256i s_v[2] = {scale_pairs(sc + s * kRows), scale_pairs(sc + s * kRows + 8)};
-        for (int k0 = 4 * s; k0 < 4 * s + 4; k0 += run) {
-          __m256i p[2][C];
+        for (int k0 = 4 * q; k0 < 4 * q + 4; k0 += run) {
+          __m256i lo_sum[2][C], hi_sum[2][C];
           for (int h = 0; h < 2; ++h)
-            for (int c = 0; c < C; ++c) p[h][c] = _mm256_setzero_si256();
+            for (int c = 0; c < C; ++c) lo_sum[h][c] = hi_sum[h][c] = _mm256_setzero_si256();
           for (int k = k0; k < k0 + run; ++k) {
-            __m256i xk[C];
-            for (int c = 0; c < C; ++c) xk[c] = _mm256_set1_epi32(load_i32(xb[c]->qs + 4 * k));
+            __m256i xl[C], xh[C];
+            for (int c = 0; c < C; ++c) {
+              xl[c] = _mm256_set1_epi32(load_i32(xb[c]->qs + 4 * k));
+              xh[c] = _mm256_set1_epi32(load_i32(xb[c]->qs + 128 + 4 * k));
+            }
             for (int h = 0; h < 2; ++h) {
               const __m256i raw = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 64 * k + 32 * h));
-              for (int c = 0; c < C; ++c) p[h][c] = _mm256_add_epi16(p[h][c], _mm256_maddubs_epi16(raw, xk[c]));
+              __m256i lo = _mm256_and_si256(raw, low4), hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);
+              if (q6) {
+                const __m256i top = _mm256_loadu_si256(
+                    reinterpret_cast<const __m256i*>(v + PackedKWeights::kHighBitsAt + 64 * (k % 16) + 32 * h));
+                if (k < 16) {
+                  lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(top, _mm256_set1_epi8(0x03)), 4));
+                  hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(top, _mm256_set1_epi8(0x0C)), 2));
+                } else {
+                  lo = _mm256_or_si256(lo, _mm256_and_si256(top, _mm256_set1_epi8(0x30)));
+                  hi = _mm256_or_si256(hi, _mm256_srli_epi16(_mm256_and_si256(top, _mm256_set1_epi8(static_cast<char>(0xC0))), 2));
+                }
+              }
+              for (int c = 0; c < C; ++c) {
+                lo_sum[h][c] = _mm256_add_epi16(lo_sum[h][c], _mm256_maddubs_epi16(lo, xl[c]));
+                hi_sum[h][c] = _mm256_add_epi16(hi_sum[h][c], _mm256_maddubs_epi16(hi, xh[c]));
+              }
             }
           }
           for (int h = 0; h < 2; ++h)
-            for (int c = 0; c < C; ++c) isum[h][c] = _mm256_add_epi32(isum[h][c], _mm256_madd_epi16(p[h][c], s_v[h]));
+            for (int c = 0; c < C; ++c)
+              isum[h][c] = _mm256_add_epi32(isum[h][c], _mm256_add_epi32(_mm256_madd_epi16(lo_sum[h][c], s_lo[h]),
+                                                                          _mm256_madd_epi16(hi_sum[h][c], s_hi[h])));
         }
         if (q6)
           for (int c = 0; c < C; ++c) {
-            const __m256i nsum = _mm256_set1_epi32(-xb[c]->bsums[s] & 0xFFFF);  // (-sum, 0) as int16 pairs
-            for (int h = 0; h < 2; ++h) corr[h][c] = _mm256_add_epi32(corr[h][c], _mm256_madd_epi16(s_v[h], nsum));
+            // - 32 * sum(x) per 16 values, times the scale: (-sum, 0) as int16 pairs.
+            const __m256i n_lo = _mm256_set1_epi32(-xb[c]->bsums[q] & 0xFFFF);
+            const __m256i n_hi = _mm256_set1_epi32(-xb[c]->bsums[q + 8] & 0xFFFF);
+            for (int h = 0; h < 2; ++h)
+              isum[h][c] = _mm256_add_epi32(
+                  isum[h][c], _mm256_slli_epi32(_mm256_add_epi32(_mm256_madd_epi16(s_lo[h], n_lo), _mm256_madd_epi16(s_hi[h], n_hi)), 5));
           }
       }
-      if (q6)
+    } else {
+      // Q5_K: whole bytes 0..31, four loads per int16 sum.
+      for (int s = 0; s < 16; ++s) {
+        const __m256i s_v[2] = {scale_pairs(sc + s * kRows), scale_pairs(sc + s * kRows + 8)};
+        __m256i p[2][C];
         for (int h = 0; h < 2; ++h)
-          for (int c = 0; c < C; ++c) isum[h][c] = _mm256_add_epi32(isum[h][c], _mm256_slli_epi32(corr[h][c], 5));
+          for (int c = 0; c < C; ++c) p[h][c] = _mm256_setzero_si256();
+        for (int k = 4 * s; k < 4 * s + 4; ++k) {
+          __m256i xk[C];
+          for (int c = 0; c < C; ++c) xk[c] = _mm256_set1_epi32(load_i32(xb[c]->qs + 4 * k));
+          for (int h = 0; h < 2; ++h) {
+            const __m256i raw = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 64 * k + 32 * h));
+            for (int c = 0; c < C; ++c) p[h][c] = _mm256_add_epi16(p[h][c], _mm256_maddubs_epi16(raw, xk[c]));
+          }
+        }
+        for (int h = 0; h < 2; ++h)
+          for (int c = 0; c < C; ++c) isum[h][c] = _mm256_add_epi32(isum[h][c], _mm256_madd_epi16(p[h][c], s_v[h]));
+      }
     }
     for (int h = 0; h < 2; ++h) {
       const __m256 d = _mm256_loadu_ps(w.d(g, b) + 8 * h);
@@ -224,6 +241,12 @@ void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
         v128_t raw = wasm_v128_load(v + 64 * k + 16 * q);
         if (part == 0) raw = wasm_v128_and(raw, low4);
         if (part == 1) raw = wasm_v128_and(wasm_u8x16_shr(raw, 4), low4);
+        if (part >= 0 && w.high_bits()) {
+          // Q6_K's top 2 bits: value e's in bits 0-1, e+128's 2-3, e+64's 4-5, e+192's 6-7.
+          const v128_t top = wasm_v128_load(v + PackedKWeights::kHighBitsAt + 64 * (k % 16) + 16 * q);
+          const int shift = (k >= 16 ? 4 : 0) + 2 * part;
+          raw = wasm_v128_or(raw, wasm_i8x16_shl(wasm_v128_and(wasm_u8x16_shr(top, shift), wasm_i8x16_splat(0x03)), 4));
+        }
         half[2 * q] = wasm_i32x4_add(half[2 * q], wasm_i32x4_dot_i16x8(wasm_u16x8_extend_low_u8x16(raw), x16));
         half[2 * q + 1] = wasm_i32x4_add(half[2 * q + 1], wasm_i32x4_dot_i16x8(wasm_u16x8_extend_high_u8x16(raw), x16));
       }
