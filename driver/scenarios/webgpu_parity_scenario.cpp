@@ -1,10 +1,11 @@
-// webgpu-parity and webgpu-parity-paths: the engine's WebGPU kernels against
+// webgpu-parity, -paths, -types and -gemma: the engine's WebGPU kernels against
 // its own CPU backend (exact f32 mode), both compiled to wasm and run in one
 // page: a 64-token greedy run, logits compared at every position (relative
 // to the largest logit of the row), greedy tokens identical. Models: the real stories260K
 // (whose tokens must also equal llama.cpp's, fixtures/golden) and synthetic
 // tiny models in f32, q8_0 and q4_0, llama and qwen2 layouts (and, in
-// webgpu-parity-types, every other weight type with a kernel). The fp16 KV
+// webgpu-parity-types, every other weight type with a kernel; in
+// webgpu-parity-gemma, gemma3 and gemma2). The fp16 KV
 // cache runs against the CPU with the same fp16 rounding of keys and values
 // (where a key sits at an fp16 rounding boundary, the two sides' last-bit f32
 // differences can round it apart: ~5e-4 on stories260K, still inside 1e-3);
@@ -53,6 +54,9 @@ const Synth kTypes[] = {{"tiny-k", "q4_k_m", "tiny-k-q4_k_m.gguf"}, {"tiny-k", "
                         {"tiny-k", "bf16", "tiny-k-bf16.gguf"},
                         // Qwen3's per-head q/k norms (heads wider than n_embd / n_head).
                         {"tiny-qwen3", "q8_0", "tiny-qwen3-q8_0.gguf"}};
+// Gemma 3 and 2 (make_gguf's tiny shapes: sliding windows of 8, gemma2's
+// soft-caps set low enough to bite), for webgpu-parity-gemma.
+const Synth kGemma[] = {{"tiny-gemma3", "q8_0", "tiny-gemma3-q8_0.gguf"}, {"tiny-gemma2", "q4_0", "tiny-gemma2-q4_0.gguf"}};
 
 void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url, const std::string& name,
                  const nlohmann::json* golden_tokens, Run run = {}) {
@@ -109,6 +113,7 @@ Browser& start_parity(ScenarioContext& ctx) {
   const std::string synth = ctx.scratch_dir();
   for (const auto& m : kSynth) fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_mix(m.type), 7, synth + "/" + m.file);
   for (const auto& m : kTypes) fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_mix(m.type), 7, synth + "/" + m.file);
+  for (const auto& m : kGemma) fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_mix(m.type), 7, synth + "/" + m.file);
   ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"}, {"/wasm/", wasm}, {"/models/", stories}, {"/synth/", synth}});
   return ctx.launch_browser();
 }
@@ -166,6 +171,26 @@ Scenario make_webgpu_parity_types_scenario() {
     // (SwiftShader, 2 cores): each type's kernels still run prefill tiles,
     // every matrix-vector kernel and the gather at each step.
     for (const auto& m : kTypes) check_model(ctx, browser, std::string("/synth/") + m.file, m.file, nullptr, Run{"f32", 0, "", 8});
+  };
+  return s;
+}
+
+Scenario make_webgpu_parity_gemma_scenario() {
+  Scenario s;
+  s.name = "webgpu-parity-gemma";
+  s.suite = "webgpu";
+  s.description = "WebGPU parity for gemma3 and gemma2: sliding-window layers crossed in prefill and decode, GeGLU, post-norms, embedding scale, q/k norms (gemma3, f32 cache), soft-capping (gemma2, fp16 cache, 300-token prompt: split attention beside a windowed layer)";
+  s.run = [](ScenarioContext& ctx) {
+    Browser& browser = start_parity(ctx);
+    // tiny-gemma3 (q/k norms, a global layer after two windowed ones) with a
+    // prompt of 24 tokens: the window (8) is crossed in prefill and at every
+    // decode step. 16 steps: SwiftShader on a busy 2-core machine took 45 s.
+    check_model(ctx, browser, "/synth/tiny-gemma3-q8_0.gguf", "tiny-gemma3-q8_0.gguf", nullptr, Run{"f32", 24, "", 16});
+    // tiny-gemma2 (soft-caps) with the fp16 cache and 300 tokens: its global
+    // layer splits the keys over workgroups, where late rows' windows leave
+    // the first chunk empty, and the windowed layer starts its chunk at the
+    // window.
+    check_model(ctx, browser, "/synth/tiny-gemma2-q4_0.gguf", "tiny-gemma2-q4_0.gguf", nullptr, Run{"f16", 300, "", 4});
   };
   return s;
 }

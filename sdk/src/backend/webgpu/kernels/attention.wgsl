@@ -5,7 +5,8 @@
 // last `window` of them; key0 is the first row's first visible key), so a
 // long context is spread over many workgroups (flash-decoding). A score is
 // q.k * scale, or softcap * tanh(q.k * scale) where softcap > 0 (the caller
-// divides the scale by the cap, as the CPU backend does). With one split it writes the output; with several it
+// divides the scale by the cap, as the CPU backend does; tanh_safe from
+// gate_act.wgsl). With one split it writes the output; with several it
 // writes (max, sum, unnormalised values) per split to `part` and
 // attention_reduce.wgsl combines them. Cache element type from kv_*.wgsl.
 struct Params {
