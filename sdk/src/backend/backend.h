@@ -41,6 +41,11 @@ inline int32_t first_visible_key(const AttentionShape& s, int32_t pos) {
   return s.window > 0 && pos >= s.window ? pos - s.window + 1 : 0;
 }
 
+// What q.k is multiplied by before the cap: scale, or scale / softcap, so a
+// capped score is softcap * tanh(q.k * score_multiplier) (llama.cpp's flash
+// attention computes it so).
+inline float score_multiplier(float scale, float softcap) { return softcap > 0.0f ? scale / softcap : scale; }
+
 // The activation of a gated feed-forward's gate: out = act(gate) * up.
 enum class GateAct {
   SiLU,      // SwiGLU: silu(x) = x / (1 + e^-x) (llama, qwen)

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "backend/backend.h"
 #include "backend/cpu/half.h"
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/vec_math.h"
@@ -27,7 +28,7 @@ inline float round_f16(float x) { return half_to_float(float_to_half(x)); }
 // scale divided by the cap first, as llama.cpp's flash attention does).
 struct ScoreFn {
   float mul, cap;
-  ScoreFn(float scale, float softcap) : mul(softcap > 0.0f ? scale / softcap : scale), cap(softcap) {}
+  ScoreFn(float scale, float softcap) : mul(score_multiplier(scale, softcap)), cap(softcap) {}
   float operator()(float dot) const { return cap > 0.0f ? cap * std::tanh(dot * mul) : dot * mul; }
 };
 

@@ -497,7 +497,7 @@ void WebGpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, 
   dispatch(pipeline("attention"),
            {static_cast<uint32_t>(pos0), static_cast<uint32_t>(s.n_head), static_cast<uint32_t>(s.n_head_kv),
             static_cast<uint32_t>(s.head_dim), static_cast<uint32_t>(kv_dim_), n_split,
-            fbits(s.softcap > 0.0f ? s.scale / s.softcap : s.scale), fbits(s.softcap), static_cast<uint32_t>(s.window), key0},
+            fbits(score_multiplier(s.scale, s.softcap)), fbits(s.softcap), static_cast<uint32_t>(s.window), key0},
            {qi.buffer, k_cache_[layer], v_cache_[layer], o.buffer, part}, s.n_head, rows, n_split);
   if (n_split > 1)
     dispatch(pipeline("attention_reduce"), {static_cast<uint32_t>(s.n_head), static_cast<uint32_t>(s.head_dim), n_split},
