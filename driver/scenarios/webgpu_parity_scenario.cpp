@@ -1,10 +1,11 @@
-// webgpu-parity and webgpu-parity-paths: the engine's WebGPU kernels against
+// webgpu-parity, -paths, -types and -gemma: the engine's WebGPU kernels against
 // its own CPU backend (exact f32 mode), both compiled to wasm and run in one
 // page: a 64-token greedy run, logits compared at every position (relative
 // to the largest logit of the row), greedy tokens identical. Models: the real stories260K
 // (whose tokens must also equal llama.cpp's, fixtures/golden) and synthetic
 // tiny models in f32, q8_0 and q4_0, llama and qwen2 layouts (and, in
-// webgpu-parity-types, every other weight type with a kernel). The fp16 KV
+// webgpu-parity-types, every other weight type with a kernel; in
+// webgpu-parity-gemma, gemma3 and gemma2). The fp16 KV
 // cache runs against the CPU with the same fp16 rounding of keys and values
 // (where a key sits at an fp16 rounding boundary, the two sides' last-bit f32
 // differences can round it apart: ~5e-4 on stories260K, still inside 1e-3);
@@ -16,6 +17,7 @@
 #include <fstream>
 
 #include "scenarios/builtin_scenarios.h"
+#include "scenarios/command_setup.h"
 #include "scenarios/scenario_context.h"
 #include "scenarios/webgpu_errors.h"
 #include "synthetic_model.h"
@@ -32,6 +34,8 @@ struct Run {
   int min_tokens = 0;      // the prompt repeated to this many tokens (0: as it is)
   const char* matvec = "";  // matrix-vector workgroup shape "TxR" (empty: the backend's choice)
   int steps = 64;           // greedy steps compared
+  const char* prompt = "";  // the page's prompt text (empty: its default)
+  const nlohmann::json* golden_prompt_tokens = nullptr;  // llama.cpp's tokens of that prompt, checked when set
 };
 
 struct Synth {
@@ -53,6 +57,9 @@ const Synth kTypes[] = {{"tiny-k", "q4_k_m", "tiny-k-q4_k_m.gguf"}, {"tiny-k", "
                         {"tiny-k", "bf16", "tiny-k-bf16.gguf"},
                         // Qwen3's per-head q/k norms (heads wider than n_embd / n_head).
                         {"tiny-qwen3", "q8_0", "tiny-qwen3-q8_0.gguf"}};
+// Gemma 2 (make_gguf's tiny shape: sliding window of 8, soft-caps set low
+// enough to bite), for webgpu-parity-gemma's long prompt.
+const Synth kGemma[] = {{"tiny-gemma2", "q4_0", "tiny-gemma2-q4_0.gguf"}};
 
 void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url, const std::string& name,
                  const nlohmann::json* golden_tokens, Run run = {}) {
@@ -61,7 +68,8 @@ void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url,
                             (*run.matvec ? std::string(" matvec ") + run.matvec : "");
   ScenarioPage& page = ctx.open_page(browser, "/webgpu_parity.html?n=" + std::to_string(run.steps) + "&kv=" + std::string(run.kv) +
                                                   "&min_tokens=" + std::to_string(run.min_tokens) +
-                                                  (*run.matvec ? std::string("&matvec=") + run.matvec : "") + "&model=" + url);
+                                                  (*run.matvec ? std::string("&matvec=") + run.matvec : "") +
+                                                  (*run.prompt ? "&prompt=" + url_encode(run.prompt) : "") + "&model=" + url);
   const PageEvent ev = page.wait_for_event("parity", ctx.budget(240s, "parity run of " + label));
   const nlohmann::json& d = ev.data;
   if (d.contains("error")) ctx.fail(label + ": the page failed: " + d["error"].get<std::string>());
@@ -74,6 +82,7 @@ void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url,
   ctx.expect(errors.empty(), label + ": no WebGPU errors, got " + errors);
   ctx.expect_eq(label + ": steps", run.steps, d.value("steps", 0));
   if (run.min_tokens) ctx.expect_eq(label + ": prompt tokens", static_cast<std::size_t>(run.min_tokens), d["prompt_tokens"].size());
+  if (run.golden_prompt_tokens) ctx.expect_eq(label + ": prompt tokens equal llama.cpp's", *run.golden_prompt_tokens, d["prompt_tokens"]);
   ctx.expect(rel < 1e-3, label + ": logits within 1e-3 relative at every position, worst " + std::to_string(rel) +
                              " at step " + std::to_string(d.value("worst_step", -1)));
   // The generation loop: device greedy with run-ahead on the GPU, host greedy
@@ -109,7 +118,12 @@ Browser& start_parity(ScenarioContext& ctx) {
   const std::string synth = ctx.scratch_dir();
   for (const auto& m : kSynth) fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_mix(m.type), 7, synth + "/" + m.file);
   for (const auto& m : kTypes) fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_mix(m.type), 7, synth + "/" + m.file);
-  ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"}, {"/wasm/", wasm}, {"/models/", stories}, {"/synth/", synth}});
+  for (const auto& m : kGemma) fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_mix(m.type), 7, synth + "/" + m.file);
+  ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"},
+                    {"/wasm/", wasm},
+                    {"/models/", stories},
+                    {"/synth/", synth},
+                    {"/mixes/", ctx.settings().source_dir + "/fixtures/golden/mixes"}});
   return ctx.launch_browser();
 }
 
@@ -166,6 +180,44 @@ Scenario make_webgpu_parity_types_scenario() {
     // (SwiftShader, 2 cores): each type's kernels still run prefill tiles,
     // every matrix-vector kernel and the gather at each step.
     for (const auto& m : kTypes) check_model(ctx, browser, std::string("/synth/") + m.file, m.file, nullptr, Run{"f32", 0, "", 8});
+  };
+  return s;
+}
+
+Scenario make_webgpu_parity_gemma_scenario() {
+  Scenario s;
+  s.name = "webgpu-parity-gemma";
+  s.suite = "webgpu";
+  s.description = "WebGPU parity for gemma3 and gemma2 (sliding windows crossed in prefill and decode, GeGLU, post-norms, embedding scale, q/k norms, soft-capping): llama.cpp's Q4_0 mixes on golden prompts, tokens equal llama.cpp's on both wasm backends; tiny-gemma2 with the fp16 cache and a 300-token prompt (split attention beside a windowed layer)";
+  s.run = [](ScenarioContext& ctx) {
+    Browser& browser = start_parity(ctx);
+    // llama.cpp's Q4_0 mixes from fixtures/golden/mixes on a golden prompt
+    // whose greedy run has no near-tie: both wasm backends' tokens must be
+    // llama.cpp's (f32 mode on its own dequantisation: the page's CPU side
+    // is the exact f32 mode). The prompts (24 and 31 tokens) cross the
+    // window of 8 in prefill and at every decode step; llama.cpp's tokens
+    // change at steps 4 and 9 (tiny-gemma3: q/k norms, a global layer after
+    // two windowed ones) and 5 (tiny-gemma2: soft-caps), as the window fills
+    // with the repeated token. SwiftShader on a busy 2-core machine took
+    // 45 s for 16 steps of tiny-gemma3.
+    const auto golden_case = [&](const std::string& mix, size_t i, int steps) {
+      std::ifstream f(ctx.settings().source_dir + "/fixtures/golden/mixes/" + mix + ".dequant.json");
+      const nlohmann::json c = nlohmann::json::parse(f)["cases"][i];
+      return std::make_pair(c, nlohmann::json(std::vector<int>(c["tokens"].begin(), c["tokens"].begin() + steps)));
+    };
+    const auto [g3, g3_tokens] = golden_case("tiny-gemma3-q4_0", 3, 16);
+    const std::string g3_prompt = g3["prompt"].get<std::string>();
+    Run r3{"f32", 0, "", 16, g3_prompt.c_str(), &g3["prompt_tokens"]};
+    check_model(ctx, browser, "/mixes/tiny-gemma3-q4_0.gguf", "tiny-gemma3-q4_0.gguf", &g3_tokens, r3);
+    const auto [g2, g2_tokens] = golden_case("tiny-gemma2-q4_0", 0, 8);
+    const std::string g2_prompt = g2["prompt"].get<std::string>();
+    Run r2{"f32", 0, "", 8, g2_prompt.c_str(), &g2["prompt_tokens"]};
+    check_model(ctx, browser, "/mixes/tiny-gemma2-q4_0.gguf", "tiny-gemma2-q4_0.gguf", &g2_tokens, r2);
+    // tiny-gemma2 with the fp16 cache and 300 tokens: its global layer
+    // splits the keys over workgroups, where late rows' windows leave the
+    // first chunk empty, and the windowed layer starts its chunk at the
+    // window.
+    check_model(ctx, browser, "/synth/tiny-gemma2-q4_0.gguf", "tiny-gemma2-q4_0.gguf", nullptr, Run{"f16", 300, "", 4});
   };
   return s;
 }

@@ -23,17 +23,18 @@ void Backend::norm_matmul(Act x, Weight norm, float eps, const std::vector<Weigh
   for (size_t i = 0; i < w.size(); ++i) matmul(w[i], i < bias.size() ? bias[i] : Weight{}, h, rows, outs[i]);
 }
 
-void Backend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, int32_t rows, Act h, Act gate,
-                           Act up, Act out) {
+void Backend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, GateAct act, int32_t rows, Act h,
+                           Act gate, Act up, Act out) {
   rms_norm(x, norm, eps, rows, h);
   matmul(w_gate, Weight{}, h, rows, gate);
   matmul(w_up, Weight{}, h, rows, up);
-  swiglu(gate, up, rows, out);
+  glu(gate, up, rows, act, out);
 }
 
-void Backend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) {
+void Backend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp, Weight post_norm, float eps) {
   matmul(w, Weight{}, a, rows, tmp);
-  add(x, tmp, rows);
+  if (post_norm) add_rms_norm(x, tmp, post_norm, eps, rows);
+  else add(x, tmp, rows);
 }
 
 void Backend::rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows, int32_t pos0, const AttentionShape& s,

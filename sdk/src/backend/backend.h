@@ -31,7 +31,25 @@ struct AttentionShape {
   int32_t n_head;
   int32_t n_head_kv;
   int32_t head_dim;
-  float scale;            // 1/sqrt(head_dim)
+  float scale;            // 1/sqrt(head_dim) (gemma: its query scaling)
+  float softcap = 0.0f;   // scores s become softcap * tanh(s / softcap) (gemma2); 0: none
+  int32_t window = 0;     // sliding window: the query at p sees keys p-window+1..p; 0: keys 0..p
+};
+
+// First key a query at `pos` sees under s's window (0 without one).
+inline int32_t first_visible_key(const AttentionShape& s, int32_t pos) {
+  return s.window > 0 && pos >= s.window ? pos - s.window + 1 : 0;
+}
+
+// What q.k is multiplied by before the cap: scale, or scale / softcap, so a
+// capped score is softcap * tanh(q.k * score_multiplier) (llama.cpp's flash
+// attention computes it so).
+inline float score_multiplier(float scale, float softcap) { return softcap > 0.0f ? scale / softcap : scale; }
+
+// The activation of a gated feed-forward's gate: out = act(gate) * up.
+enum class GateAct {
+  SiLU,      // SwiGLU: silu(x) = x / (1 + e^-x) (llama, qwen)
+  GeluTanh,  // GeGLU: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (gemma)
 };
 
 // What a backend can hold of the buffers whose sizes come from the model's
@@ -91,13 +109,20 @@ class Backend {
                     const RopeParams& p) = 0;
   // Stores k and v rows at positions pos0.. of a layer's cache.
   virtual void kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos0) = 0;
-  // Causal attention of q (rows tokens at pos0..) over cache positions 0..pos0+r.
+  // Causal attention of q (rows tokens at pos0..) over cache positions
+  // first_visible_key(s, pos0+r)..pos0+r.
   virtual void attention(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s,
                          Act out) = 0;
-  // out = silu(gate) * up, elementwise over rows x cols.
-  virtual void swiglu(Act gate, Act up, int32_t rows, Act out) = 0;
+  // out = act(gate) * up, elementwise over rows x cols.
+  virtual void glu(Act gate, Act up, int32_t rows, GateAct act, Act out) = 0;
   // x += y over rows.
   virtual void add(Act x, Act y, int32_t rows) = 0;
+  // x += rms_norm(y) * w, per row (gemma's post-attention and post-FFN norms).
+  virtual void add_rms_norm(Act x, Act y, Weight w, float eps, int32_t rows) = 0;
+  // x *= s over rows (gemma's embedding scale).
+  virtual void scale(Act x, float s, int32_t rows) = 0;
+  // x = cap * tanh(x / cap) over rows (gemma2's final logit soft-capping).
+  virtual void softcap(Act x, float cap, int32_t rows) = 0;
   // Copies row `src_row` of src to row 0 of dst (selects the last token).
   virtual void copy_row(Act src, int32_t src_row, Act dst) = 0;
 
@@ -109,11 +134,12 @@ class Backend {
   // the same input (q|k|v, or the output head); h receives the normed x.
   virtual void norm_matmul(Act x, Weight norm, float eps, const std::vector<Weight>& w,
                            const std::vector<Weight>& bias, int32_t rows, Act h, const std::vector<Act>& outs);
-  // out = silu(Wg . n) * (Wu . n), n = rms_norm(x) * norm (h, gate, up: scratch).
-  virtual void norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, int32_t rows, Act h,
-                            Act gate, Act up, Act out);
-  // x += W . a (tmp: scratch of x's shape).
-  virtual void matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp);
+  // out = act(Wg . n) * (Wu . n), n = rms_norm(x) * norm (h, gate, up: scratch).
+  virtual void norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, GateAct act, int32_t rows,
+                            Act h, Act gate, Act up, Act out);
+  // x += W . a, or with a post_norm x += rms_norm(W . a) * post_norm (tmp:
+  // scratch of x's shape).
+  virtual void matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp, Weight post_norm = {}, float eps = 0.0f);
   // RoPE on q and k, then k and v stored at positions pos0.. of the layer.
   virtual void rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows, int32_t pos0, const AttentionShape& s,
                           const RopeParams& p);

@@ -67,6 +67,10 @@ LlamaModel::LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& bac
       L.k_norm = load(gguf, src, b + "attn_k_norm.weight");
     }
     L.wo = load(gguf, src, b + "attn_output.weight");
+    if (cfg_.has_post_norms) {
+      L.attn_post_norm = load(gguf, src, b + "post_attention_norm.weight");
+      L.ffn_post_norm = load(gguf, src, b + "post_ffw_norm.weight");
+    }
     L.ffn_norm = load(gguf, src, b + "ffn_norm.weight");
     const auto gate_up = load_group(gguf, src, {b + "ffn_gate.weight", b + "ffn_up.weight"});
     L.w_gate = gate_up[0];
@@ -103,21 +107,37 @@ void LlamaModel::check_batch(int32_t n, int32_t pos0) const {
   if (pos0 < 0 || pos0 + n > n_ctx_) throw std::out_of_range("model: positions past the context of " + std::to_string(n_ctx_));
 }
 
+void LlamaModel::embed_scale(int32_t n) {
+  if (cfg_.embd_scale != 0.0f) be_.scale(x_, cfg_.embd_scale, n);
+}
+
 void LlamaModel::record_layers(int32_t n, int32_t pos0) {
-  const RopeParams rope{cfg_.n_rot, cfg_.rope_freq_base, cfg_.rope_order == RopeOrder::NeoX, rope_freqs_};
-  const AttentionShape shape{cfg_.n_head, cfg_.n_head_kv, cfg_.head_dim, 1.0f / std::sqrt(static_cast<float>(cfg_.head_dim))};
+  const bool neox = cfg_.rope_order == RopeOrder::NeoX;
+  // Scores scaled by 1/sqrt(head_dim), or unscaled where the query is scaled
+  // first (gemma, as llama.cpp does: the same rounding as its reference).
+  const float score_scale = cfg_.query_scale != 0.0f ? 1.0f : 1.0f / std::sqrt(static_cast<float>(cfg_.head_dim));
+  const AttentionShape full{cfg_.n_head, cfg_.n_head_kv, cfg_.head_dim, score_scale, cfg_.attn_softcap, 0};
+  const RopeParams rope_full{cfg_.n_rot, cfg_.rope_freq_base, neox, rope_freqs_};
+  // Sliding-window layers: their window and rope base.
+  AttentionShape swa = full;
+  swa.window = cfg_.sliding_window;
+  const RopeParams rope_swa{cfg_.n_rot, cfg_.rope_freq_base_swa, neox, rope_freqs_};
   for (int32_t l = 0; l < cfg_.n_layer; ++l) {
     const Layer& L = layers_[l];
+    const bool sliding = cfg_.sliding(l);
+    const AttentionShape& shape = sliding ? swa : full;
+    const RopeParams& rope = sliding ? rope_swa : rope_full;
     be_.norm_matmul(x_, L.attn_norm, cfg_.rms_eps, {L.wq, L.wk, L.wv}, {L.bq, L.bk, L.bv}, n, h_, {q_, k_, v_});
     if (L.q_norm) {
       be_.head_rms_norm(q_, L.q_norm, cfg_.rms_eps, n);
       be_.head_rms_norm(k_, L.k_norm, cfg_.rms_eps, n);
     }
     be_.rope_store(l, q_, k_, v_, n, pos0, shape, rope);
+    if (cfg_.query_scale != 0.0f) be_.scale(q_, cfg_.query_scale, n);
     be_.attention(l, q_, n, pos0, shape, attn_);
-    be_.matmul_add(L.wo, attn_, n, x_, o_);
-    be_.norm_gate_up(x_, L.ffn_norm, cfg_.rms_eps, L.w_gate, L.w_up, n, h_, gate_, up_, ffn_);
-    be_.matmul_add(L.w_down, ffn_, n, x_, o_);
+    be_.matmul_add(L.wo, attn_, n, x_, o_, L.attn_post_norm, cfg_.rms_eps);
+    be_.norm_gate_up(x_, L.ffn_norm, cfg_.rms_eps, L.w_gate, L.w_up, cfg_.ffn_act, n, h_, gate_, up_, ffn_);
+    be_.matmul_add(L.w_down, ffn_, n, x_, o_, L.ffn_post_norm, cfg_.rms_eps);
   }
 }
 
@@ -127,6 +147,7 @@ void LlamaModel::record_output(int32_t n, Output out, int32_t slot) {
   if (out == Output::AllLogits) {
     be_.rms_norm(x_, output_norm_, cfg_.rms_eps, n, h_);
     be_.matmul(output_, Weight{}, h_, n, logits_);
+    if (cfg_.final_softcap != 0.0f) be_.softcap(logits_, cfg_.final_softcap, n);
     logits_rows_ = n;
   } else {
     // The last token's hidden state (row 0 already when there is one token).
@@ -136,6 +157,7 @@ void LlamaModel::record_output(int32_t n, Output out, int32_t slot) {
       last = last_;
     }
     be_.norm_matmul(last, output_norm_, cfg_.rms_eps, {output_}, {}, 1, h_, {logits_});
+    if (cfg_.final_softcap != 0.0f) be_.softcap(logits_, cfg_.final_softcap, 1);
     if (out == Output::Argmax) {
       be_.argmax(logits_, 0, slot);
       return;
@@ -152,6 +174,7 @@ void LlamaModel::submit(const int32_t* tokens, int32_t n, int32_t pos0, Output o
   check_batch(n, pos0);
   be_.begin();
   be_.get_rows(tok_embd_, tokens, n, x_);
+  embed_scale(n);
   record_layers(n, pos0);
   record_output(n, out, slot);
   be_.end();
@@ -162,6 +185,7 @@ void LlamaModel::submit_from_slot(int32_t in_slot, int32_t pos0, int32_t out_slo
   check_batch(1, pos0);
   be_.begin();
   be_.get_rows_slot(tok_embd_, in_slot, x_);
+  embed_scale(1);
   record_layers(1, pos0);
   record_output(1, Output::Argmax, out_slot);
   be_.end();

@@ -1,7 +1,9 @@
-// The llama-family forward pass (Llama 2/3, Qwen2/2.5, Qwen3, Mistral)
-// written once against the Backend interface: pre-norm attention with RoPE
-// and grouped query heads, SwiGLU feed-forward, optional q/k/v bias, optional
-// per-head q/k norms (Qwen3), tied or separate output head.
+// The llama-family forward pass (Llama 2/3, Qwen2/2.5, Qwen3, Mistral, Gemma
+// 2/3) written once against the Backend interface: pre-norm attention with
+// RoPE and grouped query heads, SwiGLU or GeGLU feed-forward, optional q/k/v
+// bias, optional per-head q/k norms (Qwen3, Gemma 3), tied or separate output
+// head; for Gemma also the embedding scale, post-attention/post-FFN norms,
+// sliding-window layers with their own rope base, and soft-capping.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -55,11 +57,13 @@ class LlamaModel {
 
  private:
   struct Layer {
-    Weight attn_norm, wq, wk, wv, bq, bk, bv, q_norm, k_norm, wo, ffn_norm, w_gate, w_up, w_down;
+    Weight attn_norm, wq, wk, wv, bq, bk, bv, q_norm, k_norm, wo, attn_post_norm, ffn_norm, w_gate, w_up, w_down,
+        ffn_post_norm;
   };
   Weight load(const GgufFile& gguf, const ByteSource* src, const std::string& name, bool required = true);
   std::vector<Weight> load_group(const GgufFile& gguf, const ByteSource* src, const std::vector<std::string>& names);
   void check_batch(int32_t n, int32_t pos0) const;
+  void embed_scale(int32_t n);
   void record_layers(int32_t n, int32_t pos0);
   void record_output(int32_t n, Output out, int32_t slot);
 

@@ -45,14 +45,59 @@ void expect_shape(const GgufFile& g, const std::string& name, uint64_t d0, uint6
          (d1 ? "x" + std::to_string(d1) : ""));
   }
 }
+// Gemma 2 and 3, with llama.cpp's defaults where a key is absent (facts from
+// its gemma2/gemma3 loaders): inputs scaled by sqrt(n_embd), post-attention
+// and post-FFN norms, GeGLU, sliding-window layers in a repeating pattern
+// (gemma2 every other layer from the first, gemma3 five of every six), whose
+// rope base is rope.freq_base_swa (gemma3: 10000; gemma2: the global base).
+// The norm weights already hold Gemma's "1 + w" (added at conversion).
+void read_gemma(const GgufFile& g, ModelConfig& c) {
+  const std::string a = c.arch + ".";
+  const bool g2 = c.arch == "gemma2";
+  c.embd_scale = std::sqrt(static_cast<float>(c.n_embd));
+  c.has_post_norms = true;
+  c.ffn_act = GateAct::GeluTanh;
+  // query_pre_attn_scalar is not in the file: Google's configs use
+  // n_embd / n_head for the 27B models (62 layers for gemma3, 46 for gemma2),
+  // head_dim for the others.
+  const int32_t query_pre_attn_scalar = c.n_layer == (g2 ? 46 : 62) ? c.n_embd / c.n_head : c.head_dim;
+  c.query_scale = 1.0f / std::sqrt(static_cast<float>(query_pre_attn_scalar));
+  if (g2) c.attn_softcap = finite_float(g, a + "attn_logit_softcapping", 50.0);
+  c.final_softcap = finite_float(g, a + "final_logit_softcapping", g2 ? 30.0 : 0.0);
+  if (c.attn_softcap < 0.0f) fail(a + "attn_logit_softcapping is negative");
+  if (c.final_softcap < 0.0f) fail(a + "final_logit_softcapping is negative");
+  // gemma3 without a window has none; gemma2's is 4096 unless the file says.
+  const int64_t window = g.get_int(a + "attention.sliding_window", g2 ? 4096 : 0);
+  if (window < 0 || window > (1 << 24)) fail(a + "attention.sliding_window = " + std::to_string(window) + " is out of range");
+  if (window == 0) return;
+  c.sliding_window = static_cast<int32_t>(window);
+  c.rope_freq_base_swa = finite_float(g, a + "rope.freq_base_swa", g2 ? c.rope_freq_base : 10000.0);
+  if (!(c.rope_freq_base_swa > 1.0f)) fail(a + "rope.freq_base_swa is out of range (> 1)");
+  // The pattern: a per-layer array of flags, or n (layer l slides unless
+  // l % n == n - 1; n = 0: every layer slides).
+  c.layer_sliding.assign(c.n_layer, false);
+  const std::string key = a + "attention.sliding_window_pattern";
+  const GgufValue* p = g.find(key);
+  if (p && p->is_array()) {
+    const auto& flags = p->as_array(key).ints;
+    if (flags.size() != static_cast<size_t>(c.n_layer))
+      fail(key + " has " + std::to_string(flags.size()) + " entries for " + std::to_string(c.n_layer) + " layers");
+    for (int32_t l = 0; l < c.n_layer; ++l) c.layer_sliding[l] = flags[l] != 0;
+    return;
+  }
+  const int64_t n = p ? p->as_int(key) : (g2 ? 2 : 6);
+  if (n < 0 || n > (1 << 16)) fail(key + " = " + std::to_string(n) + " is out of range (0..65536)");
+  for (int32_t l = 0; l < c.n_layer; ++l) c.layer_sliding[l] = n == 0 || l % n < n - 1;
+}
 }  // namespace
 
 ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
   ModelConfig c;
   c.arch = g.get_string("general.architecture");
   if (c.arch.empty()) fail("general.architecture is missing");
-  if (c.arch != "llama" && c.arch != "qwen2" && c.arch != "qwen3" && c.arch != "mistral")
-    fail("architecture '" + c.arch + "' is not supported (llama, qwen2, qwen3, mistral are)");
+  const bool gemma = c.arch == "gemma2" || c.arch == "gemma3";
+  if (c.arch != "llama" && c.arch != "qwen2" && c.arch != "qwen3" && c.arch != "mistral" && !gemma)
+    fail("architecture '" + c.arch + "' is not supported (llama, qwen2, qwen3, mistral, gemma2, gemma3 are)");
   c.name = g.get_string("general.name", c.arch);
   const std::string a = c.arch + ".";
   c.n_embd = positive(g, a + "embedding_length", -1, 1 << 16);
@@ -72,7 +117,8 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
   if (!(c.rms_eps > 0.0f && c.rms_eps < 1.0f)) fail(a + "attention.layer_norm_rms_epsilon is out of range (0, 1)");
   c.rope_freq_base = finite_float(g, a + "rope.freq_base", 10000.0);
   if (!(c.rope_freq_base > 1.0f)) fail(a + "rope.freq_base is out of range (> 1)");
-  c.rope_order = c.arch == "qwen2" || c.arch == "qwen3" ? RopeOrder::NeoX : RopeOrder::Normal;
+  c.rope_order = c.arch == "qwen2" || c.arch == "qwen3" || gemma ? RopeOrder::NeoX : RopeOrder::Normal;
+  if (gemma) read_gemma(g, c);
   const std::string scaling = g.get_string(a + "rope.scaling.type", "none");
   if (scaling != "none" && scaling != "")
     fail("rope scaling '" + scaling + "' is not supported yet");
@@ -88,7 +134,7 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
   c.tied_output = g.find_tensor("output.weight") == nullptr;
   c.has_qkv_bias = g.find_tensor("blk.0.attn_q.bias") != nullptr;
   c.has_rope_freqs = g.find_tensor("rope_freqs.weight") != nullptr;
-  c.has_qk_norm = c.arch == "qwen3";
+  c.has_qk_norm = c.arch == "qwen3" || c.arch == "gemma3";
 
   expect_shape(g, "token_embd.weight", c.n_embd, c.n_vocab);
   expect_shape(g, "output_norm.weight", c.n_embd, 0);
@@ -114,6 +160,10 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
     expect_shape(g, b + "ffn_gate.weight", c.n_embd, c.n_ff);
     expect_shape(g, b + "ffn_up.weight", c.n_embd, c.n_ff);
     expect_shape(g, b + "ffn_down.weight", c.n_ff, c.n_embd);
+    if (c.has_post_norms) {
+      expect_shape(g, b + "post_attention_norm.weight", c.n_embd, 0);
+      expect_shape(g, b + "post_ffw_norm.weight", c.n_embd, 0);
+    }
   }
   return c;
 }

@@ -3,6 +3,9 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "backend/backend.h"
 
 namespace lantern {
 
@@ -14,7 +17,7 @@ enum class RopeOrder {
 };
 
 struct ModelConfig {
-  std::string arch;          // general.architecture: llama, qwen2, qwen3, mistral
+  std::string arch;          // general.architecture: llama, qwen2, qwen3, mistral, gemma2, gemma3
   std::string name;          // general.name, for reports
   int32_t n_vocab = 0;
   int32_t n_ctx_train = 0;   // context the model was trained for
@@ -31,7 +34,21 @@ struct ModelConfig {
   bool has_qkv_bias = false; // qwen2
   bool tied_output = false;  // no output.weight: the embedding is the output head
   bool has_rope_freqs = false; // llama 3.1+ rope_freqs.weight (per-dimension frequency factors)
-  bool has_qk_norm = false;    // qwen3: RMS norm of each q and k head before RoPE (attn_q_norm, attn_k_norm)
+  bool has_qk_norm = false;    // qwen3, gemma3: RMS norm of each q and k head before RoPE (attn_q_norm, attn_k_norm)
+
+  // Gemma 2 and 3 (0 / false / empty elsewhere).
+  float embd_scale = 0.0f;        // token embeddings multiplied by this (sqrt(n_embd)); 0: not scaled
+  bool has_post_norms = false;    // RMS norms of the attention and FFN outputs before their residual adds
+  GateAct ffn_act = GateAct::SiLU;  // GELU (tanh approximation) for gemma
+  float query_scale = 0.0f;       // q multiplied by this before attention, scores then unscaled (1/sqrt(head_dim),
+                                  // or 1/sqrt(n_embd/n_head) for the 27B models); 0: scores scaled by 1/sqrt(head_dim)
+  float attn_softcap = 0.0f;      // gemma2: attention scores capped to +-this by c*tanh(s/c); 0: none
+  float final_softcap = 0.0f;     // gemma2 (gemma3 if set): the same cap on the logits
+  int32_t sliding_window = 0;     // keys a sliding-window layer's query sees (itself included); 0: none
+  float rope_freq_base_swa = 0.0f;  // sliding-window layers' rope base
+  std::vector<bool> layer_sliding;  // per layer: sliding-window attention (else full)
+
+  bool sliding(int32_t layer) const { return !layer_sliding.empty() && layer_sliding[layer]; }
 
   int32_t q_dim() const { return n_head * head_dim; }
   int32_t kv_dim() const { return n_head_kv * head_dim; }

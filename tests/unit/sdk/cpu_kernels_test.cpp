@@ -271,6 +271,30 @@ TEST(VecMath, SwigluMatchesTheFormula) {
   }
 }
 
+// GeGLU against the tanh-approximated GELU in double: within the fp16
+// rounding of its input and result (llama.cpp's table), exact at the ends.
+TEST(VecMath, GegluMatchesTheFormulaWithinFp16) {
+  std::vector<float> g = random_row(200, 77), u = random_row(200, 78);
+  for (size_t i = 0; i < g.size(); ++i) g[i] *= 6.0f;  // -6..6: the curved part
+  g.insert(g.end(), {-12.0f, -10.0f, 10.0f, 12.5f, 0.0f});
+  u.insert(u.end(), {1.0f, 2.0f, 3.0f, -1.0f, 5.0f});
+  std::vector<float> out(g.size());
+  geglu_row(g.data(), u.data(), out.data(), static_cast<int64_t>(g.size()));
+  for (size_t i = 0; i < g.size(); ++i) {
+    const double x = g[i];
+    const double gelu = 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+    const double want = gelu * u[i];
+    // fp16 input rounding moves gelu by up to |gelu'(x)| * |x| * 2^-11 (gelu' < 1.13).
+    ASSERT_NEAR(out[i], want, (1.2 * std::fabs(x) * 0x1p-11 + std::fabs(gelu) * 0x1p-11 + 1e-7) * std::fabs(u[i]) + 1e-7)
+        << "x=" << x;
+  }
+  EXPECT_EQ(out[200], 0.0f);                  // x <= -10: 0
+  EXPECT_EQ(out[201], 0.0f);
+  EXPECT_EQ(out[202], 10.0f * 3.0f);          // x >= 10: x * up
+  EXPECT_EQ(out[203], -12.5f);
+  EXPECT_EQ(out[204], 0.0f);
+}
+
 // Attention kernels against exact f32 softmax attention over the same fp16
 // keys and values: the tiled kernel (f32 arithmetic) tightly, the
 // step-by-step one (fp16 accumulator) within fp16 rounding. Head sizes with
@@ -295,14 +319,15 @@ TEST(Attention, KernelsMatchExactSoftmax) {
     std::vector<float> tiled(rows * q_stride), scratch(attention_tile_scratch(hd, n_heads) + 4096);
     for (int r0 = 0; r0 < rows; r0 += kAttentionTile)
       attend_rows_tiled_f16(&q[r0 * q_stride], q_stride, n_heads, std::min(kAttentionTile, rows - r0), pos_first + r0,
-                            k16.data(), v16.data(), stride, hd, scale, &tiled[r0 * q_stride], q_stride, scratch.data());
+                            k16.data(), v16.data(), stride, hd, scale, 0.0f, 0, &tiled[r0 * q_stride], q_stride,
+                            scratch.data());
     std::vector<float> exact(hd), stepped(hd), tmp(n_keys_total + 2 * hd);
     for (int r = 0; r < rows; ++r)
       for (int h = 0; h < n_heads; ++h) {
         const float* qv = &q[r * q_stride + h * hd];
         const int n_keys = pos_first + r + 1;
-        attend_head_f32(qv, kf.data(), vf.data(), stride, n_keys, hd, scale, exact.data(), tmp.data());
-        attend_head_f16(qv, k16.data(), v16.data(), stride, n_keys, hd, scale, stepped.data(), tmp.data());
+        attend_head_f32(qv, kf.data(), vf.data(), stride, n_keys, hd, scale, 0.0f, exact.data(), tmp.data());
+        attend_head_f16(qv, k16.data(), v16.data(), stride, n_keys, hd, scale, 0.0f, stepped.data(), tmp.data());
         for (int d = 0; d < hd; ++d) {
           ASSERT_NEAR(tiled[r * q_stride + h * hd + d], exact[d], 2e-5) << "hd=" << hd << " row " << r << " head " << h;
           ASSERT_NEAR(stepped[d], exact[d], 5e-3) << "hd=" << hd << " row " << r << " head " << h;
@@ -446,7 +471,7 @@ TEST(CpuBackendAttention, F16RoundedIsExactAttentionOnRoundedKeysAndValues) {
   double max_diff_from_exact = 0;
   for (int r = 0; r < rows; ++r)
     for (int h = 0; h < n_head; ++h) {
-      attend_head_f32(&q[r * q_dim + h * hd], kr.data(), vr.data(), kv_dim, r + 1, hd, 0.25f, want.data(), tmp.data());
+      attend_head_f32(&q[r * q_dim + h * hd], kr.data(), vr.data(), kv_dim, r + 1, hd, 0.25f, 0.0f, want.data(), tmp.data());
       for (int d = 0; d < hd; ++d) {
         const size_t i = r * q_dim + h * hd + d;
         ASSERT_EQ(rounded[i], want[d]) << "row " << r << " head " << h << " dim " << d;
@@ -454,6 +479,79 @@ TEST(CpuBackendAttention, F16RoundedIsExactAttentionOnRoundedKeysAndValues) {
       }
     }
   EXPECT_GT(max_diff_from_exact, 1e-5) << "fp16 rounding should show against the exact cache";
+}
+
+// Sliding-window and soft-capped attention (gemma) through the backend, in
+// every cache mode, against softmax in double over the fp16-rounded keys
+// and values: a prefill of 70 rows (the tiled kernel in F16 mode) that
+// crosses the window, then single decode rows past it. The window (13)
+// starts mid-tile and the reference masks keys more than window-1 back.
+TEST(CpuBackendAttention, SlidingWindowAndSoftcapMatchTheDefinition) {
+  const int hd = 32, n_head = 4, n_head_kv = 2, kv_dim = hd * n_head_kv, q_dim = hd * n_head, group = n_head / n_head_kv;
+  const int prefill = 70, total = 75, window = 13;
+  const auto q = random_row(total * q_dim, 31), k = random_row(total * kv_dim, 32), v = random_row(total * kv_dim, 33);
+  std::vector<float> kr(k.size()), vr(v.size());
+  for (size_t i = 0; i < k.size(); ++i) {
+    kr[i] = fp16_to_fp32(fp32_to_fp16(k[i]));
+    vr[i] = fp16_to_fp32(fp32_to_fp16(v[i]));
+  }
+  for (float softcap : {0.0f, 0.5f}) {
+    AttentionShape s{n_head, n_head_kv, hd, 0.7f, softcap, window};
+    // The definition, in double, over the given keys and values.
+    auto definition = [&](const std::vector<float>& kk, const std::vector<float>& vv) {
+      std::vector<double> want(static_cast<size_t>(total) * q_dim);
+      for (int r = 0; r < total; ++r)
+        for (int h = 0; h < n_head; ++h) {
+          const int kvh = h / group, j0 = std::max(0, r - window + 1);
+          std::vector<double> p;
+          double mx = -INFINITY, sum = 0;
+          for (int j = j0; j <= r; ++j) {
+            double d = 0;
+            for (int e = 0; e < hd; ++e) d += static_cast<double>(q[r * q_dim + h * hd + e]) * kk[j * kv_dim + kvh * hd + e];
+            d *= s.scale;
+            if (softcap > 0) d = softcap * std::tanh(d / softcap);
+            p.push_back(d);
+            mx = std::max(mx, d);
+          }
+          for (double& x : p) sum += (x = std::exp(x - mx));
+          for (int e = 0; e < hd; ++e) {
+            double o = 0;
+            for (size_t t = 0; t < p.size(); ++t) o += p[t] / sum * vv[(j0 + t) * kv_dim + kvh * hd + e];
+            want[r * q_dim + h * hd + e] = o;
+          }
+        }
+      return want;
+    };
+    const std::vector<double> want_rounded = definition(kr, vr), want_exact = definition(k, v);
+    for (KvPrecision prec : {KvPrecision::F16, KvPrecision::F16Rounded, KvPrecision::F32}) {
+      CpuBackendOptions o;
+      o.n_threads = 2;
+      o.kv = prec;
+      CpuBackend be(o);
+      be.create_kv(1, 128, kv_dim);
+      std::vector<float> got(static_cast<size_t>(total) * q_dim);
+      auto run = [&](int r0, int rows) {
+        const std::vector<float> qs(q.begin() + r0 * q_dim, q.begin() + (r0 + rows) * q_dim);
+        const std::vector<float> ks(k.begin() + r0 * kv_dim, k.begin() + (r0 + rows) * kv_dim);
+        const std::vector<float> vs(v.begin() + r0 * kv_dim, v.begin() + (r0 + rows) * kv_dim);
+        const Act qa = upload_rows(be, qs, rows, q_dim), ka = upload_rows(be, ks, rows, kv_dim),
+                  va = upload_rows(be, vs, rows, kv_dim), oa = be.create_act(rows, q_dim);
+        be.kv_store(0, ka, va, rows, r0);
+        be.attention(0, qa, rows, r0, s, oa);
+        be.read_begin(oa, rows, &got[r0 * q_dim]);
+      };
+      run(0, prefill);
+      for (int r = prefill; r < total; ++r) run(r, 1);
+      // F16's decode rows keep an fp16 accumulator; the others are f32 sums.
+      // F32 keeps keys and values unrounded.
+      const double tol = prec == KvPrecision::F16 ? 5e-3 : 2e-5;
+      const std::vector<double>& want = prec == KvPrecision::F32 ? want_exact : want_rounded;
+      for (int r = 0; r < total; ++r)
+        for (int i = 0; i < q_dim; ++i)
+          ASSERT_NEAR(got[r * q_dim + i], want[r * q_dim + i], tol)
+              << "softcap " << softcap << " mode " << static_cast<int>(prec) << " row " << r << " elem " << i;
+    }
+  }
 }
 
 TEST(ThreadPool, CoversEveryIndexOnceAndIsReusable) {

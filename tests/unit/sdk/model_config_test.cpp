@@ -1,9 +1,12 @@
 // ModelConfig::from_gguf on hostile float metadata: the values the forward
 // pass divides by or raises to a power (rope.freq_base, the RMS norm's
-// epsilon) must be finite and in range, and the error names the key.
+// epsilon) must be finite and in range, and the error names the key. And
+// the gemma2/gemma3 keys: llama.cpp's defaults where a key is absent, the
+// sliding-window pattern, bad values and missing tensors refused by name.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -80,6 +83,140 @@ TEST(ModelConfigFloats, NonFiniteOrNonPositiveValuesAreRefusedNamingTheKey) {
     } catch (const std::runtime_error& e) {
       EXPECT_NE(std::string(e.what()).find(key), std::string::npos)
           << key << " = " << value << ": the error names the key: " << e.what();
+    }
+  }
+}
+
+// A gemma2 or gemma3 shape (n_embd 8, two heads of 4 and one KV head, n_ff 8,
+// vocab 8) of n_layer layers in F32; `keys` adds metadata, `skip` leaves a
+// tensor out.
+GgufWriter tiny_gemma(const std::string& arch, int n_layer, const std::function<void(GgufWriter&)>& keys = {},
+                      const std::string& skip = "") {
+  GgufWriter w;
+  const std::string a = arch + ".";
+  w.set_string("general.architecture", arch);
+  w.set_u32(a + "embedding_length", 8);
+  w.set_u32(a + "block_count", n_layer);
+  w.set_u32(a + "feed_forward_length", 8);
+  w.set_u32(a + "attention.head_count", 2);
+  w.set_u32(a + "attention.head_count_kv", 1);
+  w.set_u32(a + "context_length", 64);
+  w.set_f32(a + "rope.freq_base", 1000000.0f);
+  if (keys) keys(w);
+  auto f32 = [&](const std::string& name, std::vector<uint64_t> dims) {
+    if (name == skip) return;
+    uint64_t n = 1;
+    for (auto d : dims) n *= d;
+    w.add_tensor(name, GgmlType::F32, dims, std::vector<uint8_t>(n * 4, 0));
+  };
+  f32("token_embd.weight", {8, 8});
+  f32("output_norm.weight", {8});
+  for (int l = 0; l < n_layer; ++l) {
+    const std::string b = "blk." + std::to_string(l) + ".";
+    f32(b + "attn_norm.weight", {8});
+    f32(b + "attn_q.weight", {8, 8});
+    f32(b + "attn_k.weight", {8, 4});
+    f32(b + "attn_v.weight", {8, 4});
+    if (arch == "gemma3") {
+      f32(b + "attn_q_norm.weight", {4});
+      f32(b + "attn_k_norm.weight", {4});
+    }
+    f32(b + "attn_output.weight", {8, 8});
+    f32(b + "post_attention_norm.weight", {8});
+    f32(b + "ffn_norm.weight", {8});
+    f32(b + "ffn_gate.weight", {8, 8});
+    f32(b + "ffn_up.weight", {8, 8});
+    f32(b + "ffn_down.weight", {8, 8});
+    f32(b + "post_ffw_norm.weight", {8});
+  }
+  return w;
+}
+
+std::vector<bool> sliding_layers(const ModelConfig& c) {
+  std::vector<bool> v;
+  for (int32_t l = 0; l < c.n_layer; ++l) v.push_back(c.sliding(l));
+  return v;
+}
+
+// llama.cpp's gemma3 defaults: five sliding layers of every six, their rope
+// base 10000, no soft-capping, query scale 1/sqrt(head_dim).
+TEST(ModelConfigGemma, Gemma3DefaultsFollowLlamaCpp) {
+  const ModelConfig c = config_of(tiny_gemma("gemma3", 7, [](GgufWriter& w) { w.set_u32("gemma3.attention.sliding_window", 16); }));
+  EXPECT_EQ(c.sliding_window, 16);
+  EXPECT_EQ(sliding_layers(c), (std::vector<bool>{true, true, true, true, true, false, true}));
+  EXPECT_FLOAT_EQ(c.rope_freq_base_swa, 10000.0f);
+  EXPECT_FLOAT_EQ(c.rope_freq_base, 1000000.0f);
+  EXPECT_FLOAT_EQ(c.embd_scale, std::sqrt(8.0f));
+  EXPECT_FLOAT_EQ(c.query_scale, 0.5f);  // 1/sqrt(head_dim 4)
+  EXPECT_EQ(c.attn_softcap, 0.0f);
+  EXPECT_EQ(c.final_softcap, 0.0f);
+  EXPECT_TRUE(c.has_qk_norm);
+  EXPECT_TRUE(c.has_post_norms);
+  EXPECT_EQ(c.ffn_act, GateAct::GeluTanh);
+  EXPECT_EQ(c.rope_order, RopeOrder::NeoX);
+}
+
+TEST(ModelConfigGemma, Gemma3WithoutAWindowHasNoSlidingLayers) {
+  const ModelConfig c = config_of(tiny_gemma("gemma3", 3));
+  EXPECT_EQ(c.sliding_window, 0);
+  EXPECT_EQ(sliding_layers(c), (std::vector<bool>{false, false, false}));
+}
+
+// gemma2: every other layer slides from the first, a window of 4096 and
+// caps of 50 and 30 unless the file says otherwise, the global rope base.
+TEST(ModelConfigGemma, Gemma2DefaultsFollowLlamaCpp) {
+  const ModelConfig c = config_of(tiny_gemma("gemma2", 4));
+  EXPECT_EQ(c.sliding_window, 4096);
+  EXPECT_EQ(sliding_layers(c), (std::vector<bool>{true, false, true, false}));
+  EXPECT_FLOAT_EQ(c.rope_freq_base_swa, 1000000.0f);
+  EXPECT_FLOAT_EQ(c.attn_softcap, 50.0f);
+  EXPECT_FLOAT_EQ(c.final_softcap, 30.0f);
+  EXPECT_FALSE(c.has_qk_norm);
+  const ModelConfig d = config_of(tiny_gemma("gemma2", 2, [](GgufWriter& w) {
+    w.set_f32("gemma2.attn_logit_softcapping", 2.0f);
+    w.set_f32("gemma2.final_logit_softcapping", 5.0f);
+    w.set_u32("gemma2.attention.sliding_window", 8);
+    w.set_f32("gemma2.rope.freq_base_swa", 20000.0f);
+  }));
+  EXPECT_FLOAT_EQ(d.attn_softcap, 2.0f);
+  EXPECT_FLOAT_EQ(d.final_softcap, 5.0f);
+  EXPECT_EQ(d.sliding_window, 8);
+  EXPECT_FLOAT_EQ(d.rope_freq_base_swa, 20000.0f);
+}
+
+TEST(ModelConfigGemma, PatternAsANumberOrPerLayerFlags) {
+  const ModelConfig n = config_of(tiny_gemma("gemma3", 5, [](GgufWriter& w) {
+    w.set_u32("gemma3.attention.sliding_window", 8);
+    w.set_u32("gemma3.attention.sliding_window_pattern", 3);
+  }));
+  EXPECT_EQ(sliding_layers(n), (std::vector<bool>{true, true, false, true, true}));
+  const ModelConfig f = config_of(tiny_gemma("gemma3", 3, [](GgufWriter& w) {
+    w.set_u32("gemma3.attention.sliding_window", 8);
+    w.set_i32s("gemma3.attention.sliding_window_pattern", {0, 1, 0});
+  }));
+  EXPECT_EQ(sliding_layers(f), (std::vector<bool>{false, true, false}));
+}
+
+TEST(ModelConfigGemma, BadGemmaMetadataIsRefusedByName) {
+  const std::vector<std::pair<std::string, GgufWriter>> bad = {
+      {"blk.1.post_ffw_norm.weight", tiny_gemma("gemma2", 2, {}, "blk.1.post_ffw_norm.weight")},
+      {"blk.0.attn_k_norm.weight", tiny_gemma("gemma3", 1, {}, "blk.0.attn_k_norm.weight")},
+      {"gemma2.attn_logit_softcapping",
+       tiny_gemma("gemma2", 1, [](GgufWriter& w) { w.set_f32("gemma2.attn_logit_softcapping", -1.0f); })},
+      {"gemma2.final_logit_softcapping", tiny_gemma("gemma2", 1, [](GgufWriter& w) {
+         w.set_f32("gemma2.final_logit_softcapping", std::numeric_limits<float>::infinity());
+       })},
+      {"gemma3.attention.sliding_window_pattern", tiny_gemma("gemma3", 2, [](GgufWriter& w) {
+         w.set_u32("gemma3.attention.sliding_window", 8);
+         w.set_i32s("gemma3.attention.sliding_window_pattern", {1, 0, 1});
+       })},
+  };
+  for (const auto& [name, w] : bad) {
+    try {
+      config_of(w);
+      ADD_FAILURE() << name << ": accepted";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << "the error names " << name << ": " << e.what();
     }
   }
 }

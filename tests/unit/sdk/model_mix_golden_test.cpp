@@ -33,7 +33,7 @@ namespace {
 
 const std::vector<std::string> kMixes = {"tiny-256-q4_k_m", "tiny-256-q5_k_m",       "tiny-256-q6_k",
                                          "tiny-256-q4_0",   "tiny-256-qwen2-q4_k_m", "tiny-256-qwen2-q4_0",
-                                         "tiny-qwen3-q4_k_m"};
+                                         "tiny-qwen3-q4_k_m", "tiny-gemma3-q4_0",    "tiny-gemma2-q4_0"};
 
 // A step whose reference top-2 gap is under this fraction of the step's
 // logit standard deviation is a near-tie: either side's rounding may settle

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "backend/backend.h"
 #include "backend/cpu/half.h"
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/vec_math.h"
@@ -22,6 +23,14 @@ namespace lantern {
 
 namespace {
 inline float round_f16(float x) { return half_to_float(float_to_half(x)); }
+
+// A score from q.k: times scale, then soft-capped where softcap > 0 (the
+// scale divided by the cap first, as llama.cpp's flash attention does).
+struct ScoreFn {
+  float mul, cap;
+  ScoreFn(float scale, float softcap) : mul(score_multiplier(scale, softcap)), cap(softcap) {}
+  float operator()(float dot) const { return cap > 0.0f ? cap * std::tanh(dot * mul) : dot * mul; }
+};
 
 #if defined(__AVX512F__)
 constexpr int kStep = 64;  // GGML_F16_STEP on AVX-512: 4 vectors of 16
@@ -70,7 +79,8 @@ inline void mad_f16(float* acc, const uint16_t* v, float s, int32_t n, int32_t n
 }  // namespace
 
 void attend_head_f16(const float* q, const uint16_t* k, const uint16_t* v, int64_t stride, int32_t n_keys,
-                     int32_t hd, float scale, float* out, float* scratch) {
+                     int32_t hd, float scale, float softcap, float* out, float* scratch) {
+  const ScoreFn score(scale, softcap);
   const int32_t n_vec = kStep ? hd / kStep * kStep : 0;
   float* qf = scratch;       // the query as fp16 values
   float* acc = scratch + hd; // fp16 values held in floats
@@ -80,7 +90,7 @@ void attend_head_f16(const float* q, const uint16_t* k, const uint16_t* v, int64
   }
   float S = 0.0f, M = -INFINITY;
   for (int32_t j = 0; j < n_keys; ++j) {
-    const float sc = dot_f16(k + j * stride, qf, hd, n_vec) * scale;
+    const float sc = score(dot_f16(k + j * stride, qf, hd, n_vec));
     float ms = 1.0f, vs = 1.0f;
     if (sc > M) {
       const float m_old = M;
@@ -182,9 +192,10 @@ void tile_values(const float* p, int32_t n_rows, const float* vt, int32_t kn, in
 }  // namespace
 
 void attend_rows_tiled_f16(const float* q, int64_t q_stride, int32_t n_heads, int32_t n_rows, int32_t pos_first,
-                           const uint16_t* k, const uint16_t* v, int64_t stride, int32_t hd, float scale, float* out,
-                           int64_t out_stride, float* scratch) {
+                           const uint16_t* k, const uint16_t* v, int64_t stride, int32_t hd, float scale,
+                           float softcap, int32_t window, float* out, int64_t out_stride, float* scratch) {
   constexpr int32_t T = kAttentionTile;
+  const ScoreFn score(scale, softcap);
   float* kt = scratch;       // [hd][T]: the key tile, transposed
   float* vt = kt + T * hd;   // [T][hd]: the value tile
   float* sc = vt + T * hd;   // [n_rows][T]: one head's scores, then probabilities
@@ -195,8 +206,11 @@ void attend_rows_tiled_f16(const float* q, int64_t q_stride, int32_t n_heads, in
     std::fill(MS + h * 2 * T + T, MS + (h + 1) * 2 * T, 0.0f);
   }
   std::fill(acc, acc + static_cast<int64_t>(n_heads) * T * hd, 0.0f);
-  const int32_t n_keys = pos_first + n_rows;  // the last row sees them all
-  for (int32_t k0 = 0; k0 < n_keys; k0 += T) {
+  const int32_t n_keys = pos_first + n_rows;  // the last row sees up to here
+  // The first row's window starts the first tile that anyone sees (tiles
+  // stay aligned to multiples of T, as llama.cpp's are).
+  const int32_t first_key = window > 0 ? std::max(0, pos_first - window + 1) : 0;
+  for (int32_t k0 = first_key / T * T; k0 < n_keys; k0 += T) {
     const int32_t kn = std::min(T, n_keys - k0);
     // Widen the tile once for all heads that share it (zero padded).
     for (int32_t j = 0; j < T; ++j) {
@@ -214,11 +228,13 @@ void attend_rows_tiled_f16(const float* q, int64_t q_stride, int32_t n_heads, in
       tile_scores(q + h * hd, q_stride, n_rows, kt, hd, sc);
       for (int32_t r = 0; r < n_rows; ++r) {
         float* s = sc + r * T;
-        // Scale, then mask keys past this row's position (and the padding).
+        // Score, then mask keys past this row's position (and the padding)
+        // and before its window.
         const int32_t visible = std::min(kn, pos_first + r + 1 - k0);
+        const int32_t hidden = window > 0 ? pos_first + r - window + 1 - k0 : 0;  // keys before the window
         float tile_max = -INFINITY;
         for (int32_t j = 0; j < T; ++j) {
-          s[j] = j < visible ? s[j] * scale : -INFINITY;
+          s[j] = j < visible && j >= hidden ? score(s[j]) : -INFINITY;
           tile_max = std::max(tile_max, s[j]);
         }
         if (tile_max == -INFINITY) {  // nothing visible to this row here
@@ -251,10 +267,11 @@ void attend_rows_tiled_f16(const float* q, int64_t q_stride, int32_t n_heads, in
 }
 
 void attend_head_f32(const float* q, const float* k, const float* v, int64_t stride, int32_t n_keys, int32_t hd,
-                     float scale, float* out, float* scores) {
+                     float scale, float softcap, float* out, float* scores) {
+  const ScoreFn score(scale, softcap);
   float maxs = -INFINITY;
   for (int32_t j = 0; j < n_keys; ++j) {
-    scores[j] = dot_f32(q, k + j * stride, hd) * scale;
+    scores[j] = score(dot_f32(q, k + j * stride, hd));
     maxs = std::max(maxs, scores[j]);
   }
   double sum = 0.0;

@@ -1,6 +1,8 @@
 // Attention of one query head over one cached key/value head (keys 0..n-1,
 // `stride` elements between consecutive positions). The CPU backend splits
-// (token, head) pairs over threads and calls these.
+// (token, head) pairs over threads and calls these. A score s is q.k * scale,
+// then, where softcap > 0, softcap * tanh(s / softcap) (gemma2), computed as
+// llama.cpp's flash attention does: softcap * tanh(q.k * (scale / softcap)).
 #pragma once
 #include <cstdint>
 
@@ -13,7 +15,7 @@ namespace lantern {
 // (64-wide steps with four accumulators, leftovers in scalar double), so the
 // rounding matches llama.cpp's here. scratch: 2 * head_dim floats.
 void attend_head_f16(const float* q, const uint16_t* k, const uint16_t* v, int64_t stride, int32_t n_keys,
-                     int32_t head_dim, float scale, float* out, float* scratch);
+                     int32_t head_dim, float scale, float softcap, float* out, float* scratch);
 
 // llama.cpp's tiled CPU flash attention, the path it takes for batches of
 // at least kAttentionTile queries: f32 queries, keys and values widened to
@@ -28,10 +30,10 @@ constexpr int32_t kAttentionTile = 64;
 int64_t attention_tile_scratch(int32_t head_dim, int32_t n_heads);
 void attend_rows_tiled_f16(const float* q, int64_t q_stride, int32_t n_heads, int32_t n_rows, int32_t pos_first,
                            const uint16_t* k, const uint16_t* v, int64_t stride, int32_t head_dim, float scale,
-                           float* out, int64_t out_stride, float* scratch);
+                           float softcap, int32_t window, float* out, int64_t out_stride, float* scratch);
 
 // Exact f32 softmax attention (the reference mode). scratch: n_keys floats.
 void attend_head_f32(const float* q, const float* k, const float* v, int64_t stride, int32_t n_keys,
-                     int32_t head_dim, float scale, float* out, float* scratch);
+                     int32_t head_dim, float scale, float softcap, float* out, float* scratch);
 
 }  // namespace lantern

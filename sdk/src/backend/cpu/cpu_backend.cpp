@@ -385,7 +385,8 @@ void CpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, con
         const size_t head = layer_base + static_cast<size_t>(kvh) * hd;
         const size_t q_off = static_cast<size_t>(r0) * qi.cols + static_cast<size_t>(kvh) * group * hd;
         attend_rows_tiled_f16(&qi.v[q_off], qi.cols, group, std::min(kAttentionTile, rows - r0), pos0 + r0,
-                              &k16_[head], &v16_[head], kv_dim_, hd, s.scale, &o.v[q_off], o.cols, scratch.data());
+                              &k16_[head], &v16_[head], kv_dim_, hd, s.scale, s.softcap, s.window, &o.v[q_off], o.cols,
+                              scratch.data());
       }
     });
     return;
@@ -395,26 +396,28 @@ void CpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, con
     scratch.resize(std::max<int64_t>(n_ctx_used, 2 * hd));
     for (int64_t task = begin; task < end; ++task) {
       const int32_t r = static_cast<int32_t>(task / s.n_head), h = static_cast<int32_t>(task % s.n_head);
-      const size_t head = layer_base + static_cast<size_t>(h / group) * hd;
-      const int32_t n_keys = pos0 + r + 1;  // causal: keys 0..pos
+      const int32_t first = first_visible_key(s, pos0 + r);  // causal: keys first..pos
+      const size_t head = layer_base + static_cast<size_t>(first) * kv_dim_ + static_cast<size_t>(h / group) * hd;
+      const int32_t n_keys = pos0 + r + 1 - first;
       const float* qv = &qi.v[static_cast<size_t>(r) * qi.cols + h * hd];
       float* ov = &o.v[static_cast<size_t>(r) * o.cols + h * hd];
-      if (f16) attend_head_f16(qv, &k16_[head], &v16_[head], kv_dim_, n_keys, hd, s.scale, ov, scratch.data());
-      else attend_head_f32(qv, &k_cache_[head], &v_cache_[head], kv_dim_, n_keys, hd, s.scale, ov, scratch.data());
+      if (f16) attend_head_f16(qv, &k16_[head], &v16_[head], kv_dim_, n_keys, hd, s.scale, s.softcap, ov, scratch.data());
+      else attend_head_f32(qv, &k_cache_[head], &v_cache_[head], kv_dim_, n_keys, hd, s.scale, s.softcap, ov, scratch.data());
     }
   }, min_rows(n_ctx_used * hd * 2));
 }
 
-void CpuBackend::swiglu(Act gate, Act up, int32_t rows, Act out) {
+void CpuBackend::glu(Act gate, Act up, int32_t rows, GateAct fn, Act out) {
   ActData& g = act(gate);
   ActData& u = act(up);
   ActData& o = act_written(out);
-  if (g.cols != u.cols || o.cols != g.cols) fail("swiglu: shape mismatch");
+  if (g.cols != u.cols || o.cols != g.cols) fail("glu: shape mismatch");
   const int64_t n = static_cast<int64_t>(rows) * g.cols;
   // Split in 64-float pieces (cache-line aligned slices for the threads).
   pool_.parallel_for((n + 63) / 64, [&](int64_t b, int64_t e, int) {
     const int64_t i0 = b * 64, i1 = std::min(n, e * 64);
-    swiglu_row(&g.v[i0], &u.v[i0], &o.v[i0], i1 - i0);
+    if (fn == GateAct::GeluTanh) geglu_row(&g.v[i0], &u.v[i0], &o.v[i0], i1 - i0);
+    else swiglu_row(&g.v[i0], &u.v[i0], &o.v[i0], i1 - i0);
   }, 128);
 }
 
@@ -423,6 +426,41 @@ void CpuBackend::add(Act x, Act y, int32_t rows) {
   ActData& b = act(y);
   if (a.cols != b.cols) fail("add: shape mismatch");
   add_row(a.v.data(), b.v.data(), static_cast<int64_t>(rows) * a.cols);
+}
+
+void CpuBackend::add_rms_norm(Act x, Act y, Weight w, float eps, int32_t rows) {
+  ActData& a = act_written(x);
+  ActData& b = act(y);
+  if (a.cols != b.cols || rows > a.rows || rows > b.rows) fail("add_rms_norm: shape mismatch");
+  const int32_t n = a.cols;
+  const float* g = f32_vector(w, n);
+  pool_.parallel_for(rows, [&](int64_t r0, int64_t r1, int) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* yr = &b.v[static_cast<size_t>(r) * n];
+      float* xr = &a.v[static_cast<size_t>(r) * n];
+      double sum = 0.0;  // as rms_norm
+      for (int32_t i = 0; i < n; ++i) sum += static_cast<double>(yr[i] * yr[i]);
+      const float scale = 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
+      for (int32_t i = 0; i < n; ++i) xr[i] += (yr[i] * scale) * g[i];
+    }
+  }, min_rows(n));
+}
+
+void CpuBackend::scale(Act x, float s, int32_t rows) {
+  ActData& a = act_written(x);
+  if (rows > a.rows) fail("scale: too many rows");
+  const int64_t n = static_cast<int64_t>(rows) * a.cols;
+  for (int64_t i = 0; i < n; ++i) a.v[i] *= s;
+}
+
+void CpuBackend::softcap(Act x, float cap, int32_t rows) {
+  ActData& a = act_written(x);
+  if (rows > a.rows) fail("softcap: too many rows");
+  if (!(cap > 0.0f)) fail("softcap: the cap must be positive");
+  // As llama.cpp: scaled by 1/cap, tanh, scaled by cap.
+  const float inv = 1.0f / cap;
+  const int64_t n = static_cast<int64_t>(rows) * a.cols;
+  for (int64_t i = 0; i < n; ++i) a.v[i] = std::tanh(a.v[i] * inv) * cap;
 }
 
 void CpuBackend::copy_row(Act src, int32_t src_row, Act dst) {

@@ -71,8 +71,11 @@ class CpuBackend : public Backend {
   void rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t pos0, const RopeParams& p) override;
   void kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos0) override;
   void attention(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out) override;
-  void swiglu(Act gate, Act up, int32_t rows, Act out) override;
+  void glu(Act gate, Act up, int32_t rows, GateAct act, Act out) override;
   void add(Act x, Act y, int32_t rows) override;
+  void add_rms_norm(Act x, Act y, Weight w, float eps, int32_t rows) override;
+  void scale(Act x, float s, int32_t rows) override;
+  void softcap(Act x, float cap, int32_t rows) override;
   void copy_row(Act src, int32_t src_row, Act dst) override;
   void read_begin(Act a, int32_t rows, float* dst) override;
   bool read_poll() override { return true; }

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "backend/cpu/half.h"
+
 #if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -86,6 +88,24 @@ void swiglu_row(const float* gate, const float* up, float* out, int64_t n) {
   }
 #endif
   for (; i < n; ++i) out[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+void geglu_row(const float* gate, const float* up, float* out, int64_t n) {
+  constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+  constexpr float kCoef = 0.044715f;
+  for (int64_t i = 0; i < n; ++i) {
+    const float x = gate[i];
+    float g;
+    if (x <= -10.0f) {
+      g = 0.0f;
+    } else if (x >= 10.0f) {
+      g = x;
+    } else {
+      const float h = half_to_float(float_to_half(x));
+      g = half_to_float(float_to_half(0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoef * h * h)))));
+    }
+    out[i] = g * up[i];
+  }
 }
 
 void add_row(float* x, const float* y, int64_t n) {

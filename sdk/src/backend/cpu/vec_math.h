@@ -10,6 +10,11 @@ namespace lantern {
 // either), the scalar path std::exp.
 void swiglu_row(const float* gate, const float* up, float* out, int64_t n);
 
+// out[i] = gelu(gate[i]) * up[i], gelu the tanh approximation, as llama.cpp's
+// CPU backend computes it: for |x| < 10 from x rounded to fp16, the result
+// rounded to fp16 (its 64K-entry table), 0 below -10, x above 10.
+void geglu_row(const float* gate, const float* up, float* out, int64_t n);
+
 // e^x for n floats with the SIMD e^x of swiglu_row (std::exp in the portable
 // build); exposed for tests.
 void exp_row(const float* x, float* out, int64_t n);

@@ -12,6 +12,9 @@
 namespace lantern {
 
 namespace {
+// gate_act.wgsl's act values.
+uint32_t gate_act_id(GateAct a) { return a == GateAct::GeluTanh ? 1u : 0u; }
+
 constexpr int kStorage = 1, kUniform = 2, kCopySrc = 4, kCopyDst = 8;
 constexpr int kSlotWords = 64;  // 256 bytes: WebGPU's uniform offset alignment
 constexpr int kMaxSlots = 4096;
@@ -179,6 +182,8 @@ int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type, Mat
   if (typed && by_load4(weight_type)) code += src.at("weights_by_load4");
   if (kernel == "matmul" || kernel == "matmul_tiled" || kernel == "matmul_subgroup") code += src.at("matmul_io");
   if (kv_kernel) code += src.at(kv_f16_ ? "kv_f16" : "kv_f32");
+  // Activations and tanh for the kernels that apply them.
+  if (kernel == "glu" || kernel == "matvec_gate_up" || kernel == "scale" || kernel == "attention") code += src.at("gate_act");
   code += src.at(kernel);
   const int id = lgpu_pipeline_create(code.c_str(), key.c_str());
   pipelines_[key] = id;
@@ -380,7 +385,32 @@ void WebGpuBackend::rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) 
   if (g.info.type != GgmlType::F32 || static_cast<int32_t>(g.info.n_elements) != xi.cols || o.cols != xi.cols)
     fail("rms_norm: " + g.info.name + " must be f32 with one value per column");
   if (x.id == out.id) fail("rms_norm: in place is not supported");
-  dispatch(pipeline("rms_norm"), {static_cast<uint32_t>(xi.cols), fbits(eps)}, {xi.buffer, bind(g), o.buffer}, rows);
+  dispatch(pipeline("rms_norm"), {static_cast<uint32_t>(xi.cols), fbits(eps), 0u}, {xi.buffer, bind(g), o.buffer}, rows);
+}
+
+void WebGpuBackend::add_rms_norm(Act x, Act y, Weight w, float eps, int32_t rows) {
+  const ActBuf& xo = act(x);
+  const ActBuf& yi = act(y);
+  const WeightBuf& g = weight(w);
+  if (g.info.type != GgmlType::F32 || static_cast<int32_t>(g.info.n_elements) != yi.cols || xo.cols != yi.cols)
+    fail("add_rms_norm: " + g.info.name + " must be f32 with one value per column");
+  if (x.id == y.id) fail("add_rms_norm: in place is not supported");
+  dispatch(pipeline("rms_norm"), {static_cast<uint32_t>(yi.cols), fbits(eps), 1u}, {yi.buffer, bind(g), xo.buffer}, rows);
+}
+
+void WebGpuBackend::scale_cap(Act x, float mul, float cap, int32_t rows) {
+  const ActBuf& a = act(x);
+  if (rows > a.rows) fail("scale: too many rows");
+  const uint64_t n = static_cast<uint64_t>(rows) * a.cols;
+  dispatch(pipeline("scale"), {static_cast<uint32_t>(n), fbits(mul), fbits(cap)}, {a.buffer},
+           std::min<uint32_t>(ceil_div(n, kWg), 65535), ceil_div(n, 65535ull * kWg));
+}
+
+void WebGpuBackend::scale(Act x, float s, int32_t rows) { scale_cap(x, s, 0.0f, rows); }
+
+void WebGpuBackend::softcap(Act x, float cap, int32_t rows) {
+  if (!(cap > 0.0f)) fail("softcap: the cap must be positive");
+  scale_cap(x, 1.0f / cap, cap, rows);
 }
 
 void WebGpuBackend::head_rms_norm(Act x, Weight w, float eps, int32_t rows) {
@@ -461,10 +491,12 @@ void WebGpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, 
   if (qi.cols != s.n_head * s.head_dim || o.cols != qi.cols || s.n_head_kv * s.head_dim != kv_dim_) fail("attention: shape mismatch");
   if (s.head_dim % 4 != 0 || s.head_dim > 256) fail("attention: head_dim must be a multiple of 4 and at most 256");
   if (pos0 + rows > kv_ctx_) fail("attention: position past the context");
-  // Keys are split in chunks of 256 (attention.wgsl's CHUNK), one workgroup
-  // each; with more than one chunk a second dispatch combines them.
+  // Keys from the first row's first visible one on are split in chunks of
+  // 256 (attention.wgsl's CHUNK), one workgroup each; with more than one
+  // chunk a second dispatch combines them.
   constexpr uint32_t kChunk = 256;
-  const uint32_t n_split = ceil_div(static_cast<uint64_t>(pos0) + rows, kChunk);
+  const uint32_t key0 = static_cast<uint32_t>(first_visible_key(s, pos0));
+  const uint32_t n_split = ceil_div(static_cast<uint64_t>(pos0) + rows - key0, kChunk);
   if (n_split > 1) {
     const double need = 4.0 * rows * s.n_head * n_split * (s.head_dim + 2);
     if (!attn_part_ || need > attn_part_bytes_) {
@@ -476,21 +508,22 @@ void WebGpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, 
   const Binding part = attn_part_ ? Binding(attn_part_) : Binding(dummy_out_[0]);
   dispatch(pipeline("attention"),
            {static_cast<uint32_t>(pos0), static_cast<uint32_t>(s.n_head), static_cast<uint32_t>(s.n_head_kv),
-            static_cast<uint32_t>(s.head_dim), static_cast<uint32_t>(kv_dim_), n_split, fbits(s.scale)},
+            static_cast<uint32_t>(s.head_dim), static_cast<uint32_t>(kv_dim_), n_split,
+            fbits(score_multiplier(s.scale, s.softcap)), fbits(s.softcap), static_cast<uint32_t>(s.window), key0},
            {qi.buffer, k_cache_[layer], v_cache_[layer], o.buffer, part}, s.n_head, rows, n_split);
   if (n_split > 1)
     dispatch(pipeline("attention_reduce"), {static_cast<uint32_t>(s.n_head), static_cast<uint32_t>(s.head_dim), n_split},
              {part, o.buffer}, s.n_head, rows);
 }
 
-void WebGpuBackend::swiglu(Act gate, Act up, int32_t rows, Act out) {
+void WebGpuBackend::glu(Act gate, Act up, int32_t rows, GateAct fn, Act out) {
   const ActBuf& g = act(gate);
   const ActBuf& u = act(up);
   const ActBuf& o = act(out);
-  if (g.cols != u.cols || o.cols != g.cols) fail("swiglu: shape mismatch");
+  if (g.cols != u.cols || o.cols != g.cols) fail("glu: shape mismatch");
   const uint64_t n = static_cast<uint64_t>(rows) * g.cols;
-  dispatch(pipeline("swiglu"), {static_cast<uint32_t>(n)}, {g.buffer, u.buffer, o.buffer}, std::min<uint32_t>(ceil_div(n, kWg), 65535),
-           ceil_div(n, 65535ull * kWg));
+  dispatch(pipeline("glu"), {static_cast<uint32_t>(n), gate_act_id(fn)}, {g.buffer, u.buffer, o.buffer},
+           std::min<uint32_t>(ceil_div(n, kWg), 65535), ceil_div(n, 65535ull * kWg));
 }
 
 void WebGpuBackend::add(Act x, Act y, int32_t rows) {
@@ -554,11 +587,11 @@ void WebGpuBackend::norm_matmul(Act x, Weight norm, float eps, const std::vector
                   {wbind, xi.buffer, bind(weight(norm)), out_bind[0], out_bind[1], out_bind[2], bbind}, total, shape, rows);
 }
 
-void WebGpuBackend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, int32_t rows, Act h,
-                                 Act gate, Act up, Act out) {
+void WebGpuBackend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, GateAct fn, int32_t rows,
+                                 Act h, Act gate, Act up, Act out) {
   const ActBuf& xi = act(x);
   if (rows > kDecodeRows || xi.cols % 32 != 0 || !same_group({w_gate, w_up}) || weight(norm).info.type != GgmlType::F32)
-    return Backend::norm_gate_up(x, norm, eps, w_gate, w_up, rows, h, gate, up, out);
+    return Backend::norm_gate_up(x, norm, eps, w_gate, w_up, fn, rows, h, gate, up, out);
   const WeightBuf& wg = weight(w_gate);
   const WeightBuf& wu = weight(w_up);
   const ActBuf& o = act(out);
@@ -570,16 +603,17 @@ void WebGpuBackend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, W
   shape.rows = std::min(shape.rows, 4u);
   dispatch_matvec(pipeline("matvec_gate_up", wg.info.type, shape),
                   {static_cast<uint32_t>(xi.cols), n_ff, static_cast<uint32_t>(wg.info.row_bytes()), fbits(eps), 0u,
-                   static_cast<uint32_t>(wu.offset - wg.offset)},
+                   static_cast<uint32_t>(wu.offset - wg.offset), gate_act_id(fn)},
                   {wbind, xi.buffer, bind(weight(norm)), o.buffer}, n_ff, shape, rows);
 }
 
-void WebGpuBackend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) {
+void WebGpuBackend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp, Weight post_norm, float eps) {
   const WeightBuf& wb = weight(w);
   const ActBuf& ai = act(a);
   const ActBuf& xo = act(x);
   const int64_t in = static_cast<int64_t>(wb.info.dims[0]), out_dim = static_cast<int64_t>(wb.info.n_rows());
-  if (rows > kDecodeRows || in % 32 != 0) return Backend::matmul_add(w, a, rows, x, tmp);
+  // A post-norm needs the whole product first: the plain ops.
+  if (rows > kDecodeRows || in % 32 != 0 || post_norm) return Backend::matmul_add(w, a, rows, x, tmp, post_norm, eps);
   if (in != ai.cols || out_dim != xo.cols) fail("matmul_add " + wb.info.name + ": shape mismatch");
   const MatvecShape shape = matvec_shape(in, out_dim);
   dispatch_matvec(pipeline("matvec", wb.info.type, shape),

@@ -67,17 +67,20 @@ class WebGpuBackend : public Backend {
   void rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t pos0, const RopeParams& p) override;
   void kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos0) override;
   void attention(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out) override;
-  void swiglu(Act gate, Act up, int32_t rows, Act out) override;
+  void glu(Act gate, Act up, int32_t rows, GateAct act, Act out) override;
   void add(Act x, Act y, int32_t rows) override;
+  void add_rms_norm(Act x, Act y, Weight w, float eps, int32_t rows) override;
+  void scale(Act x, float s, int32_t rows) override;
+  void softcap(Act x, float cap, int32_t rows) override;
   void copy_row(Act src, int32_t src_row, Act dst) override;
   void read_begin(Act a, int32_t rows, float* dst) override;
   bool read_poll() override;
 
   void norm_matmul(Act x, Weight norm, float eps, const std::vector<Weight>& w, const std::vector<Weight>& bias,
                    int32_t rows, Act h, const std::vector<Act>& outs) override;
-  void norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, int32_t rows, Act h, Act gate, Act up,
-                    Act out) override;
-  void matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp) override;
+  void norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, Weight w_up, GateAct act, int32_t rows, Act h,
+                    Act gate, Act up, Act out) override;
+  void matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp, Weight post_norm = {}, float eps = 0.0f) override;
   void rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows, int32_t pos0, const AttentionShape& s,
                   const RopeParams& p) override;
 
@@ -141,6 +144,8 @@ class WebGpuBackend : public Backend {
   const WeightBuf& weight(Weight w) const;
 
   int rope_table(const RopeParams& p);
+  // scale.wgsl: x = x * mul, then cap * tanh(x) where cap > 0.
+  void scale_cap(Act x, float mul, float cap, int32_t rows);
 
   std::map<std::string, int> pipelines_;
   std::map<std::vector<uint32_t>, int> rope_tables_;  // (n_rot, base bits, factors id) -> cos/sin buffer

@@ -1,8 +1,12 @@
 // Causal attention of one query head of one token over a chunk of the cached
 // keys and values: scores, softmax, weighted sum of values. Workgroup
-// (head, token, split) takes keys [split * CHUNK, (split + 1) * CHUNK) of
-// the token's 0..pos, so a long context is spread over many workgroups
-// (flash-decoding). With one split it writes the output; with several it
+// (head, token, split) takes keys [key0 + split * CHUNK, key0 + (split + 1)
+// * CHUNK) of the token's visible ones (0..pos, or with a sliding window the
+// last `window` of them; key0 is the first row's first visible key), so a
+// long context is spread over many workgroups (flash-decoding). A score is
+// q.k * scale, or softcap * tanh(q.k * scale) where softcap > 0 (the caller
+// divides the scale by the cap, as the CPU backend does; tanh_safe from
+// gate_act.wgsl). With one split it writes the output; with several it
 // writes (max, sum, unnormalised values) per split to `part` and
 // attention_reduce.wgsl combines them. Cache element type from kv_*.wgsl.
 struct Params {
@@ -13,6 +17,9 @@ struct Params {
   kv_dim: u32,
   n_split: u32,
   scale: f32,
+  softcap: f32,
+  window: u32,
+  key0: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
@@ -58,9 +65,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let r = wg.y;
   let split = wg.z;
   let kvh = h / (p.n_head / p.n_head_kv);
-  let n_keys = p.pos0 + r + 1u;
-  let k0 = split * CHUNK;
-  let k1 = min(n_keys, k0 + CHUNK);
+  let pos = p.pos0 + r;
+  let first = select(0u, pos + 1u - p.window, p.window > 0u && pos >= p.window);
+  let c0 = p.key0 + split * CHUNK;  // this workgroup's chunk
+  let k0 = max(c0, first);
+  let k1 = min(pos + 1u, c0 + CHUNK);
   let qo = (r * p.n_head + h) * p.head_dim;
   let hd4 = p.head_dim / 4u;
   // The query in workgroup memory: every thread reads all of it.
@@ -75,6 +84,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     var d = 0.0;
     for (var i = 0u; i < hd4; i++) { d += dot(qs[i], kv_unpack4(kc[kb + i])); }
     d *= p.scale;
+    if (p.softcap > 0.0) { d = p.softcap * tanh_safe(d); }
     sc[k - k0] = d;
     m = max(m, d);
   }

@@ -1,6 +1,6 @@
-// out = silu(Wg . n) * (Wu . n), n = rms_norm(x) * g, for one token or a few
-// (decode): the FFN's normalisation, both input projections and SwiGLU in one
-// dispatch. Wg and Wu sit in one buffer (a weight group) at byte offsets
+// out = act(Wg . n) * (Wu . n), n = rms_norm(x) * g, for one token or a few
+// (decode): the FFN's normalisation, both input projections and the gated
+// activation (gate_act.wgsl: SiLU or GELU) in one dispatch. Wg and Wu sit in one buffer (a weight group) at byte offsets
 // off_gate and off_up. R output rows per workgroup as in matvec.wgsl, each
 // thread summing its share of both matrices' rows; the sum of squares of x
 // comes from the same loads (see matvec_norm.wgsl). Type functions from
@@ -12,6 +12,7 @@ struct Params {
   eps: f32,
   off_gate: u32,
   off_up: u32,
+  act: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> w: array<u32>;
@@ -63,6 +64,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     let scale = 1.0 / sqrt(red[2u * R * T] / f32(p.in_dim) + p.eps);
     let gv = red[lid * T] * scale;
     let uv = red[(R + lid) * T] * scale;
-    out[r * p.n_ff + j] = gv / (1.0 + exp(-gv)) * uv;
+    out[r * p.n_ff + j] = gate_act(gv, p.act) * uv;
   }
 }

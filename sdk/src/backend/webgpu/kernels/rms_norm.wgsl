@@ -1,7 +1,10 @@
-// out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * g, one workgroup per row.
+// out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * g, or with accumulate
+// out[r] += that (gemma's post-norms before the residual add); one workgroup
+// per row.
 struct Params {
   cols: u32,
   eps: f32,
+  accumulate: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -27,6 +30,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   }
   let scale = 1.0 / sqrt(sums[0] / f32(p.cols) + p.eps);
   for (var i = lid; i < p.cols; i += WG) {
-    out[base + i] = x[base + i] * scale * g[i];
+    let v = x[base + i] * scale * g[i];
+    out[base + i] = select(v, out[base + i] + v, p.accumulate != 0u);
   }
 }
