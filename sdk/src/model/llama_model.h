@@ -1,9 +1,13 @@
-// The llama-family forward pass (Llama 2/3, Qwen2/2.5, Qwen3, Mistral)
+// The llama-family forward pass (Llama 2/3, Qwen2/2.5, Qwen3, Mistral, Phi-3)
 // written once against the Backend interface: pre-norm attention with RoPE
 // and grouped query heads, SwiGLU feed-forward, optional q/k/v bias, optional
-// per-head q/k norms (Qwen3), tied or separate output head.
+// per-head q/k norms (Qwen3), fused q|k|v and gate|up matrices (Phi-3, split
+// into their row blocks at load), tied or separate output head.
 #pragma once
 #include <cstdint>
+#include <deque>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "backend/backend.h"
@@ -59,6 +63,11 @@ class LlamaModel {
   };
   Weight load(const GgufFile& gguf, const ByteSource* src, const std::string& name, bool required = true);
   std::vector<Weight> load_group(const GgufFile& gguf, const ByteSource* src, const std::vector<std::string>& names);
+  // A fused matrix (phi3's attn_qkv, ffn_up of gate|up) as a group of its
+  // row blocks: each part is a plain tensor over its rows' bytes in the file.
+  std::vector<Weight> load_split(const GgufFile& gguf, const ByteSource* src, const std::string& name,
+                                 const std::vector<std::pair<std::string, int64_t>>& parts);
+  std::vector<Weight> load_infos(const ByteSource* src, const std::vector<const GgufTensorInfo*>& infos);
   void check_batch(int32_t n, int32_t pos0) const;
   void record_layers(int32_t n, int32_t pos0);
   void record_output(int32_t n, Output out, int32_t slot);
@@ -69,6 +78,7 @@ class LlamaModel {
   Weight tok_embd_, output_norm_, output_, rope_freqs_;
   std::vector<Layer> layers_;
   std::vector<std::pair<const GgufTensorInfo*, Weight>> handles_;
+  std::deque<GgufTensorInfo> parts_;  // the row blocks of fused matrices (handles_ points at them)
   // Activations, max_batch rows each.
   Act x_, h_, q_, k_, v_, attn_, o_, gate_, up_, ffn_, last_, logits_;
   std::vector<float> logits_host_;

@@ -33,7 +33,14 @@ namespace {
 
 const std::vector<std::string> kMixes = {"tiny-256-q4_k_m", "tiny-256-q5_k_m",       "tiny-256-q6_k",
                                          "tiny-256-q4_0",   "tiny-256-qwen2-q4_k_m", "tiny-256-qwen2-q4_0",
-                                         "tiny-qwen3-q4_k_m"};
+                                         "tiny-qwen3-q4_k_m",
+                                         // RoPE variants and config shapes, in Q4_0 (64-128 wide rows)
+                                         "tiny-llama31-q4_0", "tiny-llama-linear-q4_0", "tiny-llama-yarn-q4_0",
+                                         "tiny-phi3-q4_0",    "tiny-smollm2-q4_0",      "tiny-mistral-q4_0"};
+
+// llama_oracle's context: LongRoPE picks its factors by it (tiny-phi3's
+// long ones, past its 512 original positions).
+constexpr int32_t kOracleContext = 1024;
 
 // A step whose reference top-2 gap is under this fraction of the step's
 // logit standard deviation is a near-tie: either side's rounding may settle
@@ -92,7 +99,7 @@ struct Outcome {
 
 Outcome run_mix(const std::string& mix, const ModeSpec& spec) {
   const json g = test::load_json("fixtures/golden/mixes/" + mix + spec.golden_suffix + ".json");
-  test::CpuModel m(test::source("fixtures/golden/mixes/" + mix + ".gguf"), spec.options, 256, 64);
+  test::CpuModel m(test::source("fixtures/golden/mixes/" + mix + ".gguf"), spec.options, kOracleContext, 64);
   Outcome o;
   for (const auto& c : g["cases"]) {
     const auto prompt = c["prompt_tokens"].get<std::vector<int32_t>>();
