@@ -53,6 +53,14 @@ const Synth kTypes[] = {{"tiny-k", "q4_k_m", "tiny-k-q4_k_m.gguf"}, {"tiny-k", "
                         {"tiny-k", "bf16", "tiny-k-bf16.gguf"},
                         // Qwen3's per-head q/k norms (heads wider than n_embd / n_head).
                         {"tiny-qwen3", "q8_0", "tiny-qwen3-q8_0.gguf"}};
+// The model variants whose CPU answers are checked against llama.cpp
+// (fixtures/golden/mixes, served as they are), three to a scenario (each
+// model costs ~35 s on a busy 2-core SwiftShader, whatever the step count):
+// Llama 3.1's rope_freqs, linear and YaRN rope scaling; Phi-3 (fused
+// q|k|v and gate|up, LongRoPE's long factors at the page's context),
+// SmolLM2's and Mistral's shapes.
+const char* const kRopeModels[] = {"tiny-llama31-q4_0.gguf", "tiny-llama-linear-q4_0.gguf", "tiny-llama-yarn-q4_0.gguf"};
+const char* const kArchModels[] = {"tiny-phi3-q4_0.gguf", "tiny-smollm2-q4_0.gguf", "tiny-mistral-q4_0.gguf"};
 
 void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url, const std::string& name,
                  const nlohmann::json* golden_tokens, Run run = {}) {
@@ -109,7 +117,11 @@ Browser& start_parity(ScenarioContext& ctx) {
   const std::string synth = ctx.scratch_dir();
   for (const auto& m : kSynth) fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_mix(m.type), 7, synth + "/" + m.file);
   for (const auto& m : kTypes) fixtures::write_synthetic_model(m.shape, fixtures::parse_weight_mix(m.type), 7, synth + "/" + m.file);
-  ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"}, {"/wasm/", wasm}, {"/models/", stories}, {"/synth/", synth}});
+  ctx.start_server({{"/web/", ctx.settings().source_dir + "/web"},
+                    {"/wasm/", wasm},
+                    {"/models/", stories},
+                    {"/synth/", synth},
+                    {"/mixes/", ctx.settings().source_dir + "/fixtures/golden/mixes"}});
   return ctx.launch_browser();
 }
 
@@ -166,6 +178,30 @@ Scenario make_webgpu_parity_types_scenario() {
     // (SwiftShader, 2 cores): each type's kernels still run prefill tiles,
     // every matrix-vector kernel and the gather at each step.
     for (const auto& m : kTypes) check_model(ctx, browser, std::string("/synth/") + m.file, m.file, nullptr, Run{"f32", 0, "", 8});
+  };
+  return s;
+}
+
+Scenario make_webgpu_parity_rope_scenario() {
+  Scenario s;
+  s.name = "webgpu-parity-rope";
+  s.suite = "webgpu";
+  s.description = "WebGPU parity on the RoPE variants checked against llama.cpp: Llama 3.1 rope_freqs, linear and YaRN rope scaling";
+  s.run = [](ScenarioContext& ctx) {
+    Browser& browser = start_parity(ctx);
+    for (const char* m : kRopeModels) check_model(ctx, browser, std::string("/mixes/") + m, m, nullptr, Run{"f32", 0, "", 32});
+  };
+  return s;
+}
+
+Scenario make_webgpu_parity_models_scenario() {
+  Scenario s;
+  s.name = "webgpu-parity-models";
+  s.suite = "webgpu";
+  s.description = "WebGPU parity on the model configs checked against llama.cpp: Phi-3 (fused matrices, LongRoPE), SmolLM2 and Mistral shapes";
+  s.run = [](ScenarioContext& ctx) {
+    Browser& browser = start_parity(ctx);
+    for (const char* m : kArchModels) check_model(ctx, browser, std::string("/mixes/") + m, m, nullptr, Run{"f32", 0, "", 32});
   };
   return s;
 }

@@ -75,7 +75,8 @@ class LlamaModel {
   ModelConfig cfg_;
   Backend& be_;
   int32_t n_ctx_, max_batch_;
-  Weight tok_embd_, output_norm_, output_, rope_freqs_;
+  Weight tok_embd_, output_norm_, output_;
+  Weight rope_freqs_;  // the per-pair RoPE divisors, if any (ModelConfig::rope_factors_name)
   std::vector<Layer> layers_;
   std::vector<std::pair<const GgufTensorInfo*, Weight>> handles_;
   std::deque<GgufTensorInfo> parts_;  // the row blocks of fused matrices (handles_ points at them)

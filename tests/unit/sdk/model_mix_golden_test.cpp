@@ -97,9 +97,13 @@ struct Outcome {
   std::vector<std::string> mismatches;
 };
 
-Outcome run_mix(const std::string& mix, const ModeSpec& spec) {
-  const json g = test::load_json("fixtures/golden/mixes/" + mix + spec.golden_suffix + ".json");
-  test::CpuModel m(test::source("fixtures/golden/mixes/" + mix + ".gguf"), spec.options, kOracleContext, 64);
+// golden: the reference's file name past the mix's ("" or ".dequant" by
+// mode, ".short" for tiny-phi3 at its original context); n_ctx as the
+// reference ran.
+Outcome run_mix(const std::string& mix, const ModeSpec& spec, const std::string& golden, int32_t n_ctx) {
+  const json g = test::load_json("fixtures/golden/mixes/" + mix + golden + ".json");
+  EXPECT_EQ(n_ctx, g.value("n_ctx", kOracleContext));
+  test::CpuModel m(test::source("fixtures/golden/mixes/" + mix + ".gguf"), spec.options, n_ctx, 64);
   Outcome o;
   for (const auto& c : g["cases"]) {
     const auto prompt = c["prompt_tokens"].get<std::vector<int32_t>>();
@@ -143,7 +147,7 @@ class MixGolden : public ::testing::TestWithParam<std::tuple<std::string, Mode>>
 TEST_P(MixGolden, GreedyTokensMatchLlamaCppUpToNearTies) {
   const std::string mix = std::get<0>(GetParam());
   const ModeSpec spec = mode_spec(std::get<1>(GetParam()));
-  const Outcome o = run_mix(mix, spec);
+  const Outcome o = run_mix(mix, spec, spec.golden_suffix, kOracleContext);
   RecordProperty("decisive_tokens", o.decisive);
   RecordProperty("near_tie_stops", o.near_ties);
   RecordProperty("worst_step0_logit_error_rel", std::to_string(o.worst_logit));
@@ -161,6 +165,19 @@ TEST_P(MixGolden, GreedyTokensMatchLlamaCppUpToNearTies) {
   } else {
     EXPECT_EQ(o.loose_rows, 0) << "worst " << o.worst_logit;
   }
+}
+
+// LongRoPE's other half: at a context within tiny-phi3's 512 original
+// positions llama.cpp rotates with the short factors (a different token
+// somewhere in each of the 24 prompts than with the long ones).
+TEST(MixGoldenPhi3, ShortRopeFactorsAtTheOriginalContext) {
+  const Outcome o = run_mix("tiny-phi3-q4_0", mode_spec(Mode::Default), ".short", 512);
+  std::printf("[ mix ] tiny-phi3-q4_0 short factors: %d decisive tokens, worst step-0 logit %.3g\n", o.decisive,
+              o.worst_logit);
+  EXPECT_TRUE(o.mismatches.empty()) << ::testing::PrintToString(o.mismatches);
+  EXPECT_GE(o.decisive, kMinDecisive);
+  EXPECT_EQ(o.logit_rows, 6);
+  EXPECT_EQ(o.loose_rows, 0) << "worst " << o.worst_logit;
 }
 
 INSTANTIATE_TEST_SUITE_P(Mixes, MixGolden,
