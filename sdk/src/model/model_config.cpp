@@ -82,7 +82,9 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
   // llama.cpp: rope.scaling.factor, else the older rope.scale_linear; 0 means none.
   const std::string factor_key = g.has(a + "rope.scaling.factor") ? a + "rope.scaling.factor" : a + "rope.scale_linear";
   const float factor = finite_float(g, factor_key, 0.0);
-  if (factor < 0.0f) fail(factor_key + " is out of range (> 0, or 0 for none)");
+  // (A positive factor so small that 1 / factor overflows is out of range too.)
+  if (factor < 0.0f || (factor > 0.0f && !std::isfinite(1.0f / factor)))
+    fail(factor_key + " is out of range (> 0, or 0 for none)");
   if (factor != 0.0f && c.rope_scaling != RopeScaling::None) c.rope_freq_scale = 1.0f / factor;
   c.n_ctx_orig = static_cast<int32_t>(g.get_int(a + "rope.scaling.original_context_length", 0));
   if (c.n_ctx_orig < 0 || c.n_ctx_orig > (1 << 24))

@@ -161,6 +161,7 @@ TEST(ModelConfigRope, UnknownScalingTypesAndBadFactorsAreRefusedNamingTheKey) {
   dynamic.set_string("llama.rope.scaling.type", "dynamic");
   EXPECT_NE(error_of(dynamic).find("llama.rope.scaling.type"), std::string::npos) << error_of(dynamic);
   EXPECT_NE(error_of(tiny_llama("llama.rope.scaling.factor", -2.0f)).find("llama.rope.scaling.factor"), std::string::npos);
+  EXPECT_NE(error_of(tiny_llama("llama.rope.scaling.factor", 1e-40f)).find("llama.rope.scaling.factor"), std::string::npos);
   EXPECT_NE(error_of(tiny_llama("llama.rope.scaling.attn_factor", 0.0f)).find("llama.rope.scaling.attn_factor"),
             std::string::npos);
 }
