@@ -1,10 +1,12 @@
-// webgpu-parity and webgpu-parity-paths: the engine's WebGPU kernels against
+// webgpu-parity, -paths, -types, -rope and -models: the engine's WebGPU kernels against
 // its own CPU backend (exact f32 mode), both compiled to wasm and run in one
 // page: a 64-token greedy run, logits compared at every position (relative
 // to the largest logit of the row), greedy tokens identical. Models: the real stories260K
 // (whose tokens must also equal llama.cpp's, fixtures/golden) and synthetic
 // tiny models in f32, q8_0 and q4_0, llama and qwen2 layouts (and, in
-// webgpu-parity-types, every other weight type with a kernel). The fp16 KV
+// webgpu-parity-types, every other weight type with a kernel; in -rope and
+// -models, the golden mixes of the RoPE variants and model configs that the
+// CPU backend is held to llama.cpp on). The fp16 KV
 // cache runs against the CPU with the same fp16 rounding of keys and values
 // (where a key sits at an fp16 rounding boundary, the two sides' last-bit f32
 // differences can round it apart: ~5e-4 on stories260K, still inside 1e-3);
