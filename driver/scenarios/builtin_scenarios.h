@@ -13,6 +13,8 @@ Scenario make_webgpu_parity_scenario();
 Scenario make_webgpu_parity_paths_scenario();
 Scenario make_webgpu_parity_types_scenario();
 Scenario make_webgpu_parity_gemma_scenario();
+Scenario make_webgpu_parity_rope_scenario();
+Scenario make_webgpu_parity_models_scenario();
 Scenario make_webgpu_bench_scenario();
 Scenario make_sdk_chat_scenario();
 Scenario make_demo_page_scenario();

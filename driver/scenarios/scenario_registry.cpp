@@ -25,6 +25,8 @@ const std::vector<Scenario>& all_scenarios() {
       make_webgpu_parity_paths_scenario(),
       make_webgpu_parity_types_scenario(),
       make_webgpu_parity_gemma_scenario(),
+      make_webgpu_parity_rope_scenario(),
+      make_webgpu_parity_models_scenario(),
       make_webgpu_bench_scenario(),
       make_sdk_chat_scenario(),
       make_demo_page_scenario(),

@@ -1,11 +1,13 @@
-// webgpu-parity, -paths, -types and -gemma: the engine's WebGPU kernels against
+// webgpu-parity, -paths, -types, -gemma, -rope and -models: the engine's WebGPU kernels against
 // its own CPU backend (exact f32 mode), both compiled to wasm and run in one
 // page: a 64-token greedy run, logits compared at every position (relative
 // to the largest logit of the row), greedy tokens identical. Models: the real stories260K
 // (whose tokens must also equal llama.cpp's, fixtures/golden) and synthetic
 // tiny models in f32, q8_0 and q4_0, llama and qwen2 layouts (and, in
 // webgpu-parity-types, every other weight type with a kernel; in
-// webgpu-parity-gemma, gemma3 and gemma2). The fp16 KV
+// webgpu-parity-gemma, gemma3 and gemma2; in -rope and -models, the golden
+// mixes of the RoPE variants and model configs that the CPU backend is held
+// to llama.cpp on). The fp16 KV
 // cache runs against the CPU with the same fp16 rounding of keys and values
 // (where a key sits at an fp16 rounding boundary, the two sides' last-bit f32
 // differences can round it apart: ~5e-4 on stories260K, still inside 1e-3);
@@ -60,6 +62,14 @@ const Synth kTypes[] = {{"tiny-k", "q4_k_m", "tiny-k-q4_k_m.gguf"}, {"tiny-k", "
 // Gemma 2 (make_gguf's tiny shape: sliding window of 8, soft-caps set low
 // enough to bite), for webgpu-parity-gemma's long prompt.
 const Synth kGemma[] = {{"tiny-gemma2", "q4_0", "tiny-gemma2-q4_0.gguf"}};
+// The model variants whose CPU answers are checked against llama.cpp
+// (fixtures/golden/mixes, served as they are), three to a scenario (each
+// model costs ~35 s on a busy 2-core SwiftShader, whatever the step count):
+// Llama 3.1's rope_freqs, linear and YaRN rope scaling; Phi-3 (fused
+// q|k|v and gate|up, LongRoPE's long factors at the page's context),
+// SmolLM2's and Mistral's shapes.
+const char* const kRopeModels[] = {"tiny-llama31-q4_0.gguf", "tiny-llama-linear-q4_0.gguf", "tiny-llama-yarn-q4_0.gguf"};
+const char* const kArchModels[] = {"tiny-phi3-q4_0.gguf", "tiny-smollm2-q4_0.gguf", "tiny-mistral-q4_0.gguf"};
 
 void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url, const std::string& name,
                  const nlohmann::json* golden_tokens, Run run = {}) {
@@ -218,6 +228,30 @@ Scenario make_webgpu_parity_gemma_scenario() {
     // first chunk empty, and the windowed layer starts its chunk at the
     // window.
     check_model(ctx, browser, "/synth/tiny-gemma2-q4_0.gguf", "tiny-gemma2-q4_0.gguf", nullptr, Run{"f16", 300, "", 4});
+  };
+  return s;
+}
+
+Scenario make_webgpu_parity_rope_scenario() {
+  Scenario s;
+  s.name = "webgpu-parity-rope";
+  s.suite = "webgpu";
+  s.description = "WebGPU parity on the RoPE variants checked against llama.cpp: Llama 3.1 rope_freqs, linear and YaRN rope scaling";
+  s.run = [](ScenarioContext& ctx) {
+    Browser& browser = start_parity(ctx);
+    for (const char* m : kRopeModels) check_model(ctx, browser, std::string("/mixes/") + m, m, nullptr, Run{"f32", 0, "", 32});
+  };
+  return s;
+}
+
+Scenario make_webgpu_parity_models_scenario() {
+  Scenario s;
+  s.name = "webgpu-parity-models";
+  s.suite = "webgpu";
+  s.description = "WebGPU parity on the model configs checked against llama.cpp: Phi-3 (fused matrices, LongRoPE), SmolLM2 and Mistral shapes";
+  s.run = [](ScenarioContext& ctx) {
+    Browser& browser = start_parity(ctx);
+    for (const char* m : kArchModels) check_model(ctx, browser, std::string("/mixes/") + m, m, nullptr, Run{"f32", 0, "", 32});
   };
   return s;
 }

@@ -20,11 +20,21 @@ struct Act {
   int32_t id = -1;
 };
 
+// ggml_rope_ext's parameters. backend/rope_table.h turns them into angles,
+// once for both backends.
 struct RopeParams {
   int32_t n_rot;          // rotated dimensions per head (<= head_dim)
   float freq_base;
   bool neox;              // rotate halves instead of adjacent pairs
-  Weight freq_factors;    // optional per-pair divisors (llama 3.1 rope_freqs)
+  Weight freq_factors;    // optional per-pair divisors (llama 3.1 rope_freqs, phi3 LongRoPE)
+  // Context scaling (ModelConfig::rope_scaling): angles times freq_scale
+  // (linear, yarn), blended back towards the unscaled angle for the fast
+  // pairs when ext_factor != 0 (yarn), cos and sin times attn_factor.
+  float freq_scale = 1.0f;
+  float ext_factor = 0.0f;
+  float attn_factor = 1.0f;
+  float beta_fast = 32.0f, beta_slow = 1.0f;  // yarn's ramp, in rotations over n_ctx_orig
+  int32_t n_ctx_orig = 0;                     // yarn: the context the model was trained at
 };
 
 struct AttentionShape {

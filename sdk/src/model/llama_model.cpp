@@ -26,16 +26,42 @@ Weight LlamaModel::load(const GgufFile& gguf, const ByteSource* src, const std::
 std::vector<Weight> LlamaModel::load_group(const GgufFile& gguf, const ByteSource* src,
                                            const std::vector<std::string>& names) {
   std::vector<const GgufTensorInfo*> infos;
-  std::vector<const uint8_t*> data;
   for (const auto& name : names) {
     const GgufTensorInfo* info = gguf.find_tensor(name);
     if (!info) throw std::runtime_error("model: tensor " + name + " is missing");
     infos.push_back(info);
-    data.push_back(src && src->data() ? src->data() + info->offset : nullptr);
   }
+  return load_infos(src, infos);
+}
+
+std::vector<Weight> LlamaModel::load_infos(const ByteSource* src, const std::vector<const GgufTensorInfo*>& infos) {
+  std::vector<const uint8_t*> data;
+  for (const GgufTensorInfo* info : infos) data.push_back(src && src->data() ? src->data() + info->offset : nullptr);
   const std::vector<Weight> w = be_.create_weight_group(infos, data);
   for (size_t i = 0; i < w.size(); ++i) handles_.emplace_back(infos[i], w[i]);
   return w;
+}
+
+std::vector<Weight> LlamaModel::load_split(const GgufFile& gguf, const ByteSource* src, const std::string& name,
+                                           const std::vector<std::pair<std::string, int64_t>>& parts) {
+  const GgufTensorInfo* whole = gguf.find_tensor(name);
+  if (!whole) throw std::runtime_error("model: tensor " + name + " is missing");
+  // Rows are whole blocks in every GGML type, so a block of rows is a plain
+  // tensor at an offset; ModelConfig checked the row count.
+  std::vector<const GgufTensorInfo*> infos;
+  uint64_t row = 0;
+  for (const auto& [part, rows] : parts) {
+    GgufTensorInfo info = *whole;
+    info.name = name + " (" + part + ")";
+    info.dims = {whole->dims[0], static_cast<uint64_t>(rows)};
+    info.offset = whole->offset + row * whole->row_bytes();
+    info.n_elements = whole->dims[0] * static_cast<uint64_t>(rows);
+    info.n_bytes = whole->row_bytes() * static_cast<uint64_t>(rows);
+    row += static_cast<uint64_t>(rows);
+    parts_.push_back(std::move(info));
+    infos.push_back(&parts_.back());
+  }
+  return load_infos(src, infos);
 }
 
 LlamaModel::LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& backend, int32_t n_ctx,
@@ -47,12 +73,14 @@ LlamaModel::LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& bac
   tok_embd_ = load(gguf, src, "token_embd.weight");
   output_norm_ = load(gguf, src, "output_norm.weight");
   output_ = cfg_.tied_output ? tok_embd_ : load(gguf, src, "output.weight");
-  if (cfg_.has_rope_freqs) rope_freqs_ = load(gguf, src, "rope_freqs.weight");
+  if (const std::string factors = cfg_.rope_factors_name(n_ctx_); !factors.empty()) rope_freqs_ = load(gguf, src, factors);
   for (int32_t l = 0; l < cfg_.n_layer; ++l) {
     const std::string b = "blk." + std::to_string(l) + ".";
     Layer L;
     L.attn_norm = load(gguf, src, b + "attn_norm.weight");
-    const auto qkv = load_group(gguf, src, {b + "attn_q.weight", b + "attn_k.weight", b + "attn_v.weight"});
+    const auto qkv = cfg_.fused_qkv
+                         ? load_split(gguf, src, b + "attn_qkv.weight", {{"q", cfg_.q_dim()}, {"k", cfg_.kv_dim()}, {"v", cfg_.kv_dim()}})
+                         : load_group(gguf, src, {b + "attn_q.weight", b + "attn_k.weight", b + "attn_v.weight"});
     L.wq = qkv[0];
     L.wk = qkv[1];
     L.wv = qkv[2];
@@ -72,7 +100,9 @@ LlamaModel::LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& bac
       L.ffn_post_norm = load(gguf, src, b + "post_ffw_norm.weight");
     }
     L.ffn_norm = load(gguf, src, b + "ffn_norm.weight");
-    const auto gate_up = load_group(gguf, src, {b + "ffn_gate.weight", b + "ffn_up.weight"});
+    // Fused (phi3): the gate's rows first, as ggml_swiglu splits them.
+    const auto gate_up = cfg_.fused_gate_up ? load_split(gguf, src, b + "ffn_up.weight", {{"gate", cfg_.n_ff}, {"up", cfg_.n_ff}})
+                                            : load_group(gguf, src, {b + "ffn_gate.weight", b + "ffn_up.weight"});
     L.w_gate = gate_up[0];
     L.w_up = gate_up[1];
     L.w_down = load(gguf, src, b + "ffn_down.weight");
@@ -112,16 +142,18 @@ void LlamaModel::embed_scale(int32_t n) {
 }
 
 void LlamaModel::record_layers(int32_t n, int32_t pos0) {
-  const bool neox = cfg_.rope_order == RopeOrder::NeoX;
   // Scores scaled by 1/sqrt(head_dim), or unscaled where the query is scaled
   // first (gemma, as llama.cpp does: the same rounding as its reference).
   const float score_scale = cfg_.query_scale != 0.0f ? 1.0f : 1.0f / std::sqrt(static_cast<float>(cfg_.head_dim));
   const AttentionShape full{cfg_.n_head, cfg_.n_head_kv, cfg_.head_dim, score_scale, cfg_.attn_softcap, 0};
-  const RopeParams rope_full{cfg_.n_rot, cfg_.rope_freq_base, neox, rope_freqs_};
-  // Sliding-window layers: their window and rope base.
+  const RopeParams rope_full = cfg_.rope_params(rope_freqs_);
+  // Sliding-window layers: their window and rope base, and no context
+  // scaling (llama.cpp's rope_freq_scale_train_swa stays 1 for gemma).
   AttentionShape swa = full;
   swa.window = cfg_.sliding_window;
-  const RopeParams rope_swa{cfg_.n_rot, cfg_.rope_freq_base_swa, neox, rope_freqs_};
+  RopeParams rope_swa = rope_full;
+  rope_swa.freq_base = cfg_.rope_freq_base_swa;
+  rope_swa.freq_scale = 1.0f;
   for (int32_t l = 0; l < cfg_.n_layer; ++l) {
     const Layer& L = layers_[l];
     const bool sliding = cfg_.sliding(l);

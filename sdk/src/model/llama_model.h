@@ -1,11 +1,16 @@
-// The llama-family forward pass (Llama 2/3, Qwen2/2.5, Qwen3, Mistral, Gemma
-// 2/3) written once against the Backend interface: pre-norm attention with
-// RoPE and grouped query heads, SwiGLU or GeGLU feed-forward, optional q/k/v
-// bias, optional per-head q/k norms (Qwen3, Gemma 3), tied or separate output
-// head; for Gemma also the embedding scale, post-attention/post-FFN norms,
-// sliding-window layers with their own rope base, and soft-capping.
+// The llama-family forward pass (Llama 2/3, Qwen2/2.5, Qwen3, Mistral, Phi-3,
+// Gemma 2/3) written once against the Backend interface: pre-norm attention
+// with RoPE and grouped query heads, SwiGLU or GeGLU feed-forward, optional
+// q/k/v bias, optional per-head q/k norms (Qwen3, Gemma 3), fused q|k|v and
+// gate|up matrices (Phi-3, split into their row blocks at load), tied or
+// separate output head; for Gemma also the embedding scale,
+// post-attention/post-FFN norms, sliding-window layers with their own rope
+// base, and soft-capping.
 #pragma once
 #include <cstdint>
+#include <deque>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "backend/backend.h"
@@ -62,6 +67,11 @@ class LlamaModel {
   };
   Weight load(const GgufFile& gguf, const ByteSource* src, const std::string& name, bool required = true);
   std::vector<Weight> load_group(const GgufFile& gguf, const ByteSource* src, const std::vector<std::string>& names);
+  // A fused matrix (phi3's attn_qkv, ffn_up of gate|up) as a group of its
+  // row blocks: each part is a plain tensor over its rows' bytes in the file.
+  std::vector<Weight> load_split(const GgufFile& gguf, const ByteSource* src, const std::string& name,
+                                 const std::vector<std::pair<std::string, int64_t>>& parts);
+  std::vector<Weight> load_infos(const ByteSource* src, const std::vector<const GgufTensorInfo*>& infos);
   void check_batch(int32_t n, int32_t pos0) const;
   void embed_scale(int32_t n);
   void record_layers(int32_t n, int32_t pos0);
@@ -70,9 +80,11 @@ class LlamaModel {
   ModelConfig cfg_;
   Backend& be_;
   int32_t n_ctx_, max_batch_;
-  Weight tok_embd_, output_norm_, output_, rope_freqs_;
+  Weight tok_embd_, output_norm_, output_;
+  Weight rope_freqs_;  // the per-pair RoPE divisors, if any (ModelConfig::rope_factors_name)
   std::vector<Layer> layers_;
   std::vector<std::pair<const GgufTensorInfo*, Weight>> handles_;
+  std::deque<GgufTensorInfo> parts_;  // the row blocks of fused matrices (handles_ points at them)
   // Activations, max_batch rows each.
   Act x_, h_, q_, k_, v_, attn_, o_, gate_, up_, ffn_, last_, logits_;
   std::vector<float> logits_host_;

@@ -96,8 +96,8 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
   c.arch = g.get_string("general.architecture");
   if (c.arch.empty()) fail("general.architecture is missing");
   const bool gemma = c.arch == "gemma2" || c.arch == "gemma3";
-  if (c.arch != "llama" && c.arch != "qwen2" && c.arch != "qwen3" && c.arch != "mistral" && !gemma)
-    fail("architecture '" + c.arch + "' is not supported (llama, qwen2, qwen3, mistral, gemma2, gemma3 are)");
+  if (c.arch != "llama" && c.arch != "qwen2" && c.arch != "qwen3" && c.arch != "mistral" && c.arch != "phi3" && !gemma)
+    fail("architecture '" + c.arch + "' is not supported (llama, qwen2, qwen3, mistral, phi3, gemma2, gemma3 are)");
   c.name = g.get_string("general.name", c.arch);
   const std::string a = c.arch + ".";
   c.n_embd = positive(g, a + "embedding_length", -1, 1 << 16);
@@ -117,11 +117,27 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
   if (!(c.rms_eps > 0.0f && c.rms_eps < 1.0f)) fail(a + "attention.layer_norm_rms_epsilon is out of range (0, 1)");
   c.rope_freq_base = finite_float(g, a + "rope.freq_base", 10000.0);
   if (!(c.rope_freq_base > 1.0f)) fail(a + "rope.freq_base is out of range (> 1)");
-  c.rope_order = c.arch == "qwen2" || c.arch == "qwen3" || gemma ? RopeOrder::NeoX : RopeOrder::Normal;
+  c.rope_order = c.arch == "qwen2" || c.arch == "qwen3" || c.arch == "phi3" || gemma ? RopeOrder::NeoX : RopeOrder::Normal;
   if (gemma) read_gemma(g, c);
-  const std::string scaling = g.get_string(a + "rope.scaling.type", "none");
-  if (scaling != "none" && scaling != "")
-    fail("rope scaling '" + scaling + "' is not supported yet");
+  const std::string scaling = g.get_string(a + "rope.scaling.type", "linear");
+  if (scaling == "none") c.rope_scaling = RopeScaling::None;
+  else if (scaling == "linear") c.rope_scaling = RopeScaling::Linear;
+  else if (scaling == "yarn") c.rope_scaling = RopeScaling::Yarn;
+  else if (scaling == "longrope") c.rope_scaling = RopeScaling::LongRope;
+  else fail(a + "rope.scaling.type '" + scaling + "' is not supported (none, linear, yarn, longrope are)");
+  // llama.cpp: rope.scaling.factor, else the older rope.scale_linear; 0 means none.
+  const std::string factor_key = g.has(a + "rope.scaling.factor") ? a + "rope.scaling.factor" : a + "rope.scale_linear";
+  const float factor = finite_float(g, factor_key, 0.0);
+  // (A positive factor so small that 1 / factor overflows is out of range too.)
+  if (factor < 0.0f || (factor > 0.0f && !std::isfinite(1.0f / factor)))
+    fail(factor_key + " is out of range (> 0, or 0 for none)");
+  if (factor != 0.0f && c.rope_scaling != RopeScaling::None) c.rope_freq_scale = 1.0f / factor;
+  c.n_ctx_orig = static_cast<int32_t>(g.get_int(a + "rope.scaling.original_context_length", 0));
+  if (c.n_ctx_orig < 0 || c.n_ctx_orig > (1 << 24))
+    fail(a + "rope.scaling.original_context_length is out of range (0.." + std::to_string(1 << 24) + ")");
+  if (c.n_ctx_orig == 0) c.n_ctx_orig = c.n_ctx_train;
+  c.rope_attn_factor = finite_float(g, a + "rope.scaling.attn_factor", 1.0);
+  if (!(c.rope_attn_factor > 0.0f)) fail(a + "rope.scaling.attn_factor is out of range (> 0)");
 
   const GgufTensorInfo* embd = g.find_tensor("token_embd.weight");
   if (!embd || embd->dims.size() != 2) fail("tensor token_embd.weight is missing or not 2-D");
@@ -134,18 +150,32 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
   c.tied_output = g.find_tensor("output.weight") == nullptr;
   c.has_qkv_bias = g.find_tensor("blk.0.attn_q.bias") != nullptr;
   c.has_rope_freqs = g.find_tensor("rope_freqs.weight") != nullptr;
+  c.has_longrope = !c.has_rope_freqs && g.find_tensor("rope_factors_long.weight") != nullptr;
   c.has_qk_norm = c.arch == "qwen3" || c.arch == "gemma3";
+  c.fused_qkv = g.find_tensor("blk.0.attn_qkv.weight") != nullptr;
+  c.fused_gate_up = c.arch == "phi3";
+  // phi3.attention.sliding_window is not read: llama.cpp turns Phi-3's
+  // window off (its converter does not say which layers have one), and so
+  // does Lantern, to give llama.cpp's answers.
 
   expect_shape(g, "token_embd.weight", c.n_embd, c.n_vocab);
   expect_shape(g, "output_norm.weight", c.n_embd, 0);
   if (!c.tied_output) expect_shape(g, "output.weight", c.n_embd, c.n_vocab);
   if (c.has_rope_freqs) expect_shape(g, "rope_freqs.weight", c.n_rot / 2, 0);
+  if (c.has_longrope) {
+    expect_shape(g, "rope_factors_long.weight", c.n_rot / 2, 0);
+    expect_shape(g, "rope_factors_short.weight", c.n_rot / 2, 0);
+  }
   for (int l = 0; l < c.n_layer; ++l) {
     const std::string b = "blk." + std::to_string(l) + ".";
     expect_shape(g, b + "attn_norm.weight", c.n_embd, 0);
-    expect_shape(g, b + "attn_q.weight", c.n_embd, c.q_dim());
-    expect_shape(g, b + "attn_k.weight", c.n_embd, c.kv_dim());
-    expect_shape(g, b + "attn_v.weight", c.n_embd, c.kv_dim());
+    if (c.fused_qkv) {
+      expect_shape(g, b + "attn_qkv.weight", c.n_embd, c.q_dim() + 2 * c.kv_dim());
+    } else {
+      expect_shape(g, b + "attn_q.weight", c.n_embd, c.q_dim());
+      expect_shape(g, b + "attn_k.weight", c.n_embd, c.kv_dim());
+      expect_shape(g, b + "attn_v.weight", c.n_embd, c.kv_dim());
+    }
     expect_shape(g, b + "attn_output.weight", c.q_dim(), c.n_embd);
     if (c.has_qkv_bias) {
       expect_shape(g, b + "attn_q.bias", c.q_dim(), 0);
@@ -157,8 +187,12 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
       expect_shape(g, b + "attn_k_norm.weight", c.head_dim, 0);
     }
     expect_shape(g, b + "ffn_norm.weight", c.n_embd, 0);
-    expect_shape(g, b + "ffn_gate.weight", c.n_embd, c.n_ff);
-    expect_shape(g, b + "ffn_up.weight", c.n_embd, c.n_ff);
+    if (c.fused_gate_up) {
+      expect_shape(g, b + "ffn_up.weight", c.n_embd, 2 * static_cast<uint64_t>(c.n_ff));
+    } else {
+      expect_shape(g, b + "ffn_gate.weight", c.n_embd, c.n_ff);
+      expect_shape(g, b + "ffn_up.weight", c.n_embd, c.n_ff);
+    }
     expect_shape(g, b + "ffn_down.weight", c.n_ff, c.n_embd);
     if (c.has_post_norms) {
       expect_shape(g, b + "post_attention_norm.weight", c.n_embd, 0);
@@ -166,6 +200,30 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
     }
   }
   return c;
+}
+
+RopeParams ModelConfig::rope_params(Weight factors) const {
+  RopeParams p{n_rot, rope_freq_base, rope_order == RopeOrder::NeoX, factors};
+  p.freq_scale = rope_freq_scale;
+  p.n_ctx_orig = n_ctx_orig;
+  p.attn_factor = 1.0f;
+  if (rope_scaling == RopeScaling::Yarn) {
+    p.ext_factor = 1.0f;
+    // llama.cpp's yarn_attn_factor, in its float steps: the magnitude
+    // correction 0.1 ln(factor) + 1, divided back out because ggml's rope
+    // multiplies it in again.
+    const float factor = 1.0f / p.freq_scale;
+    p.attn_factor = factor <= 1.0f ? 1.0f : 0.1f * 1.0f * std::log(factor) + 1.0f;
+    p.attn_factor *= 1.0f / (1.0f + 0.1f * std::log(factor));
+  }
+  p.attn_factor *= rope_attn_factor;
+  return p;
+}
+
+std::string ModelConfig::rope_factors_name(int32_t n_ctx) const {
+  if (has_rope_freqs) return "rope_freqs.weight";
+  if (has_longrope) return n_ctx > n_ctx_orig ? "rope_factors_long.weight" : "rope_factors_short.weight";
+  return "";
 }
 
 }  // namespace lantern

@@ -33,7 +33,16 @@ namespace {
 
 const std::vector<std::string> kMixes = {"tiny-256-q4_k_m", "tiny-256-q5_k_m",       "tiny-256-q6_k",
                                          "tiny-256-q4_0",   "tiny-256-qwen2-q4_k_m", "tiny-256-qwen2-q4_0",
-                                         "tiny-qwen3-q4_k_m", "tiny-gemma3-q4_0",    "tiny-gemma2-q4_0"};
+                                         "tiny-qwen3-q4_k_m",
+                                         // Gemma 3 and 2 (sliding windows, soft-caps), in Q4_0
+                                         "tiny-gemma3-q4_0", "tiny-gemma2-q4_0",
+                                         // RoPE variants and config shapes, in Q4_0 (64-128 wide rows)
+                                         "tiny-llama31-q4_0", "tiny-llama-linear-q4_0", "tiny-llama-yarn-q4_0",
+                                         "tiny-phi3-q4_0",    "tiny-smollm2-q4_0",      "tiny-mistral-q4_0"};
+
+// llama_oracle's context: LongRoPE picks its factors by it (tiny-phi3's
+// long ones, past its 512 original positions).
+constexpr int32_t kOracleContext = 1024;
 
 // A step whose reference top-2 gap is under this fraction of the step's
 // logit standard deviation is a near-tie: either side's rounding may settle
@@ -90,9 +99,13 @@ struct Outcome {
   std::vector<std::string> mismatches;
 };
 
-Outcome run_mix(const std::string& mix, const ModeSpec& spec) {
-  const json g = test::load_json("fixtures/golden/mixes/" + mix + spec.golden_suffix + ".json");
-  test::CpuModel m(test::source("fixtures/golden/mixes/" + mix + ".gguf"), spec.options, 256, 64);
+// golden: the reference's file name past the mix's ("" or ".dequant" by
+// mode, ".short" for tiny-phi3 at its original context); n_ctx as the
+// reference ran.
+Outcome run_mix(const std::string& mix, const ModeSpec& spec, const std::string& golden, int32_t n_ctx) {
+  const json g = test::load_json("fixtures/golden/mixes/" + mix + golden + ".json");
+  EXPECT_EQ(n_ctx, g.value("n_ctx", kOracleContext));
+  test::CpuModel m(test::source("fixtures/golden/mixes/" + mix + ".gguf"), spec.options, n_ctx, 64);
   Outcome o;
   for (const auto& c : g["cases"]) {
     const auto prompt = c["prompt_tokens"].get<std::vector<int32_t>>();
@@ -140,7 +153,7 @@ class MixGolden : public ::testing::TestWithParam<std::tuple<std::string, Mode>>
 TEST_P(MixGolden, GreedyTokensMatchLlamaCppUpToNearTies) {
   const std::string mix = std::get<0>(GetParam());
   const ModeSpec spec = mode_spec(std::get<1>(GetParam()));
-  const Outcome o = run_mix(mix, spec);
+  const Outcome o = run_mix(mix, spec, spec.golden_suffix, kOracleContext);
   RecordProperty("decisive_tokens", o.decisive);
   RecordProperty("near_tie_stops", o.near_ties);
   RecordProperty("worst_step0_logit_error_rel", std::to_string(o.worst_logit));
@@ -159,6 +172,19 @@ TEST_P(MixGolden, GreedyTokensMatchLlamaCppUpToNearTies) {
   } else {
     EXPECT_EQ(o.loose_rows, 0) << "worst " << o.worst_logit;
   }
+}
+
+// LongRoPE's other half: at a context within tiny-phi3's 512 original
+// positions llama.cpp rotates with the short factors (a different token
+// somewhere in each of the 24 prompts than with the long ones).
+TEST(MixGoldenPhi3, ShortRopeFactorsAtTheOriginalContext) {
+  const Outcome o = run_mix("tiny-phi3-q4_0", mode_spec(Mode::Default), ".short", 512);
+  std::printf("[ mix ] tiny-phi3-q4_0 short factors: %d decisive tokens, worst step-0 logit %.3g\n", o.decisive,
+              o.worst_logit);
+  EXPECT_TRUE(o.mismatches.empty()) << ::testing::PrintToString(o.mismatches);
+  EXPECT_GE(o.decisive, kMinDecisive);
+  EXPECT_EQ(o.logit_rows, 6);
+  EXPECT_EQ(o.loose_rows, 0) << "worst " << o.worst_logit;
 }
 
 INSTANTIATE_TEST_SUITE_P(Mixes, MixGolden,

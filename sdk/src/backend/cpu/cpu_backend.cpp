@@ -12,6 +12,7 @@
 #include "backend/cpu/quant_gemm.h"
 #include "backend/cpu/quant_gemm_k.h"
 #include "backend/cpu/vec_math.h"
+#include "backend/rope_table.h"
 #include "gguf/byte_size.h"
 #include "gguf/dequant.h"
 
@@ -314,15 +315,12 @@ void CpuBackend::rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, in
   ActData& xi = act_written(x);
   if (n_heads * head_dim != xi.cols || p.n_rot > head_dim || p.n_rot % 2) fail("rope: shape mismatch");
   const float* ff = p.freq_factors ? f32_vector(p.freq_factors, p.n_rot / 2) : nullptr;
-  const float theta_scale = std::pow(p.freq_base, -2.0f / p.n_rot);
   const int32_t half = p.n_rot / 2;
+  std::vector<float> cs(static_cast<size_t>(half) * 2);
   for (int32_t r = 0; r < rows; ++r) {
-    // Angles as GGML computes them: theta_i = pos * base^(-2i/n_rot), built by
-    // repeated multiplication in float.
-    float theta = static_cast<float>(pos0 + r);
+    rope_cos_sin(p, ff, pos0 + r, cs.data());
     for (int32_t i = 0; i < half; ++i) {
-      const float t = ff ? theta / ff[i] : theta;
-      const float c = std::cos(t), s = std::sin(t);
+      const float c = cs[2 * i], s = cs[2 * i + 1];
       for (int32_t h = 0; h < n_heads; ++h) {
         float* v = &xi.v[static_cast<size_t>(r) * xi.cols + h * head_dim];
         float& a = p.neox ? v[i] : v[2 * i];
@@ -331,7 +329,6 @@ void CpuBackend::rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, in
         a = x0 * c - x1 * s;
         b = x0 * s + x1 * c;
       }
-      theta *= theta_scale;
     }
   }
 }

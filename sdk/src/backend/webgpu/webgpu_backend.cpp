@@ -449,7 +449,9 @@ void WebGpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) 
 }
 
 int WebGpuBackend::rope_table(const RopeParams& p) {
-  const std::vector<uint32_t> key{static_cast<uint32_t>(p.n_rot), fbits(p.freq_base), static_cast<uint32_t>(p.freq_factors.id)};
+  const std::vector<uint32_t> key{static_cast<uint32_t>(p.n_rot), fbits(p.freq_base), static_cast<uint32_t>(p.freq_factors.id),
+                                  fbits(p.freq_scale), fbits(p.ext_factor), fbits(p.attn_factor), fbits(p.beta_fast),
+                                  fbits(p.beta_slow), static_cast<uint32_t>(p.n_ctx_orig)};
   auto it = rope_tables_.find(key);
   if (it != rope_tables_.end()) return it->second;
   const float* factors = nullptr;
@@ -459,7 +461,7 @@ int WebGpuBackend::rope_table(const RopeParams& p) {
       fail(f.info.name + " must be uploaded through write_weight (lt_write_tensor) before the first pass");
     factors = f.host.data();
   }
-  const std::vector<float> table = rope_cos_sin_table(kv_ctx_, p.n_rot, p.freq_base, factors);
+  const std::vector<float> table = rope_cos_sin_table(p, factors, kv_ctx_);
   const int buf = lgpu_buffer_create(4.0 * table.size(), kStorage | kCopyDst, "rope cos/sin");
   lgpu_buffer_write(buf, 0, table.data(), static_cast<int>(table.size() * 4));
   rope_tables_[key] = buf;

@@ -148,7 +148,7 @@ class WebGpuBackend : public Backend {
   void scale_cap(Act x, float mul, float cap, int32_t rows);
 
   std::map<std::string, int> pipelines_;
-  std::map<std::vector<uint32_t>, int> rope_tables_;  // (n_rot, base bits, factors id) -> cos/sin buffer
+  std::map<std::vector<uint32_t>, int> rope_tables_;  // RopeParams (floats as bits) -> cos/sin buffer
   std::map<std::vector<int>, int> bind_groups_;
   std::vector<WeightBuf> weights_;
   std::vector<ActBuf> acts_;
