@@ -90,25 +90,31 @@ inline __m256i lanes_u8(const uint8_t* p) { return _mm256_cvtepu8_epi32(_mm_load
 // they cannot overflow (4 loads of nibbles or Q5_K, 2 of Q6_K's 0..63) and then
 // multiplied by the row's scale into int32 (madd), as llama.cpp's AVX2 K-quant
 // dots do.
-template <int C>
-void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t c0, float* out, int64_t out_stride,
+template <GgmlType T, int C>
+void tile_type(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t c0, float* out, int64_t out_stride,
                const float* bias) {
   const int64_t nb = w.blocks();
   const __m256i low4 = _mm256_set1_epi8(0x0F);
-  const bool q6 = w.high_bits();
-  const int run = q6 ? 2 : 4;  // loads summed as int16 before the scale (Q6_K's values reach 63)
+  // Compile-time per type, so the loops unroll and the sums stay in registers.
+  constexpr bool q6 = T == GgmlType::Q6_K, nibbles = T != GgmlType::Q5_K, mins = T != GgmlType::Q6_K;
+  constexpr int run = q6 ? 2 : 4;  // loads summed as int16 before the scale (Q6_K's values reach 63)
   __m256 acc[2][C], acc_min[2][C];
   for (int h = 0; h < 2; ++h)
     for (int c = 0; c < C; ++c) acc[h][c] = acc_min[h][c] = _mm256_setzero_ps();
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* v = w.values(g, b);
     const int8_t* sc = w.scales(g, b);
+    if constexpr (C == 1) {
+      // Decode streams the weights from memory: ask for the block after next.
+      const char* ahead = reinterpret_cast<const char*>(v) + 2 * w.block_bytes();
+      for (int64_t off = 0; off < w.block_bytes(); off += 64) _mm_prefetch(ahead + off, _MM_HINT_T0);
+    }
     const ActBlockQ8K* xb[C];
     for (int c = 0; c < C; ++c) xb[c] = x + (c0 + c) * nb + b;
     __m256i isum[2][C];
     for (int h = 0; h < 2; ++h)
       for (int c = 0; c < C; ++c) isum[h][c] = _mm256_setzero_si256();
-    if (w.nibbles()) {
+    if constexpr (nibbles) {
       // Low nibbles are values 0..127 (16-value sub-block q), high ones
       // 128..255 (sub-block q + 8); Q6_K ORs in the top 2 bits.
       for (int q = 0; q < 8; ++q) {
@@ -130,7 +136,7 @@ void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
             for (int h = 0; h < 2; ++h) {
               const __m256i raw = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 64 * k + 32 * h));
               __m256i lo = _mm256_and_si256(raw, low4), hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);
-              if (q6) {
+              if constexpr (q6) {
                 const __m256i top = _mm256_loadu_si256(
                     reinterpret_cast<const __m256i*>(v + PackedKWeights::kHighBitsAt + 64 * (k % 16) + 32 * h));
                 if (k < 16) {
@@ -152,7 +158,7 @@ void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
               isum[h][c] = _mm256_add_epi32(isum[h][c], _mm256_add_epi32(_mm256_madd_epi16(lo_sum[h][c], s_lo[h]),
                                                                           _mm256_madd_epi16(hi_sum[h][c], s_hi[h])));
         }
-        if (q6)
+        if constexpr (q6)
           for (int c = 0; c < C; ++c) {
             // - 32 * sum(x) per 16 values, times the scale: (-sum, 0) as int16 pairs.
             const __m256i n_lo = _mm256_set1_epi32(-xb[c]->bsums[q] & 0xFFFF);
@@ -186,14 +192,14 @@ void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
       for (int c = 0; c < C; ++c)
         acc[h][c] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(xb[c]->d), d), _mm256_cvtepi32_ps(isum[h][c]), acc[h][c]);
     }
-    if (w.has_mins()) {
+    if constexpr (mins) {
       for (int h = 0; h < 2; ++h) {
-        const uint8_t* mins = w.mins(g, b) + 8 * h;
+        const uint8_t* mn = w.mins(g, b) + 8 * h;
         const __m256 dmin = _mm256_loadu_ps(w.dmin(g, b) + 8 * h);
         __m256i msum[C];
         for (int c = 0; c < C; ++c) msum[c] = _mm256_setzero_si256();
         for (int j = 0; j < 8; ++j) {
-          const __m256i m = lanes_u8(mins + j * kRows);
+          const __m256i m = lanes_u8(mn + j * kRows);
           for (int c = 0; c < C; ++c)
             msum[c] = _mm256_add_epi32(msum[c], _mm256_mullo_epi32(m, _mm256_set1_epi32(xb[c]->bsums[2 * j] + xb[c]->bsums[2 * j + 1])));
         }
@@ -210,6 +216,16 @@ void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
       float* o = out + (c0 + c) * out_stride + g * kRows + 8 * h;
       for (int r = 0; r < rows; ++r) o[r] = bias ? vals[r] + bias[g * kRows + 8 * h + r] : vals[r];
     }
+  }
+}
+
+template <int C>
+void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t c0, float* out, int64_t out_stride,
+               const float* bias) {
+  switch (w.type()) {
+    case GgmlType::Q4_K: return tile_type<GgmlType::Q4_K, C>(w, g, x, c0, out, out_stride, bias);
+    case GgmlType::Q5_K: return tile_type<GgmlType::Q5_K, C>(w, g, x, c0, out, out_stride, bias);
+    default: return tile_type<GgmlType::Q6_K, C>(w, g, x, c0, out, out_stride, bias);
   }
 }
 
