@@ -17,6 +17,8 @@
 // split-and-combine path.
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <vector>
 
 #include "scenarios/builtin_scenarios.h"
 #include "scenarios/command_setup.h"
@@ -232,28 +234,33 @@ Scenario make_webgpu_parity_gemma_scenario() {
   return s;
 }
 
-Scenario make_webgpu_parity_rope_scenario() {
+namespace {
+// A scenario over golden mixes served as they are, 32 steps each.
+Scenario golden_mixes_scenario(const char* name, const char* description, std::vector<const char*> models) {
   Scenario s;
-  s.name = "webgpu-parity-rope";
+  s.name = name;
   s.suite = "webgpu";
-  s.description = "WebGPU parity on the RoPE variants checked against llama.cpp: Llama 3.1 rope_freqs, linear and YaRN rope scaling";
-  s.run = [](ScenarioContext& ctx) {
+  s.description = description;
+  s.run = [models](ScenarioContext& ctx) {
     Browser& browser = start_parity(ctx);
-    for (const char* m : kRopeModels) check_model(ctx, browser, std::string("/mixes/") + m, m, nullptr, Run{"f32", 0, "", 32});
+    for (const char* m : models) check_model(ctx, browser, std::string("/mixes/") + m, m, nullptr, Run{"f32", 0, "", 32});
   };
   return s;
 }
+}  // namespace
+
+Scenario make_webgpu_parity_rope_scenario() {
+  return golden_mixes_scenario(
+      "webgpu-parity-rope",
+      "WebGPU parity on the RoPE variants checked against llama.cpp: Llama 3.1 rope_freqs, linear and YaRN rope scaling",
+      {std::begin(kRopeModels), std::end(kRopeModels)});
+}
 
 Scenario make_webgpu_parity_models_scenario() {
-  Scenario s;
-  s.name = "webgpu-parity-models";
-  s.suite = "webgpu";
-  s.description = "WebGPU parity on the model configs checked against llama.cpp: Phi-3 (fused matrices, LongRoPE), SmolLM2 and Mistral shapes";
-  s.run = [](ScenarioContext& ctx) {
-    Browser& browser = start_parity(ctx);
-    for (const char* m : kArchModels) check_model(ctx, browser, std::string("/mixes/") + m, m, nullptr, Run{"f32", 0, "", 32});
-  };
-  return s;
+  return golden_mixes_scenario(
+      "webgpu-parity-models",
+      "WebGPU parity on the model configs checked against llama.cpp: Phi-3 (fused matrices, LongRoPE), SmolLM2 and Mistral shapes",
+      {std::begin(kArchModels), std::end(kArchModels)});
 }
 
 }  // namespace lantern::rig

@@ -75,25 +75,21 @@ Weight CpuBackend::create_weight(const GgufTensorInfo& info, const uint8_t* data
   return Weight{static_cast<int32_t>(weights_.size() - 1)};
 }
 
-const PackedWeights* CpuBackend::packed(Weight w) {
+// The packed copy of a matmul weight (made on first use), or null where the
+// layout does not hold its type and shape or packing is off.
+template <class Packed>
+const Packed* CpuBackend::packed_as(Weight w, std::vector<Packed>& copies) {
   WeightData& wd = weight(w);
-  if (!pack_weights_ || !PackedWeights::supports(wd.info.type, static_cast<int64_t>(wd.info.dims[0]))) return nullptr;
-  PackedWeights& p = packed_[w.id];
+  if (!pack_weights_ || !Packed::supports(wd.info.type, static_cast<int64_t>(wd.info.dims[0]))) return nullptr;
+  Packed& p = copies[w.id];
   if (p.empty())
     p.pack(wd.info.type, wd.data, wd.info.row_bytes(), static_cast<int64_t>(wd.info.n_rows()),
            static_cast<int64_t>(wd.info.dims[0]), &pool_);
   return &p;
 }
 
-const PackedKWeights* CpuBackend::packed_k(Weight w) {
-  WeightData& wd = weight(w);
-  if (!pack_weights_ || !PackedKWeights::supports(wd.info.type, static_cast<int64_t>(wd.info.dims[0]))) return nullptr;
-  PackedKWeights& p = packed_k_[w.id];
-  if (p.empty())
-    p.pack(wd.info.type, wd.data, wd.info.row_bytes(), static_cast<int64_t>(wd.info.n_rows()),
-           static_cast<int64_t>(wd.info.dims[0]), &pool_);
-  return &p;
-}
+const PackedWeights* CpuBackend::packed(Weight w) { return packed_as(w, packed_); }
+const PackedKWeights* CpuBackend::packed_k(Weight w) { return packed_as(w, packed_k_); }
 
 void CpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) {
   WeightData& wd = weight(w);

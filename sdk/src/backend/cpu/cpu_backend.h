@@ -110,6 +110,8 @@ class CpuBackend : public Backend {
   const PackedWeights* packed(Weight w);         // null when the weight stays unpacked
   std::vector<PackedKWeights> packed_k_;         // the same for K-quant weights
   const PackedKWeights* packed_k(Weight w);
+  template <class Packed>
+  const Packed* packed_as(Weight w, std::vector<Packed>& copies);
   std::vector<float> k_cache_, v_cache_;         // [layer][pos][kv_dim], F32 mode
   std::vector<uint16_t> k16_, v16_;              // the same, F16 mode
   QuantizedActs xacts_;                          // quantised matmul input (packed weights)
