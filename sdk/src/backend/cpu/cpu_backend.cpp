@@ -40,7 +40,8 @@ CpuBackend::CpuBackend(const CpuBackendOptions& opts)
 }
 
 CpuBackend::ActData& CpuBackend::act_written(Act a) {
-  if (a.id == xacts_act_) xacts_act_ = -1;  // its quantised copy is stale now
+  if (a.id == xacts_act_) xacts_act_ = -1;  // its quantised copies are stale now
+  if (a.id == xk_act_) xk_act_ = -1;
   return act(a);
 }
 
@@ -175,9 +176,7 @@ void CpuBackend::rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) {
     for (int64_t r = r0; r < r1; ++r) {
       const float* xr = &xi.v[static_cast<size_t>(r) * n];
       float* orow = &o.v[static_cast<size_t>(r) * n];
-      double sum = 0.0;  // as GGML: float squares summed in double
-      for (int32_t i = 0; i < n; ++i) sum += static_cast<double>(xr[i] * xr[i]);
-      const float scale = 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
+      const float scale = rms_scale(xr, n, eps);
       for (int32_t i = 0; i < n; ++i) orow[i] = (xr[i] * scale) * g[i];
     }
   }, min_rows(n));
@@ -193,9 +192,7 @@ void CpuBackend::head_rms_norm(Act x, Weight w, float eps, int32_t rows) {
   pool_.parallel_for(heads, [&](int64_t h0, int64_t h1, int) {
     for (int64_t h = h0; h < h1; ++h) {
       float* v = &xi.v[static_cast<size_t>(h) * n];
-      double sum = 0.0;  // as rms_norm
-      for (int32_t i = 0; i < n; ++i) sum += static_cast<double>(v[i] * v[i]);
-      const float scale = 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
+      const float scale = rms_scale(v, n, eps);
       for (int32_t i = 0; i < n; ++i) v[i] = (v[i] * scale) * g[i];
     }
   }, min_rows(n));
@@ -252,8 +249,14 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
     // llama.cpp's path for K-quants: activations quantised to Q8_K blocks,
     // integer block dots; each weight row unpacked once for all the rows.
     const int64_t nb = in / kQ8KBlock;
-    xk_.resize(static_cast<size_t>(nb) * rows);
-    for (int32_t r = 0; r < rows; ++r) quantize_act_q8k(&xi.v[r * in], &xk_[r * nb], in);
+    // q/k/v (and gate/up) read the same input, whatever their K-quant type:
+    // quantise it once.
+    if (xk_act_ != x.id || xk_rows_ != rows || static_cast<int64_t>(xk_.size()) != nb * rows) {
+      xk_.resize(static_cast<size_t>(nb) * rows);
+      for (int32_t r = 0; r < rows; ++r) quantize_act_q8k(&xi.v[r * in], &xk_[r * nb], in);
+      xk_act_ = x.id;
+      xk_rows_ = rows;
+    }
     if (const PackedKWeights* pw = packed_k(w)) {
       pool_.parallel_for(pw->groups(), [&](int64_t g0, int64_t g1, int) {
         quant_gemm_k(*pw, g0, g1, xk_.data(), 0, rows, o.v.data(), out_dim, b);
@@ -431,9 +434,7 @@ void CpuBackend::add_rms_norm(Act x, Act y, Weight w, float eps, int32_t rows) {
     for (int64_t r = r0; r < r1; ++r) {
       const float* yr = &b.v[static_cast<size_t>(r) * n];
       float* xr = &a.v[static_cast<size_t>(r) * n];
-      double sum = 0.0;  // as rms_norm
-      for (int32_t i = 0; i < n; ++i) sum += static_cast<double>(yr[i] * yr[i]);
-      const float scale = 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
+      const float scale = rms_scale(yr, n, eps);
       for (int32_t i = 0; i < n; ++i) xr[i] += (yr[i] * scale) * g[i];
     }
   }, min_rows(n));

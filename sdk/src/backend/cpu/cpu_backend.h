@@ -118,6 +118,7 @@ class CpuBackend : public Backend {
   int32_t xacts_act_ = -1;                       // the activation xacts_ holds, -1: none
   std::vector<ActBlockQ8> xq_;                   // quantised matmul input (unpacked weights)
   std::vector<ActBlockQ8K> xk_;                  // matmul input quantised for K-quant weights
+  int32_t xk_act_ = -1, xk_rows_ = 0;            // the activation and rows xk_ holds, -1: none
   std::vector<std::vector<float>> row_scratch_;  // per thread: a dequantised weight row
   std::vector<KQuantRow> krow_scratch_;          // per thread: an unpacked K-quant weight row
   std::vector<float> x16_;                       // matmul input rounded to fp16 (f16_prefill)

@@ -112,4 +112,10 @@ void add_row(float* x, const float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) x[i] += y[i];
 }
 
+float rms_scale(const float* x, int64_t n, float eps) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i] * x[i]);
+  return 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
+}
+
 }  // namespace lantern

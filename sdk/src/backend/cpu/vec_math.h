@@ -22,4 +22,8 @@ void exp_row(const float* x, float* out, int64_t n);
 // x[i] += y[i]
 void add_row(float* x, const float* y, int64_t n);
 
+// 1 / sqrt(mean(x^2) + eps), the RMS norm's scale of a row, as GGML computes
+// it: the float squares summed in double.
+float rms_scale(const float* x, int64_t n, float eps);
+
 }  // namespace lantern
