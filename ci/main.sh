@@ -4,20 +4,26 @@
 # --flags gpu-vulkan) streams an answer, then loads again in a new browser
 # process from the cache, printing cold and warm load times and the model
 # bytes each fetched. First, lantern-cli runs the same model natively.
-# Usage: ci/main.sh [MODEL.gguf|URL]
+# Usage: ci/main.sh [MODEL.gguf|URL [DEMO OPTIONS...]]
+# Options after the model go to `lantern-rig demo`: a real model of a billion
+# parameters wants the wasm CPU backend on a machine without a GPU
+# (--flags no-webgpu; SwiftShader is for small models) or a real GPU
+# (--flags gpu-vulkan), e.g.
+#   ci/main.sh qwen3-0.6b-q4_k_m.gguf --flags no-webgpu --max-tokens 32
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
 ci/build.sh
 ci/build_wasm.sh
 MODEL=${1:-../shared/models/stories260K/stories260K.gguf}
+shift || true
 if [ -f "$MODEL" ]; then
   echo "main: lantern-cli on $MODEL (native CPU backend)"
   build/bin/lantern-cli --model "$MODEL" --prompt "Once upon a time" --max-tokens 64 --temperature 0
   echo
-  build/bin/lantern-rig demo --model "$MODEL" --prompt "Once upon a time"
-elif [ -n "${1:-}" ]; then
-  build/bin/lantern-rig demo --model "$MODEL" --prompt "Once upon a time"
+  build/bin/lantern-rig demo --model "$MODEL" --prompt "Once upon a time" "$@"
+elif [ "$MODEL" != ../shared/models/stories260K/stories260K.gguf ]; then
+  build/bin/lantern-rig demo --model "$MODEL" --prompt "Once upon a time" "$@"
 else
   build/bin/lantern-rig demo --prompt "Once upon a time"  # says it uses a synthetic model
 fi

@@ -31,6 +31,8 @@ options:
   --temperature T    0 is greedy (default 0)
   --top-k K, --top-p P, --seed S   sampling, as lantern-cli
   --backend B        auto (default), webgpu, cpu
+  --ctx N            context size (default: the SDK's; lower it where the KV
+                     cache of a big model does not fit the backend's budget)
   --json             print one JSON object instead of the stream:
                      {"prompt_tokens":[..],"tokens":[..],"text":..,"timings":{..},
                       "backend":..,"adapter":{..},"chunks":N,"finish_reason":..}
@@ -45,6 +47,7 @@ struct ChatOptions {
   std::string model, prompt, backend = "auto";
   bool chat = false, json = false, has_prompt = false;
   int max_tokens = 64;
+  int n_ctx = 0;  // 0: the SDK's default
   double temperature = 0;
   std::string top_k, top_p, seed;  // passed through when given
   CommandBrowserOptions browser;
@@ -69,6 +72,7 @@ ChatOptions parse(int argc, char** argv, bool* help) {
     else if (a == "--top-p") o.top_p = std::to_string(std::stod(value()));
     else if (a == "--seed") o.seed = std::to_string(std::stoull(value()));
     else if (a == "--backend") o.backend = value();
+    else if (a == "--ctx") o.n_ctx = std::stoi(value());
     else if (a == "--browser") o.browser.browser = value();
     else if (a == "--flags") o.browser.flags = value();
     else if (a == "--timeout") o.browser.timeout_s = std::stod(value());
@@ -79,6 +83,7 @@ ChatOptions parse(int argc, char** argv, bool* help) {
   if (o.backend != "auto" && o.backend != "webgpu" && o.backend != "cpu")
     throw std::invalid_argument("--backend must be auto, webgpu or cpu");
   if (o.max_tokens < 1) throw std::invalid_argument("--max-tokens must be at least 1");
+  if (o.n_ctx < 0) throw std::invalid_argument("--ctx must be positive");
   return o;
 }
 
@@ -90,6 +95,7 @@ std::string page_query(const ChatOptions& o, const std::string& model_url) {
   if (!o.top_k.empty()) q << "&top_k=" << o.top_k;
   if (!o.top_p.empty()) q << "&top_p=" << o.top_p;
   if (!o.seed.empty()) q << "&seed=" << o.seed;
+  if (o.n_ctx > 0) q << "&n_ctx=" << o.n_ctx;
   return q.str();
 }
 

@@ -35,8 +35,19 @@ export class WasmEngine {
 
   error() { return this.mod.UTF8ToString(this.mod._lt_last_error()); }
 
+  // Past 2 GiB a wasm32 pointer reads as a negative number unless made
+  // unsigned (>>> 0); 0 is malloc's "no memory".
+  alloc(n) {
+    const ptr = this.mod._malloc(n) >>> 0;
+    if (!ptr) {
+      throw new Error(`lantern: out of wasm memory allocating ${n} bytes (the wasm module's 4 GiB address space ` +
+        'holds the weights on the CPU backend: a smaller model or n_ctx)');
+    }
+    return ptr;
+  }
+
   withBytes(bytes, fn) {
-    const ptr = this.mod._malloc(Math.max(1, bytes.length));
+    const ptr = this.alloc(Math.max(1, bytes.length));
     try {
       this.mod.HEAPU8.set(bytes, ptr);
       return fn(ptr);
@@ -47,7 +58,7 @@ export class WasmEngine {
 
   withString(s, fn) {
     const n = this.mod.lengthBytesUTF8(s) + 1;
-    const ptr = this.mod._malloc(n);
+    const ptr = this.alloc(n);
     try {
       this.mod.stringToUTF8(s, ptr, n);
       return fn(ptr);
@@ -86,11 +97,11 @@ export class WasmEngine {
 
   tokenize(text, { addSpecial = true, parseSpecial = false } = {}) {
     const max = text.length * 4 + 16;
-    const out = this.mod._malloc(max * 4);
+    const out = this.alloc(max * 4);
     try {
       const n = this.withString(text, (p) => this.mod._lt_tokenize(p, addSpecial ? 1 : 0, parseSpecial ? 1 : 0, out, max));
       if (n < 0) throw new Error(`lantern: tokenize failed: ${this.error()}`);
-      return Array.from(this.mod.HEAP32.subarray(out >> 2, (out >> 2) + n));
+      return Array.from(this.mod.HEAP32.subarray(out >>> 2, (out >>> 2) + n));
     } finally {
       this.mod._free(out);
     }
@@ -106,7 +117,7 @@ export class WasmEngine {
       if (r === 1) break;
       await this.mod.lgpu.nextRead();
     }
-    const p = this.mod._lt_logits() >> 2;
+    const p = this.mod._lt_logits() >>> 2;
     return this.mod.HEAPF32.slice(p, p + nVocab);
   }
 }

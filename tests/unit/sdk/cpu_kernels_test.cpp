@@ -383,6 +383,47 @@ TEST(CpuBackendMatmul, PackedEqualsUnpackedAndSeesInputChanges) {
   }
 }
 
+// Uploaded weights (the backend holds the bytes, as in wasm) are released
+// once packed, so a model costs its size once: products still answer, a
+// late write says why it cannot land, and a weight get_rows reads (a tied
+// embedding, gathered before its first product) keeps its bytes.
+TEST(CpuBackendMatmul, PackedUploadedWeightsReleaseTheirBytesUnlessGathered) {
+  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q4_K}) {
+    const GgmlTypeTraits* tt = ggml_type_traits(static_cast<uint32_t>(type));
+    const int in = 256, out_dim = 32, rows = 2;
+    const uint64_t row_bytes = in / tt->block_size * tt->type_size;
+    std::vector<uint8_t> wbytes(out_dim * row_bytes);
+    for (int j = 0; j < out_dim; ++j) quantize_row(type, random_row(in, 500 + j).data(), wbytes.data() + j * row_bytes, in);
+    const GgufTensorInfo wi{"blk.0.ffn_up.weight", {static_cast<uint64_t>(in), static_cast<uint64_t>(out_dim)}, type, 0,
+                            static_cast<uint64_t>(in) * out_dim, wbytes.size()};
+    CpuBackend be;
+    const Weight w = be.create_weight(wi, nullptr), tied = be.create_weight(wi, nullptr);
+    be.write_weight(w, 0, wbytes.data(), wbytes.size());
+    be.write_weight(tied, 0, wbytes.data(), wbytes.size());
+    const Act x = upload_rows(be, random_row(rows * in, 9), rows, in), o1 = be.create_act(rows, out_dim),
+              o2 = be.create_act(rows, out_dim), g = be.create_act(1, in);
+    const int32_t tok = 3;
+    be.get_rows(tied, &tok, 1, g);  // gathered first, as a forward does
+    be.matmul(w, Weight{}, x, rows, o1);
+    be.matmul(tied, Weight{}, x, rows, o2);
+    std::vector<float> a(rows * out_dim), b(rows * out_dim), gathered(in);
+    be.read_begin(o1, rows, a.data());
+    be.read_begin(o2, rows, b.data());
+    EXPECT_EQ(a, b) << "the same weights give the same product";
+    try {
+      be.write_weight(w, 0, wbytes.data(), 16);
+      ADD_FAILURE() << "a write into a released weight must fail";
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find("blk.0.ffn_up.weight was packed and released"), std::string::npos) << e.what();
+    }
+    be.get_rows(tied, &tok, 1, g);  // still there
+    be.read_begin(g, 1, gathered.data());
+    std::vector<float> want(in);
+    dequantize_row(type, wbytes.data() + tok * row_bytes, want.data(), in);
+    EXPECT_EQ(gathered, want);
+  }
+}
+
 // f16_prefill (the WebGPU subgroup-matrix prefill's reference): a product over
 // more than kDecodeRows rows equals f32 dot products of operands rounded to
 // fp16 (Q4_0 weights dequantised first, then rounded; with the bias), and

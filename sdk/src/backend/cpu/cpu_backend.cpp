@@ -83,9 +83,18 @@ const Packed* CpuBackend::packed_as(Weight w, std::vector<Packed>& copies) {
   WeightData& wd = weight(w);
   if (!pack_weights_ || !Packed::supports(wd.info.type, static_cast<int64_t>(wd.info.dims[0]))) return nullptr;
   Packed& p = copies[w.id];
-  if (p.empty())
+  if (p.empty()) {
     p.pack(wd.info.type, wd.data, wd.info.row_bytes(), static_cast<int64_t>(wd.info.n_rows()),
            static_cast<int64_t>(wd.info.dims[0]), &pool_);
+    // From now on matmul reads only the packed copy. Bytes the backend holds
+    // itself (an uploaded model: the wasm build) are freed unless get_rows
+    // reads them too, so a model costs its size once in wasm's 4 GiB
+    // address space, not twice (a 3.8B Q4_K_M model did not fit).
+    if (!wd.owned.empty() && !wd.gathered) {
+      std::vector<uint8_t>().swap(wd.owned);
+      wd.data = nullptr;
+    }
+  }
   return &p;
 }
 
@@ -94,6 +103,7 @@ const PackedKWeights* CpuBackend::packed_k(Weight w) { return packed_as(w, packe
 
 void CpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) {
   WeightData& wd = weight(w);
+  if (!wd.data) fail("weight " + wd.info.name + " was packed and released: write weights before the first forward");
   if (wd.owned.empty()) fail("weight " + wd.info.name + " is used in place and cannot be written");
   if (offset > wd.owned.size() || n > wd.owned.size() - offset) fail("write past the end of " + wd.info.name);
   std::memcpy(wd.owned.data() + offset, bytes, n);
@@ -161,6 +171,8 @@ void CpuBackend::get_rows(Weight table, const int32_t* tokens, int32_t n, Act ou
   const int64_t cols = static_cast<int64_t>(wd.info.dims[0]);
   const int64_t n_rows = static_cast<int64_t>(wd.info.n_rows());
   if (cols != o.cols || n > o.rows) fail("get_rows: shape mismatch");
+  if (!wd.data) fail("get_rows: " + wd.info.name + " was packed for matmul and its bytes released before any gather");
+  wd.gathered = true;
   for (int32_t r = 0; r < n; ++r) {
     if (tokens[r] < 0 || tokens[r] >= n_rows) fail("token id " + std::to_string(tokens[r]) + " is outside the vocabulary");
     dequantize_row(wd.info.type, wd.data + static_cast<uint64_t>(tokens[r]) * wd.info.row_bytes(), &o.v[r * cols], cols);

@@ -83,8 +83,9 @@ class CpuBackend : public Backend {
  private:
   struct WeightData {
     GgufTensorInfo info;
-    const uint8_t* data;           // in place (mapped file) or owned.data()
+    const uint8_t* data;           // in place (mapped file) or owned.data(); null once released
     std::vector<uint8_t> owned;
+    bool gathered = false;         // get_rows has read it (a tied embedding keeps its bytes)
   };
   struct ActData {
     int32_t rows, cols;
