@@ -18,6 +18,7 @@
 #include "engine/generation.h"
 #include "api/json_body.h"
 #include "gguf/gguf_error.h"
+#include "gguf/gguf_split.h"
 
 using json = nlohmann::ordered_json;
 using namespace lantern;
@@ -32,6 +33,7 @@ std::unique_ptr<CompletionRun> g_run;
 api::IdGenerator g_ids;
 json g_last_usage;  // usage (with timing extras) of the last finished request
 WebGpuBackend* g_gpu = nullptr;
+int g_need_shard = 0;  // the shard whose bytes lt_open asked for
 std::string g_fallback_reason;  // why "webgpu" with gpu_fallback loaded on the CPU ("" when it did not)
 
 int fail(const std::exception& e) {
@@ -44,9 +46,16 @@ extern "C" {
 
 EMSCRIPTEN_KEEPALIVE const char* lt_last_error() { return g_error.c_str(); }
 
+// After lt_open asked for more bytes of a split model: which shard's (0-based).
+EMSCRIPTEN_KEEPALIVE int lt_need_shard() { return g_need_shard; }
+
 // Parses the model header from `n` bytes at `bytes` (the start of a file of
 // total_size bytes). Returns 0 when loaded, N > 0 when N bytes are needed
-// from the start of the file, -1 on error (lt_last_error).
+// from the start of the file (of shard lt_need_shard()), -1 on error
+// (lt_last_error). A split model (gguf_split.h) passes "shards": [{"prefix":
+// bytes of it in `bytes`, "size": its file size}, ...] in order, its
+// prefixes one after another in `bytes`; tensor offsets in lt_model_info are
+// then in the shards' concatenation.
 // options: {"backend": "webgpu"|"cpu", "n_ctx": int, "max_batch": int, "kv": "f16"|"f32" (cpu also
 // "f16-rounded"), "matvec_threads", "matvec_rows" (webgpu tuning overrides, see WebGpuBackendOptions),
 // "subgroup_matrix": bool (webgpu, default false), "f32_activations", "f16_prefill" (cpu reference
@@ -61,18 +70,44 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
     g_gpu = nullptr;
     g_fallback_reason.clear();
     const json opts = json::parse(options ? options : "{}");
-    auto src = std::make_unique<PrefixSource>(static_cast<uint64_t>(total_size));
-    src->append(bytes, n);
-    std::string backend_name = opts.value("backend", "webgpu");
-    try {
-      const GgufFile header = GgufFile::parse(*src);
-      if (backend_name == "webgpu" && opts.value("gpu_fallback", false)) {
-        g_fallback_reason = WebGpuBackend::unsupported(header);
-        if (!g_fallback_reason.empty()) backend_name = "cpu";
+    g_need_shard = 0;
+    std::unique_ptr<ByteSource> src;
+    std::vector<const ByteSource*> parts;  // what each header is parsed from
+    if (opts.contains("shards")) {
+      // A split model: `bytes` holds each shard's prefix in turn.
+      std::vector<std::unique_ptr<ByteSource>> shards;
+      uint64_t at = 0;
+      for (const auto& sh : opts.at("shards")) {
+        const uint64_t len = sh.at("prefix").get<uint64_t>(), size = sh.at("size").get<uint64_t>();
+        if (len > n - at || len > size) throw std::invalid_argument("shards: prefixes run past the bytes given");
+        auto p = std::make_unique<PrefixSource>(size);
+        p->append(bytes + at, len);
+        at += len;
+        parts.push_back(p.get());
+        shards.push_back(std::move(p));
       }
-    } catch (const GgufError& e) {
-      if (e.code() == GgufErrorCode::NeedMoreData) return static_cast<int>(e.bytes_needed());
-      throw;
+      src = std::make_unique<ConcatSource>(std::move(shards));
+    } else {
+      auto p = std::make_unique<PrefixSource>(static_cast<uint64_t>(total_size));
+      p->append(bytes, n);
+      parts.push_back(p.get());
+      src = std::move(p);
+    }
+    std::string backend_name = opts.value("backend", "webgpu");
+    std::vector<GgufFile> headers;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      try {
+        headers.push_back(GgufFile::parse(*parts[i]));
+      } catch (const GgufError& e) {
+        if (e.code() != GgufErrorCode::NeedMoreData) throw;
+        g_need_shard = static_cast<int>(i);
+        return static_cast<int>(e.bytes_needed());
+      }
+    }
+    const GgufFile header = headers.size() == 1 ? std::move(headers[0]) : merge_split(headers);
+    if (backend_name == "webgpu" && opts.value("gpu_fallback", false)) {
+      g_fallback_reason = WebGpuBackend::unsupported(header);
+      if (!g_fallback_reason.empty()) backend_name = "cpu";
     }
     // Bytes the KV cache and activations may take (0: the backend's default).
     const double budget = opts.value("memory_budget_bytes", 0.0);

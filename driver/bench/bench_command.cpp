@@ -85,7 +85,7 @@ json bench_one(const BenchOptions& o, const BenchModel& model, const ThrottlePro
           // capped runs time cold loads only (the unthrottled run has the warm ones).
           if (kind == "warm" && throttle.capped()) continue;
           const bool speed = o.speed_on == "both" || o.speed_on == kind;
-          LoadRunSpec spec{kind, profile, page_for(speed), model_url, served.served_path, throttle, via};
+          LoadRunSpec spec{kind, profile, page_for(speed), model_url, served.served_paths, throttle, via};
           json s = run_load(ctx, spec);
           std::cerr << "bench: " << model.name << " [" << throttle.name << (via == "none" ? "" : " via " + via) << "] run "
                     << run + 1 << "/" << o.runs << " " << kind << ": load " << static_cast<int>(s.value("load_ms", 0.0))

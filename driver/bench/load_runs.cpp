@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "bench/process_memory.h"
+#include "scenarios/command_setup.h"
 #include "cdp/network_domain.h"
 #include "cdp/performance_domain.h"
 
@@ -163,7 +164,7 @@ json run_load(ScenarioContext& ctx, const LoadRunSpec& spec) {
   s["clean_close"] = clean;
   s["rig_ms"] = rig_ms;
   add_page_fields(result, s);
-  s["bytes_served"] = spec.served_path.empty() ? json() : json(server.bytes_served(spec.served_path));
+  s["bytes_served"] = spec.served_paths.empty() ? json() : json(bytes_served(server, spec.served_paths));
   s["cdp"] = traffic.to_json();
   s["cdp_encoded_bytes"] = traffic.encoded_bytes();
   const double download_ms = s["phases"]["download"].get<double>();

@@ -22,7 +22,7 @@ struct LoadRunSpec {
   std::string profile_dir;   // kept profile directory
   std::string page_path;     // the bench page with its query, a server path
   std::string model_url;     // the model as the page fetches it (absolute), for CDP matching
-  std::string served_path;   // the model's byte-log path; empty for a remote URL
+  std::vector<std::string> served_paths;  // the model's byte-log paths (its shards); empty for a remote URL
   ThrottleProfile throttle;
   std::string throttle_via = "none";  // none | server (bandwidth fault on /models/) | cdp (emulateNetworkConditions)
 };

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "browser/chromium_flags.h"
+#include "gguf/gguf_split.h"
 #include "scenarios/run_command.h"
 #include "synthetic_model.h"
 
@@ -41,13 +42,32 @@ ServedModel serve_model(const std::string& path_or_url) {
   const fs::path model = path_or_url;
   if (!fs::is_regular_file(model)) throw std::runtime_error("no model file at " + model.string());
   // The file alone, never its folder (which may be a home directory): the
-  // mount lists the one name it serves. Canonical, so that a symlinked model
-  // is served under its target's name from its target's folder. A model is
-  // one GGUF file here (the loader fetches no split parts or companions).
+  // mount lists the names it serves. Canonical, so that a symlinked model
+  // is served under its target's name from its target's folder. A split
+  // model's first shard brings its other shards (beside it, as the SDK
+  // fetches them), and nothing else.
   const fs::path file = fs::canonical(model);
-  m.mounts.push_back({"/models/", file.parent_path().string(), {file.filename().string()}});
-  m.url = m.served_path = "/models/" + file.filename().string();
+  std::vector<std::string> names{file.filename().string()};
+  if (const auto split = parse_split_name(file.string())) {
+    if (split->index != 1)
+      throw std::runtime_error(model.string() + " is shard " + std::to_string(split->index) +
+                               " of a split model: give its first shard, " + split_name(split->prefix, 1, split->count));
+    for (int i = 2; i <= split->count; ++i) {
+      const fs::path shard = split_name(split->prefix, i, split->count);
+      if (!fs::is_regular_file(shard)) throw std::runtime_error("split model: no shard " + shard.string());
+      names.push_back(shard.filename().string());
+    }
+  }
+  m.mounts.push_back({"/models/", file.parent_path().string(), names});
+  m.url = "/models/" + file.filename().string();
+  for (const auto& n : names) m.served_paths.push_back("/models/" + n);
   return m;
+}
+
+uint64_t bytes_served(const HttpServer& server, const std::vector<std::string>& paths) {
+  uint64_t n = 0;
+  for (const auto& p : paths) n += server.bytes_served(p);
+  return n;
 }
 
 ServedModel model_to_serve(const std::string& model, ScenarioContext& ctx, std::ostream& note) {

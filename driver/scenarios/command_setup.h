@@ -24,11 +24,13 @@ struct CommandBrowserOptions {
 ScenarioSettings command_settings(const CommandBrowserOptions& options);
 
 struct ServedModel {
-  std::string url;          // what the page loads: "/models/NAME" or the URL given
-  std::string served_path;  // the byte-log path for a local file; empty for a URL
+  std::string url;                        // what the page loads: "/models/NAME" or the URL given
+  std::vector<std::string> served_paths;  // the byte-log paths of a local file (every shard of a split model); empty for a URL
   std::vector<Mount> mounts;
-  bool remote() const { return served_path.empty(); }
+  bool remote() const { return served_paths.empty(); }
 };
+// Bytes the server sent for these paths (a model's files).
+uint64_t bytes_served(const HttpServer& server, const std::vector<std::string>& paths);
 
 bool is_http_url(const std::string& s);
 // A local file is served alone at /models/NAME (a mount of its folder that

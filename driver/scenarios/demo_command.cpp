@@ -135,10 +135,7 @@ int demo_command(int argc, char** argv) {
 
     auto model_bytes = [&] {
       server.wait_idle();
-      const auto log = server.byte_log();
-      const std::string path = model_url[0] == '/' ? model_url : "";
-      auto it = log.bytes_by_path.find(path);
-      return it == log.bytes_by_path.end() ? uint64_t{0} : it->second;
+      return bytes_served(server, model.served_paths);
     };
     const LoadResult cold = run_once(ctx, profile_dir, page, o.screenshot);
     const uint64_t cold_bytes = model_bytes();

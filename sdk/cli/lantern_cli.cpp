@@ -11,6 +11,7 @@
 #include "engine/generation.h"
 #include "chat/chat_template.h"
 #include "gguf/gguf_error.h"
+#include "gguf/gguf_split.h"
 
 using json = nlohmann::ordered_json;
 
@@ -47,8 +48,8 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }
 
 int tokenize(const lantern::cli::Args& args) {
-  auto src = lantern::open_file_source(args.str("--model"));
-  const lantern::GgufFile gguf = lantern::GgufFile::parse(*src);
+  auto src = lantern::open_model_source(args.str("--model"));
+  const lantern::GgufFile gguf = lantern::parse_model(*src);
   auto tok = lantern::Tokenizer::from_gguf(gguf);
   const std::vector<int32_t> ids = tok->encode(args.str("--tokenize"), true, args.flag("--parse-special"));
   if (args.flag("--json")) {

@@ -274,4 +274,53 @@ TEST_F(RigCli, ChatWithRealVocabulariesSendsLlamaCppsPromptAndTokens) {
   EXPECT_GE(total_compared, 20u) << "too few decisive greedy tokens to say anything";
 }
 
+// A split model (llama.cpp's gguf-split shards in fixtures/golden/split)
+// given by its first shard: the rig serves the shards, the SDK fetches and
+// reads them as one file, on both backends, with the whole file's tokens
+// (and llama.cpp's on the split, on the CPU); `demo` loads it cold, then warm
+// from the cache with no byte fetched.
+TEST_F(RigCli, SplitModelLoadsFromItsFirstShardAndCachesEveryShard) {
+  const std::string d = temp_dir("split");
+  std::ifstream gf(lantern::test::source("fixtures/golden/split/split.json"));
+  const nlohmann::json g = nlohmann::json::parse(gf);
+  const std::string first = lantern::test::source("fixtures/golden/split/" + g["shards"][0].get<std::string>());
+  const std::string whole = d + "/whole.gguf";
+  ASSERT_EQ(0, std::system((std::string(LANTERN_BINARY_DIR) + "/bin/make_gguf --shape tiny-qwen3 --type q4_0 --out " + whole +
+                            " 2>/dev/null").c_str()));
+  const nlohmann::json& c = g["cases"][0];
+  size_t decisive = 0;
+  while (decisive < c["gap"].size() && c["gap"][decisive].get<double>() >= 0.05 * c["std"][decisive].get<double>()) ++decisive;
+  ASSERT_GE(decisive, 4u);
+  for (const std::string backend : {"cpu", "webgpu"}) {
+    nlohmann::json runs[2];
+    for (int i = 0; i < 2; ++i) {
+      const std::string out_path = d + "/" + backend + std::to_string(i) + ".txt";
+      const int rc = wait_rig(start_rig({"chat", "--model", i == 0 ? first : whole, "--prompt", c["prompt"], "--max-tokens",
+                                         "16", "--backend", backend, "--json", "--timeout", "90"},
+                                        out_path),
+                              120s);
+      const std::string out = slurp(out_path);
+      ASSERT_EQ(0, rc) << out;
+      runs[i] = last_json_line(out);
+      ASSERT_TRUE(runs[i].is_object()) << out;
+    }
+    EXPECT_EQ(runs[0]["prompt_tokens"], c["prompt_tokens"]) << backend;
+    EXPECT_EQ(runs[0]["tokens"], runs[1]["tokens"]) << backend << ": split and whole file";
+    if (backend == "cpu")
+      for (size_t i = 0; i < decisive; ++i) EXPECT_EQ(runs[0]["tokens"][i], c["tokens"][i]) << "step " << i;
+  }
+  const std::string demo_out = d + "/demo.txt";
+  ASSERT_EQ(0, wait_rig(start_rig({"demo", "--model", first, "--flags", "no-webgpu", "--max-tokens", "4", "--timeout", "90"},
+                                  demo_out),
+                        120s))
+      << slurp(demo_out);
+  const std::string demo = slurp(demo_out);
+  uintmax_t shard_bytes = 0;
+  for (const auto& name : g["shards"]) shard_bytes += fs::file_size(lantern::test::source("fixtures/golden/split/" + name.get<std::string>()));
+  EXPECT_NE(demo.find(", " + std::to_string(shard_bytes) + " model bytes fetched"), std::string::npos)
+      << "the three shards, cold: " << demo;
+  EXPECT_NE(demo.find("warm load:"), std::string::npos) << demo;
+  EXPECT_NE(demo.find(", 0 model bytes fetched"), std::string::npos) << "warm, from the cache: " << demo;
+}
+
 }  // namespace

@@ -4,6 +4,7 @@
 // serves OpenAI requests one at a time, in the order they came.
 import { acquireGpuDevice, DeviceLostError } from './gpu_device.js';
 import { openModelSource } from './loader.js';
+import { shardUrls } from './split_model.js';
 import { PhaseClock } from './phase_clock.js';
 import { ApiError, WasmEngine } from './wasm_engine.js';
 
@@ -51,12 +52,23 @@ export class EngineCore {
       }
     }
     const tModule = performance.now();
-    const source = await openModelSource(url, {
+    // A split model (PREFIX-00001-of-0000N.gguf) is its N shards, each
+    // fetched and cached under its own URL, read as one file in order.
+    const urls = shardUrls(url);
+    const shardLoaded = urls.map(() => 0), shardTotal = urls.map(() => 0);
+    const sum = (a) => a.reduce((n, x) => n + x, 0);
+    const sources = await Promise.all(urls.map((u, i) => openModelSource(u, {
       chunkSize: options.chunkSize, cache: options.cache, maxModelBytes: options.maxModelBytes, signal: options.signal, phaseClock: clock,
-      onProgress: (p) => progress({ ...p, progress: p.total ? p.loaded / p.total : 0,
-        text: `${p.phase === 'cache-read' ? 'Reading from cache' : 'Downloading'} ${mb(p.loaded)} of ${mb(p.total)} MB` +
-          (p.etaSeconds != null && p.phase === 'download' ? `, ${Math.ceil(p.etaSeconds)} s left` : '') }),
-    });
+      onProgress: (p) => {
+        shardLoaded[i] = p.loaded;
+        shardTotal[i] = p.total;
+        const loaded = sum(shardLoaded), total = sum(shardTotal);
+        progress({ ...p, loaded, total, progress: total ? loaded / total : 0,
+          text: `${p.phase === 'cache-read' ? 'Reading from cache' : 'Downloading'} ${mb(loaded)} of ${mb(total)} MB` +
+            (urls.length > 1 ? ` (${urls.length} files)` : '') +
+            (p.etaSeconds != null && p.phase === 'download' ? `, ${Math.ceil(p.etaSeconds)} s left` : '') });
+      },
+    })));
     // Header first: the reader says how many bytes it needs at least.
     // 'auto' loads on the CPU where the GPU cannot run this model (a weight
     // type without a WebGPU kernel); the engine says why.
@@ -64,12 +76,14 @@ export class EngineCore {
       n_ctx: options.n_ctx || 4096, max_batch: options.max_batch || 256 };
     if (options.kv !== undefined) openOptions.kv = options.kv;
     if (options.memoryBudgetBytes !== undefined) openOptions.memory_budget_bytes = options.memoryBudgetBytes;
-    let have = Math.min(source.size, 4 << 20);
+    const have = sources.map((s) => Math.min(s.size, 4 << 20));
     for (;;) {
-      const need = engine.open(await source.read(0, have), source.size, openOptions);
-      if (need === 0) break;
-      if (have >= source.size) throw new Error('lantern: the model header runs past the end of the file');
-      have = Math.min(source.size, Math.max(need, have * 2));
+      const prefixes = await Promise.all(sources.map((s, i) => s.read(0, have[i])));
+      const need = engine.open(prefixes, sources.map((s) => s.size), openOptions);
+      if (need.bytes === 0) break;
+      const i = need.shard;
+      if (have[i] >= sources[i].size) throw new Error(`lantern: the model header runs past the end of ${urls[i]}`);
+      have[i] = Math.min(sources[i].size, Math.max(need.bytes, have[i] * 2));
     }
     const info = engine.info();
     if (info.fallback_reason) {
@@ -83,16 +97,25 @@ export class EngineCore {
     const tensors = [...info.tensors].sort((a, b) => a.offset - b.offset);
     let uploaded = 0;
     const weightBytes = tensors.reduce((n, t) => n + t.n_bytes, 0);
-    const streamed = await source.stream(async (offset, bytes) => {
-      const endUpload = clock.start('gpu_upload');
-      try {
-        uploaded += uploadChunk(engine, tensors, offset, bytes);
-      } finally {
-        endUpload();
-      }
-      progress({ phase: 'upload', progress: uploaded / weightBytes, loaded: uploaded, total: weightBytes,
-        text: `Uploading weights: ${mb(uploaded)} of ${mb(weightBytes)} MB` });
-    });
+    // Tensor offsets are in the shards' concatenation: shard k starts at base.
+    const streamed = { bytesFromNetwork: 0, bytesFromCache: 0 };
+    let base = 0;
+    for (const source of sources) {
+      const at = base;
+      const s = await source.stream(async (offset, bytes) => {
+        const endUpload = clock.start('gpu_upload');
+        try {
+          uploaded += uploadChunk(engine, tensors, at + offset, bytes);
+        } finally {
+          endUpload();
+        }
+        progress({ phase: 'upload', progress: uploaded / weightBytes, loaded: uploaded, total: weightBytes,
+          text: `Uploading weights: ${mb(uploaded)} of ${mb(weightBytes)} MB` });
+      });
+      streamed.bytesFromNetwork += s.bytesFromNetwork;
+      streamed.bytesFromCache += s.bytesFromCache;
+      base += source.size;
+    }
     // The queued buffer writes finish on the GPU side after the last chunk.
     if (device) await clock.time('gpu_drain', device.queue.onSubmittedWorkDone());
     const tUpload = performance.now();
@@ -110,7 +133,7 @@ export class EngineCore {
     this.info = info;
     this.loadStats = {
       backend: info.backend, fallback_reason: this.fallbackReason, adapter: this.adapter, model: info.config.name,
-      from_cache: source.cachedComplete, bytes_from_network: streamed.bytesFromNetwork, bytes_from_cache: streamed.bytesFromCache,
+      from_cache: sources.every((x) => x.cachedComplete), shards: sources.length, bytes_from_network: streamed.bytesFromNetwork, bytes_from_cache: streamed.bytesFromCache,
       n_ctx: info.n_ctx, n_vocab: info.config.n_vocab, weight_bytes: weightBytes,
       phases_ms: { module: tModule - t0, header: tHeader - tModule, download_and_upload: tUpload - tHeader, compile: tDone - tUpload },
       load_phases: clock.summary(),

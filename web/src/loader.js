@@ -16,6 +16,7 @@ import { openChunkStore } from './chunk_store.js';
 import { LoadProgress } from './load_progress.js';
 import { LoaderError, abortReason, isQuotaError, mb, throwIfAborted, withTimeout } from './loader_error.js';
 import { MAX_MODEL_BYTES, RangeFetcher } from './range_fetch.js';
+import { shardUrls } from './split_model.js';
 
 export { LoaderError } from './loader_error.js';
 
@@ -46,10 +47,16 @@ export async function openModelSource(url, options = {}) {
 // True when the model at `url` is stored completely (marker and every chunk)
 // and its first chunk, the header, is stored right (its digest matches) and
 // starts like a GGUF file. Other chunks are checked as a load reads them.
+// A split model's first shard stands for all its shards (split_model.js).
 export async function hasModelInCache(url, { cache = DEFAULTS.cache, cacheName = DEFAULTS.cacheName } = {}) {
   if (cache === 'none') return false;
   const store = await openChunkStore(cache, cacheName, { create: false });
   if (!store) return false;
+  for (const u of shardUrls(url)) if (!(await storedRight(store, u))) return false;
+  return true;
+}
+
+async function storedRight(store, url) {
   const u = modelUrl(url);
   const marker = await store.readMarker(u);
   if (!marker || !marker.complete || !saneLayout(marker) || !Number.isSafeInteger(marker.size) || marker.size < 1) return false;
@@ -65,12 +72,15 @@ function startsLikeGguf(bytes) {
   return bytes.length >= 4 && bytes[0] === 0x47 && bytes[1] === 0x47 && bytes[2] === 0x55 && bytes[3] === 0x46;
 }
 
-// Removes every chunk and the marker of `url`; true when anything was removed.
+// Removes every chunk and the marker of `url` (of every shard, for a split
+// model's first shard); true when anything was removed.
 export async function deleteModelFromCache(url, { cache = DEFAULTS.cache, cacheName = DEFAULTS.cacheName } = {}) {
   if (cache === 'none') return false;
   const store = await openChunkStore(cache, cacheName, { create: false });
   if (!store) return false;
-  return (await store.deleteModel(modelUrl(url))) > 0;
+  let removed = 0;
+  for (const u of shardUrls(url)) removed += await store.deleteModel(modelUrl(u));
+  return removed > 0;
 }
 
 class ModelSource {

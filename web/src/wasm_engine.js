@@ -67,13 +67,22 @@ export class WasmEngine {
     }
   }
 
-  // Parses the header from `prefix` (the first bytes of a file of totalSize).
-  // Returns 0 when open, or the number of leading bytes it needs.
-  open(prefix, totalSize, options) {
-    const rc = this.withBytes(prefix, (p) =>
-      this.withString(JSON.stringify(options), (o) => this.mod._lt_open(p, prefix.length, totalSize, o)));
+  // Parses the header from `prefixes` (the first bytes of each file: one,
+  // or a split model's shards in order) of files of `sizes` bytes. Returns
+  // {bytes: 0} when open, or {bytes, shard}: the leading bytes of shard
+  // `shard` it needs.
+  open(prefixes, sizes, options) {
+    let bytes = prefixes[0], opts = options;
+    if (prefixes.length > 1) {
+      bytes = new Uint8Array(prefixes.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of prefixes) { bytes.set(p, at); at += p.length; }
+      opts = { ...options, shards: prefixes.map((p, i) => ({ prefix: p.length, size: sizes[i] })) };
+    }
+    const rc = this.withBytes(bytes, (p) =>
+      this.withString(JSON.stringify(opts), (o) => this.mod._lt_open(p, bytes.length, sizes[0], o)));
     if (rc < 0) throw new Error(`lantern: cannot open model: ${this.error()}`);
-    return rc;
+    return { bytes: rc, shard: rc > 0 ? this.mod._lt_need_shard() : 0 };
   }
 
   info() { return JSON.parse(this.mod.UTF8ToString(this.mod._lt_model_info())); }
@@ -242,7 +251,7 @@ export function loadFromBytes(engine, bytes, options) {
   // least twofold each try so a large vocabulary takes few parses.
   let have = Math.min(bytes.length, 1 << 20);
   for (;;) {
-    const need = engine.open(bytes.subarray(0, have), bytes.length, options);
+    const need = engine.open([bytes.subarray(0, have)], [bytes.length], options).bytes;
     if (need === 0) break;
     if (have >= bytes.length) throw new Error('lantern: the model header is larger than the file');
     have = Math.min(bytes.length, Math.max(need, have * 2));

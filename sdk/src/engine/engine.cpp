@@ -1,10 +1,13 @@
 #include "engine/engine.h"
 
+#include "gguf/gguf_split.h"
+
 #include <algorithm>
 #include <chrono>
 
 #include "backend/cpu/cpu_backend.h"
 #include "chat/chat_template_gguf.h"
+#include "gguf/gguf_split.h"
 
 namespace lantern {
 
@@ -22,12 +25,12 @@ int32_t context_size(const GgufFile& g, const EngineOptions& opts) {
 std::unique_ptr<Engine> Engine::load_file(const std::string& path, const EngineOptions& opts) {
   CpuBackendOptions bo;
   bo.n_threads = opts.n_threads;
-  return std::make_unique<Engine>(open_file_source(path), std::make_unique<CpuBackend>(bo), opts);
+  return std::make_unique<Engine>(open_model_source(path), std::make_unique<CpuBackend>(bo), opts);
 }
 
 Engine::Engine(std::unique_ptr<ByteSource> src, std::unique_ptr<Backend> backend, const EngineOptions& opts)
     : src_(std::move(src)),
-      gguf_(GgufFile::parse(*src_)),
+      gguf_(parse_model(*src_)),
       backend_(std::move(backend)),
       kv_(context_size(gguf_, opts)) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -37,9 +40,10 @@ Engine::Engine(std::unique_ptr<ByteSource> src, std::unique_ptr<Backend> backend
   const auto t1 = std::chrono::steady_clock::now();
   model_ = std::make_unique<LlamaModel>(gguf_, src_.get(), *backend_, kv_.capacity(), opts.max_batch);
   // Weights the backend could not use in place are copied in from the source.
-  if (!src_->data() && !opts.external_weights) {
+  if (!opts.external_weights) {
     std::vector<uint8_t> buf;
     for (const auto& [info, w] : model_->weight_handles()) {
+      if (src_->data_at(info->offset, info->n_bytes)) continue;
       buf.resize(info->n_bytes);
       src_->read(info->offset, buf.data(), buf.size());
       backend_->write_weight(w, 0, buf.data(), buf.size());

@@ -20,6 +20,12 @@ class ByteSource {
   virtual void read(uint64_t offset, void* dst, size_t n) const = 0;
   // The whole file as one contiguous block when it is in memory, else nullptr.
   virtual const uint8_t* data() const { return nullptr; }
+  // n bytes at offset as one contiguous block when they are in memory (a
+  // weight used in place), else nullptr.
+  virtual const uint8_t* data_at(uint64_t offset, uint64_t n) const {
+    const uint8_t* d = data();
+    return d && offset <= size() && n <= size() - offset ? d + offset : nullptr;
+  }
   // Throws GgufError(Io) when the bytes behind data() can no longer be
   // trusted: a mapped file that shrank after it was opened (its pages past
   // the new end read as zeros instead of raising SIGBUS). No-op elsewhere.

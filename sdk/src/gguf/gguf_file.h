@@ -109,6 +109,7 @@ class GgufFile {
   const GgufTensorInfo* find_tensor(std::string_view name) const;
 
  private:
+  friend GgufFile merge_split(const std::vector<GgufFile>& shards);  // gguf_split.h
   uint32_t version_ = 0;
   uint32_t alignment_ = 32;
   uint64_t data_offset_ = 0;

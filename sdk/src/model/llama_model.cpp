@@ -17,7 +17,7 @@ Weight LlamaModel::load(const GgufFile& gguf, const ByteSource* src, const std::
     if (required) throw std::runtime_error("model: tensor " + name + " is missing");
     return Weight{};
   }
-  const uint8_t* data = src && src->data() ? src->data() + info->offset : nullptr;
+  const uint8_t* data = src ? src->data_at(info->offset, info->n_bytes) : nullptr;
   Weight w = be_.create_weight(*info, data);
   handles_.emplace_back(info, w);
   return w;
@@ -36,7 +36,7 @@ std::vector<Weight> LlamaModel::load_group(const GgufFile& gguf, const ByteSourc
 
 std::vector<Weight> LlamaModel::load_infos(const ByteSource* src, const std::vector<const GgufTensorInfo*>& infos) {
   std::vector<const uint8_t*> data;
-  for (const GgufTensorInfo* info : infos) data.push_back(src && src->data() ? src->data() + info->offset : nullptr);
+  for (const GgufTensorInfo* info : infos) data.push_back(src ? src->data_at(info->offset, info->n_bytes) : nullptr);
   const std::vector<Weight> w = be_.create_weight_group(infos, data);
   for (size_t i = 0; i < w.size(); ++i) handles_.emplace_back(infos[i], w[i]);
   return w;

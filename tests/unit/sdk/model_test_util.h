@@ -17,6 +17,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "gguf/byte_source.h"
 #include "gguf/gguf_file.h"
+#include "gguf/gguf_split.h"
 #include "model/llama_model.h"
 #include "support/test_paths.h"
 
@@ -29,10 +30,10 @@ inline nlohmann::json load_json(const std::string& rel) {
   return nlohmann::json::parse(f);
 }
 
-// A model file on its own CPU backend.
+// A model file (or a split model's first shard) on its own CPU backend.
 struct CpuModel {
   CpuModel(const std::string& path, const CpuBackendOptions& o, int32_t n_ctx = 512, int32_t max_batch = 64)
-      : src(open_file_source(path)), gguf(GgufFile::parse(*src)), backend(o), model(gguf, src.get(), backend, n_ctx, max_batch) {}
+      : src(open_model_source(path)), gguf(parse_model(*src)), backend(o), model(gguf, src.get(), backend, n_ctx, max_batch) {}
   std::unique_ptr<ByteSource> src;
   GgufFile gguf;
   CpuBackend backend;
