@@ -3,11 +3,17 @@
 // it (a first chunk, then what each NeedMoreData asks for). Both must end the
 // same way, and the only exception either may throw is GgufError. Parsed
 // files are exercised further: every getter, and dequantisation of every
-// supported tensor.
+// supported tensor. Then the input is read as a split model's shards, cut
+// before each later "GGUF" magic (seed: gguf-split's three shards of one
+// model, concatenated): where every shard parses, merge_split either
+// refuses with a GgufError or gives a table whose every tensor lies inside
+// its own shard, read through the ConcatSource as the shard's own bytes.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -15,6 +21,7 @@
 #include "gguf/dequant.h"
 #include "gguf/gguf_error.h"
 #include "gguf/gguf_file.h"
+#include "gguf/gguf_split.h"
 
 namespace {
 
@@ -97,6 +104,45 @@ Outcome parse_prefix(const uint8_t* data, size_t size) {
   return o;
 }
 
+void split_model(const uint8_t* data, size_t size) {
+  std::vector<size_t> starts{0};
+  for (size_t i = 1; i + 4 <= size && starts.size() < 8; ++i)
+    if (data[i] == 'G' && data[i + 1] == 'G' && data[i + 2] == 'U' && data[i + 3] == 'F') starts.push_back(i);
+  if (starts.size() < 2) return;
+  starts.push_back(size);
+  std::vector<GgufFile> shards;
+  std::vector<std::unique_ptr<ByteSource>> parts;
+  try {
+    for (size_t k = 0; k + 1 < starts.size(); ++k) {
+      parts.push_back(std::make_unique<MemorySource>(data + starts[k], starts[k + 1] - starts[k]));
+      shards.push_back(GgufFile::parse(*parts.back()));
+    }
+  } catch (const GgufError&) {
+    return;  // a shard that is no GGUF: parse_memory covers that
+  }
+  const ConcatSource concat(std::move(parts));
+  try {
+    const GgufFile merged = merge_split(shards);
+    require(merged.file_size() == size, "the merged model is the shards' concatenation");
+    size_t n = 0;
+    for (const GgufFile& f : shards) n += f.tensors().size();
+    require(merged.tensors().size() == n, "every shard's tensors are in the merged table");
+    std::vector<uint8_t> buf;
+    for (const GgufTensorInfo& t : merged.tensors()) {
+      require(merged.find_tensor(t.name) == &t, "find_tensor returns the entry");
+      size_t k = 0;
+      while (k + 2 < starts.size() && t.offset >= starts[k + 1]) ++k;
+      require(t.offset >= starts[k] && t.n_bytes <= starts[k + 1] - t.offset, "a tensor lies inside its shard");
+      const uint8_t* in_place = concat.data_at(t.offset, t.n_bytes);
+      require(in_place == data + t.offset, "data_at is the shard's own bytes");
+      buf.resize(std::min<uint64_t>(t.n_bytes, 1 << 16));
+      concat.read(t.offset, buf.data(), buf.size());
+      require(buf.empty() || std::equal(buf.begin(), buf.end(), data + t.offset), "read through the shards");
+    }
+  } catch (const GgufError&) {
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -105,5 +151,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   require(mem.error == pre.error, "memory and prefix parses end with the same error");
   require(mem.n_kv == pre.n_kv && mem.n_tensors == pre.n_tensors && mem.data_offset == pre.data_offset,
           "memory and prefix parses agree");
+  split_model(data, size);
   return 0;
 }
