@@ -185,6 +185,19 @@ nlohmann::json last_json_line(const std::string& out) {
   return last.empty() ? nlohmann::json() : nlohmann::json::parse(last);
 }
 
+// `lantern-rig chat ... --json` to its end: its JSON object, or null (with a
+// failure that shows the output) when it did not exit 0 with one.
+nlohmann::json rig_chat_json(const std::vector<std::string>& args, const std::string& out_path, std::chrono::seconds limit) {
+  std::vector<std::string> argv{"chat"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--json");
+  const int rc = wait_rig(start_rig(argv, out_path), limit);
+  const std::string out = slurp(out_path);
+  const nlohmann::json r = rc == 0 ? last_json_line(out) : nlohmann::json();
+  if (!r.is_object()) ADD_FAILURE() << "lantern-rig chat exited " << rc << ":\n" << out;
+  return r;
+}
+
 TEST_F(RigCli, ChatThroughTheSdkMatchesTheNativeCli) {
   const std::string model = lantern::test::stories260k();
   ASSERT_TRUE(fs::exists(model)) << model;
@@ -195,16 +208,11 @@ TEST_F(RigCli, ChatThroughTheSdkMatchesTheNativeCli) {
   const nlohmann::json native = last_json_line(slurp(d + "/cli.txt"));
   ASSERT_EQ(24u, native["tokens"].size());
   for (const std::string backend : {"webgpu", "cpu"}) {
-    const std::string out_path = d + "/" + backend + ".txt";
-    const int rc = wait_rig(start_rig({"chat", "--model", model, "--prompt", "Once upon a time", "--max-tokens", "24",
-                                       "--temperature", "0", "--backend", backend, "--json", "--timeout", "90"},
-                                      out_path),
-                            120s);
-    const std::string out = slurp(out_path);
-    ASSERT_EQ(0, rc) << out;
-    const nlohmann::json browser = last_json_line(out);
-    ASSERT_TRUE(browser.is_object()) << out;
-    EXPECT_EQ(backend, browser["backend"]) << out;
+    const nlohmann::json browser = rig_chat_json({"--model", model, "--prompt", "Once upon a time", "--max-tokens", "24",
+                                                  "--temperature", "0", "--backend", backend, "--timeout", "90"},
+                                                 d + "/" + backend + ".txt", 120s);
+    ASSERT_TRUE(browser.is_object());
+    EXPECT_EQ(backend, browser["backend"]);
     EXPECT_EQ(native["prompt_tokens"], browser["prompt_tokens"]) << backend;
     EXPECT_EQ(native["tokens"], browser["tokens"]) << backend;
     EXPECT_EQ(native["text"], browser["text"]) << backend;
@@ -251,19 +259,14 @@ TEST_F(RigCli, ChatWithRealVocabulariesSendsLlamaCppsPromptAndTokens) {
         if (k["messages"].size() == 1 && (!best || decisive(k) > decisive(*best))) best = &k;
       ASSERT_TRUE(best);
       const nlohmann::json& c = *best;
-      const std::string out_path = d + "/" + family + "-" + backend + ".txt";
-      const int rc = wait_rig(start_rig({"chat", "--model", model, "--chat", "--prompt", c["messages"][0]["content"],
-                                         "--max-tokens", "16", "--temperature", "0", "--backend", backend, "--json",
-                                         "--timeout", "120"},
-                                        out_path),
-                              150s);
-      const std::string out = slurp(out_path);
-      ASSERT_EQ(0, rc) << out;
-      const nlohmann::json r = last_json_line(out);
-      ASSERT_TRUE(r.is_object()) << out;
+      const nlohmann::json r = rig_chat_json({"--model", model, "--chat", "--prompt", c["messages"][0]["content"],
+                                              "--max-tokens", "16", "--temperature", "0", "--backend", backend,
+                                              "--timeout", "120"},
+                                             d + "/" + family + "-" + backend + ".txt", 150s);
+      ASSERT_TRUE(r.is_object());
       EXPECT_EQ(r["prompt_tokens"], c["prompt_tokens"]) << family << " " << backend;
       const size_t compared = decisive(c);
-      ASSERT_GE(r["tokens"].size(), compared) << out;
+      ASSERT_GE(r["tokens"].size(), compared) << r;
       for (size_t i = 0; i < compared; ++i)
         EXPECT_EQ(r["tokens"][i], c["tokens" + sfx][i]) << family << " " << backend << " step " << i;
       total_compared += compared;
@@ -294,15 +297,10 @@ TEST_F(RigCli, SplitModelLoadsFromItsFirstShardAndCachesEveryShard) {
   for (const std::string backend : {"cpu", "webgpu"}) {
     nlohmann::json runs[2];
     for (int i = 0; i < 2; ++i) {
-      const std::string out_path = d + "/" + backend + std::to_string(i) + ".txt";
-      const int rc = wait_rig(start_rig({"chat", "--model", i == 0 ? first : whole, "--prompt", c["prompt"], "--max-tokens",
-                                         "16", "--backend", backend, "--json", "--timeout", "90"},
-                                        out_path),
-                              120s);
-      const std::string out = slurp(out_path);
-      ASSERT_EQ(0, rc) << out;
-      runs[i] = last_json_line(out);
-      ASSERT_TRUE(runs[i].is_object()) << out;
+      runs[i] = rig_chat_json({"--model", i == 0 ? first : whole, "--prompt", c["prompt"], "--max-tokens", "16", "--backend",
+                               backend, "--timeout", "90"},
+                              d + "/" + backend + std::to_string(i) + ".txt", 120s);
+      ASSERT_TRUE(runs[i].is_object());
     }
     EXPECT_EQ(runs[0]["prompt_tokens"], c["prompt_tokens"]) << backend;
     EXPECT_EQ(runs[0]["tokens"], runs[1]["tokens"]) << backend << ": split and whole file";
