@@ -143,6 +143,8 @@ export interface RuntimeStats {
     backend: string;
     fallback_reason: string | null;
     from_cache: boolean;
+    /** Files the model came in: 1, or a split model's shard count. */
+    shards: number;
     bytes_from_network: number;
     bytes_from_cache: number;
     n_ctx: number;
@@ -197,6 +199,7 @@ export interface Engine {
   _loseDeviceForTesting(): Promise<void>;
 }
 
+/** modelUrl: a GGUF file, or a split model's first shard (PREFIX-00001-of-0000N.gguf: every shard beside it is loaded). */
 export function CreateEngine(modelUrl: string, options?: EngineOptions): Promise<Engine>;
 export function CreateWorkerEngine(worker: Worker, modelUrl: string, options?: EngineOptions): Promise<Engine>;
 export function hasModelInCache(url: string, options?: { cache?: 'cache' | 'indexeddb'; cacheName?: string }): Promise<boolean>;
