@@ -5,7 +5,10 @@
 //   warm:    a NEW browser process on the same profile (after a clean
 //            Browser.close): cachedComplete, zero bytes served, same bytes;
 //   deleted: deleteModelFromCache -> hasModelInCache false -> served again.
-// And cache: 'none': served in full, nothing stored.
+// And cache: 'none': served in full, nothing stored. A split model's first
+// shard stands for all its shards: hasModelInCache is false until the last
+// is stored, deleteModelFromCache removes every one, and a later shard's
+// URL is refused naming the first.
 
 #include "scenarios/builtin_scenarios.h"
 #include "scenarios/loader_scenario_kit.h"
@@ -42,6 +45,9 @@ Scenario make_loader_cold_warm_scenario() {
   s.run = [](ScenarioContext& ctx) {
     const std::string models = ctx.scratch_dir() + "/models";
     const kit::ModelFile m = kit::write_model_file(ctx, models, "cold-warm.bin", kSize, 1);
+    std::vector<kit::ModelFile> shards;
+    for (int i = 1; i <= 3; ++i)
+      shards.push_back(kit::write_model_file(ctx, models, "split-0000" + std::to_string(i) + "-of-00003.gguf", kChunk + 1000 * i, 10 + i));
     kit::start_server(ctx, models);
     const std::string profile = ctx.scratch_dir() + "/profile";
     const char* const backends[] = {"cache", "indexeddb"};
@@ -101,6 +107,21 @@ Scenario make_loader_cold_warm_scenario() {
       ctx.expect(!r.value("cachedComplete", true), label + ": cachedComplete false");
       expect_served_once(ctx, m, r, label);
     }
+    // A split model, on the Cache API: stored shard by shard.
+    for (size_t i = 0; i < shards.size(); ++i) {
+      ctx.expect(!kit::has_model(ctx, page, shards[0], "cache"),
+                 "split: hasModelInCache(first shard) false with " + std::to_string(i) + " of 3 shards stored");
+      kit::load(ctx, page, opts(shards[i], "cache"), "split shard " + std::to_string(i + 1));
+    }
+    ctx.expect(kit::has_model(ctx, page, shards[0], "cache"), "split: hasModelInCache(first shard) true with all 3 stored");
+    json later = kit::call(ctx, page, "has", json::array({shards[1].url_path, {{"cache", "cache"}}}));
+    ctx.expect(!later.value("ok", true) && later.value("error", std::string()).find("is shard 2 of a split model: load " +
+                                                                                        shards[0].url_path) != std::string::npos,
+               "split: a later shard's URL is refused naming the first, got " + later.dump());
+    json del = kit::call(ctx, page, "del", json::array({shards[0].url_path, {{"cache", "cache"}}}));
+    ctx.expect(del.value("ok", false) && del.value("removed", false), "split: deleteModelFromCache(first shard) resolves true");
+    for (const auto& sh : shards)
+      ctx.expect(kit::stored_chunks(ctx, page, sh, "cache").empty(), "split: no chunk of " + sh.url_path + " left after the delete");
     ctx.metric("file_bytes", m.size);
   };
   return s;
