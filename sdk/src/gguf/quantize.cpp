@@ -265,6 +265,41 @@ void quant_q2_k(const float* x, uint8_t* b) {
   }
 }
 
+// Q3_K (110 bytes: 32 bytes of high bits, 64 of 2-bit lows, 12 of packed
+// 6-bit scales, f16 d), simply: per 16 values a scale s = max(max / 3,
+// -min / 4), so every value has a level in -4..3, stored as an integer of
+// d = (largest s) / 31 plus 32 (not ggml's make_q3_quants search; the
+// layout and the dequantisation are GGML's).
+void quant_q3_k(const float* x, uint8_t* b) {
+  float scale[16], max_scale = 0.0f;
+  for (int g = 0; g < 16; ++g) {
+    float lo = FLT_MAX, hi = -FLT_MAX;
+    for (int l = 0; l < 16; ++l) {
+      lo = std::min(lo, x[16 * g + l]);
+      hi = std::max(hi, x[16 * g + l]);
+    }
+    scale[g] = std::max({hi / 3, -lo / 4, 0.0f});
+    max_scale = std::max(max_scale, scale[g]);
+  }
+  std::memset(b, 0, 108);
+  put_half(b + 108, max_scale / 31);
+  const float dh = fp16_to_fp32(fp32_to_fp16(max_scale / 31));
+  uint8_t *hmask = b, *qs = b + 32, *sc = b + 96;
+  for (int g = 0; g < 16; ++g) {
+    const int ls = dh > 0 ? clamp_round(scale[g] / dh, 0, 31) : 0;
+    const int stored = ls + 32;  // dequantisation subtracts 32
+    sc[g % 8] |= static_cast<uint8_t>((stored & 0xF) << (4 * (g / 8)));
+    sc[8 + g % 4] |= static_cast<uint8_t>(((stored >> 4) & 3) << (2 * (g / 4)));
+    const float step = dh * ls;
+    const int n = g / 8, j = (g % 8) / 2, h = g % 2;
+    for (int l = 0; l < 16; ++l) {
+      const int u = (step > 0 ? clamp_round(x[16 * g + l] / step, -4, 3) : 0) + 4;  // 0..7
+      qs[32 * n + 16 * h + l] |= static_cast<uint8_t>((u & 3) << (2 * j));
+      if (u >= 4) hmask[16 * h + l] |= static_cast<uint8_t>(1 << (4 * n + j));
+    }
+  }
+}
+
 }  // namespace
 
 void quantize_row(GgmlType type, const float* src, void* dst, int64_t n) {
@@ -303,6 +338,9 @@ void quantize_row(GgmlType type, const float* src, void* dst, int64_t n) {
     case GgmlType::Q2_K:
       for (int64_t i = 0; i < n / kQK_K; ++i) quant_q2_k(src + i * kQK_K, out + i * 84);
       return;
+    case GgmlType::Q3_K:
+      for (int64_t i = 0; i < n / kQK_K; ++i) quant_q3_k(src + i * kQK_K, out + i * 110);
+      return;
     case GgmlType::Q4_K:
       for (int64_t i = 0; i < n / kQK_K; ++i) quant_q4_k(src + i * kQK_K, out + i * 144);
       return;
@@ -314,7 +352,7 @@ void quantize_row(GgmlType type, const float* src, void* dst, int64_t n) {
       return;
     default:
       throw std::invalid_argument("quantize_row: cannot quantise to " + ggml_type_name(type) +
-                                  " (only f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_K, q4_K, q5_K, q6_K)");
+                                  " (only f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_K, q3_K, q4_K, q5_K, q6_K)");
   }
 }
 

@@ -144,8 +144,10 @@ TEST(Quantise, KQuantsRoundTripWithinTheirStep) {
   // relative to uniform [-1, 1) (rms 0.577) that is 0.067 for Q4_K's 15
   // levels, 0.032 for Q5_K's 31 and 0.016 for Q6_K's +-31; bounds 1.3x that.
   struct Case { GgmlType type; double max_rel_rms; };
-  // Q2_K's 4 levels: 0.29 (0.38 bound).
-  for (const Case c : {Case{GgmlType::Q2_K, 0.38}, Case{GgmlType::Q4_K, 0.085}, Case{GgmlType::Q5_K, 0.042},
+  // Q2_K's 4 levels: 0.29 (0.38 bound); Q3_K's symmetric -4..3 spends a
+  // level or more on a block's shorter side: 0.17 on uniform noise, 0.14 on
+  // the shifted block (0.22 bound).
+  for (const Case c : {Case{GgmlType::Q2_K, 0.38}, Case{GgmlType::Q3_K, 0.22}, Case{GgmlType::Q4_K, 0.085}, Case{GgmlType::Q5_K, 0.042},
                        Case{GgmlType::Q6_K, 0.026}}) {
     const int64_t n = 4 * 256;
     std::vector<float> x(n);
@@ -242,7 +244,7 @@ TEST(Dequant, RejectsUnsupportedTypesAndPartialBlocks) {
   EXPECT_THROW(dequantize_row(static_cast<GgmlType>(77), src.data(), out.data(), 32), std::invalid_argument);
   EXPECT_THROW(dequantize_row(GgmlType::Q4_0, src.data(), out.data(), 31), std::invalid_argument);
   EXPECT_THROW(dequantize_row(GgmlType::Q4_K, src.data(), out.data(), 128), std::invalid_argument);
-  EXPECT_THROW(quantize_row(GgmlType::Q3_K, out.data(), src.data(), 256), std::invalid_argument);
+  EXPECT_THROW(quantize_row(GgmlType::IQ4_NL, out.data(), src.data(), 256), std::invalid_argument);
   EXPECT_THROW(quantize_row(GgmlType::Q4_K, out.data(), src.data(), 128), std::invalid_argument);
   EXPECT_THROW(quantize_row(GgmlType::Q8_0, out.data(), src.data(), 40), std::invalid_argument);
 }

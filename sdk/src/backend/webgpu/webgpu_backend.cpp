@@ -53,6 +53,7 @@ const char* weights_kernel(GgmlType t) {
     case GgmlType::Q4_1: return "weights_q4_1";
     case GgmlType::Q5_0: return "weights_q5_0";
     case GgmlType::Q5_1: return "weights_q5_1";
+    case GgmlType::Q3_K: return "weights_q3_k";
     case GgmlType::Q4_K: return "weights_q4_k";
     case GgmlType::Q5_K: return "weights_q5_k";
     case GgmlType::Q6_K: return "weights_q6_k";
@@ -63,8 +64,8 @@ const char* weights_kernel(GgmlType t) {
 // Preludes that define only load4 and take load_elem and block_dot from
 // weights_by_load4.wgsl.
 bool by_load4(GgmlType t) {
-  return t == GgmlType::Q4_1 || t == GgmlType::Q5_0 || t == GgmlType::Q5_1 || t == GgmlType::Q4_K ||
-         t == GgmlType::Q5_K || t == GgmlType::Q6_K;
+  return t == GgmlType::Q4_1 || t == GgmlType::Q5_0 || t == GgmlType::Q5_1 || t == GgmlType::Q3_K ||
+         t == GgmlType::Q4_K || t == GgmlType::Q5_K || t == GgmlType::Q6_K;
 }
 
 // "f32, f16, ...": the types weights_kernel has a prelude for.
