@@ -8,6 +8,10 @@
 // model, concatenated): where every shard parses, merge_split either
 // refuses with a GgufError or gives a table whose every tensor lies inside
 // its own shard, read through the ConcatSource as the shard's own bytes.
+// A header that makes a ModelConfig goes on to the sizes the header
+// multiplies (KV cache, activations) at contexts, batches and budgets taken
+// from the input: check_memory_budget either refuses with a message or the
+// buffers fit the budget (no wrapped product lets a huge cache through).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +26,8 @@
 #include "gguf/gguf_error.h"
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_split.h"
+#include "model/memory_budget.h"
+#include "model/model_config.h"
 
 namespace {
 
@@ -61,6 +67,35 @@ void exercise(const GgufFile& f, const uint8_t* data) {
   }
 }
 
+void model_sizes(const GgufFile& f, const uint8_t* data, size_t size) {
+  ModelConfig c;
+  try {
+    c = ModelConfig::from_gguf(f);
+  } catch (const std::runtime_error&) {
+    return;  // not a model header: the config names why
+  } catch (const std::invalid_argument&) {
+    return;
+  }
+  uint64_t bits = 0;
+  for (size_t i = 0; i < 8 && i < size; ++i) bits = bits << 8 | data[size - 1 - i];
+  const int32_t ctxs[] = {1, 4096, c.n_ctx_train > 0 ? c.n_ctx_train : 1, static_cast<int32_t>(1 + (bits & 0xFFFFFF))};
+  for (const int32_t n_ctx : ctxs) {
+    MemoryBudget b;
+    b.total_bytes = (bits >> 24 & 0xFF) == 0 ? (uint64_t{8} << 30) : (uint64_t{1} << (bits >> 24 & 63));
+    b.max_buffer_bytes = (bits >> 32 & 1) ? (uint64_t{1} << 31) : 0;
+    b.kv_bytes_per_value = (bits >> 33 & 1) ? 2 : 4;
+    const int32_t max_batch = 1 + static_cast<int32_t>(bits >> 34 & 511);
+    try {
+      check_memory_budget(c, n_ctx, max_batch, b);
+    } catch (const std::runtime_error&) {
+      continue;
+    }
+    const uint64_t kv = kv_cache_bytes(c, n_ctx, b.kv_bytes_per_value), act = activation_bytes(c, max_batch);
+    require(kv <= b.total_bytes && act <= b.total_bytes && kv + act <= b.total_bytes,
+            "a model check_memory_budget let through fits its budget");
+  }
+}
+
 Outcome parse_memory(const uint8_t* data, size_t size) {
   Outcome o;
   try {
@@ -70,6 +105,7 @@ Outcome parse_memory(const uint8_t* data, size_t size) {
     o.n_tensors = f.tensors().size();
     o.data_offset = f.data_offset();
     exercise(f, data);
+    model_sizes(f, data, size);
   } catch (const GgufError& e) {
     require(e.code() != GgufErrorCode::NeedMoreData, "a complete file never needs more data");
     o.error = e.code();

@@ -1,5 +1,6 @@
 // Writes the seed corpus for gguf_fuzz: small valid GGUF files covering every
-// metadata value type, several tensor types and layouts.
+// metadata value type, several tensor types and layouts, and a whole tiny
+// model whose sizes multiply past any memory.
 // Usage: make_gguf_seeds OUTDIR   (the repo keeps its output in fixtures/fuzz/gguf/)
 #include <cstdio>
 #include <string>
@@ -86,6 +87,31 @@ int main(int argc, char** argv) {
   kquants.add_tensor("q5_1", GgmlType::Q5_1, {32}, bytes(24, 7));
   kquants.add_tensor("iq4_nl", GgmlType::IQ4_NL, {32}, bytes(18, 8));
   save(dir, "k_quants_align64.gguf", kquants);
+
+  // A whole tiny model (one layer, 32 wide) that claims a context of 2^24 - 1:
+  // each size is allowed, their product (its KV cache: 4 GiB in f32) is
+  // not. The target's model-sizes step must refuse it cleanly at every
+  // n_ctx too large and let through only what fits.
+  GgufWriter huge;
+  huge.set_string("general.architecture", "llama");
+  huge.set_u32("llama.block_count", 1);
+  huge.set_u32("llama.context_length", (1u << 24) - 1);
+  huge.set_u32("llama.embedding_length", 32);
+  huge.set_u32("llama.feed_forward_length", 64);
+  huge.set_u32("llama.attention.head_count", 4);
+  huge.set_u32("llama.attention.head_count_kv", 4);
+  huge.set_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
+  huge.set_strings("tokenizer.ggml.tokens", {"<unk>", "<s>", "</s>", "a", "b"});
+  huge.add_tensor("token_embd.weight", GgmlType::Q8_0, {32, 5}, quantised(GgmlType::Q8_0, 160, 1.0f));
+  huge.add_tensor("output_norm.weight", GgmlType::F32, {32}, quantised(GgmlType::F32, 32, 1.0f));
+  huge.add_tensor("blk.0.attn_norm.weight", GgmlType::F32, {32}, quantised(GgmlType::F32, 32, 1.0f));
+  for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_output"})
+    huge.add_tensor(std::string("blk.0.") + m + ".weight", GgmlType::Q8_0, {32, 32}, quantised(GgmlType::Q8_0, 1024, 1.0f));
+  huge.add_tensor("blk.0.ffn_norm.weight", GgmlType::F32, {32}, quantised(GgmlType::F32, 32, 1.0f));
+  huge.add_tensor("blk.0.ffn_gate.weight", GgmlType::Q8_0, {32, 64}, quantised(GgmlType::Q8_0, 2048, 1.0f));
+  huge.add_tensor("blk.0.ffn_up.weight", GgmlType::Q8_0, {32, 64}, quantised(GgmlType::Q8_0, 2048, 1.0f));
+  huge.add_tensor("blk.0.ffn_down.weight", GgmlType::Q8_0, {64, 32}, quantised(GgmlType::Q8_0, 2048, 1.0f));
+  save(dir, "huge_context_tiny_model.gguf", huge);
 
   GgufWriter empty;  // header only
   save(dir, "empty.gguf", empty);
