@@ -29,6 +29,23 @@ namespace {
 // about 32K multiply-adds (a few microseconds); smaller pieces cost more to
 // hand to another thread than to run.
 int64_t min_rows(int64_t work_per_row) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_row)); }
+
+// RMS-normalised rows of src times g, written to dst or (accumulate) added
+// to it: rms_norm and gemma's add_rms_norm, one loop as on WebGPU (one kernel).
+void rms_rows(ThreadPool& pool, const float* src, float* dst, const float* g, int64_t rows, int32_t n, float eps,
+              bool accumulate) {
+  pool.parallel_for(rows, [&](int64_t r0, int64_t r1, int) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* sr = src + static_cast<size_t>(r) * n;
+      float* dr = dst + static_cast<size_t>(r) * n;
+      const float scale = rms_scale(sr, n, eps);
+      if (accumulate)
+        for (int32_t i = 0; i < n; ++i) dr[i] += (sr[i] * scale) * g[i];
+      else
+        for (int32_t i = 0; i < n; ++i) dr[i] = (sr[i] * scale) * g[i];
+    }
+  }, min_rows(n));
+}
 }  // namespace
 
 CpuBackend::CpuBackend(const CpuBackendOptions& opts)
@@ -183,15 +200,7 @@ void CpuBackend::rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) {
   ActData& xi = act(x);
   ActData& o = act_written(out);
   const int32_t n = xi.cols;
-  const float* g = f32_vector(w, n);
-  pool_.parallel_for(rows, [&](int64_t r0, int64_t r1, int) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* xr = &xi.v[static_cast<size_t>(r) * n];
-      float* orow = &o.v[static_cast<size_t>(r) * n];
-      const float scale = rms_scale(xr, n, eps);
-      for (int32_t i = 0; i < n; ++i) orow[i] = (xr[i] * scale) * g[i];
-    }
-  }, min_rows(n));
+  rms_rows(pool_, xi.v.data(), o.v.data(), f32_vector(w, n), rows, n, eps, false);
 }
 
 void CpuBackend::head_rms_norm(Act x, Weight w, float eps, int32_t rows) {
@@ -441,15 +450,7 @@ void CpuBackend::add_rms_norm(Act x, Act y, Weight w, float eps, int32_t rows) {
   ActData& b = act(y);
   if (a.cols != b.cols || rows > a.rows || rows > b.rows) fail("add_rms_norm: shape mismatch");
   const int32_t n = a.cols;
-  const float* g = f32_vector(w, n);
-  pool_.parallel_for(rows, [&](int64_t r0, int64_t r1, int) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* yr = &b.v[static_cast<size_t>(r) * n];
-      float* xr = &a.v[static_cast<size_t>(r) * n];
-      const float scale = rms_scale(yr, n, eps);
-      for (int32_t i = 0; i < n; ++i) xr[i] += (yr[i] * scale) * g[i];
-    }
-  }, min_rows(n));
+  rms_rows(pool_, b.v.data(), a.v.data(), f32_vector(w, n), rows, n, eps, true);
 }
 
 void CpuBackend::scale(Act x, float s, int32_t rows) {
