@@ -28,9 +28,10 @@ std::unique_ptr<Engine> Engine::load_file(const std::string& path, const EngineO
   return std::make_unique<Engine>(open_model_source(path), std::make_unique<CpuBackend>(bo), opts);
 }
 
-Engine::Engine(std::unique_ptr<ByteSource> src, std::unique_ptr<Backend> backend, const EngineOptions& opts)
+Engine::Engine(std::unique_ptr<ByteSource> src, std::unique_ptr<Backend> backend, const EngineOptions& opts,
+               std::optional<GgufFile> header)
     : src_(std::move(src)),
-      gguf_(parse_model(*src_)),
+      gguf_(header ? std::move(*header) : parse_model(*src_)),
       backend_(std::move(backend)),
       kv_(context_size(gguf_, opts)) {
   const auto t0 = std::chrono::steady_clock::now();

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,8 +36,10 @@ class Engine {
   // Native: maps the file and runs on the CPU backend.
   static std::unique_ptr<Engine> load_file(const std::string& path, const EngineOptions& opts = {});
   // Any source and backend (the source must outlive the engine when the
-  // backend uses its bytes in place).
-  Engine(std::unique_ptr<ByteSource> src, std::unique_ptr<Backend> backend, const EngineOptions& opts);
+  // backend uses its bytes in place). `header`: the source's header where
+  // the caller has parsed it already (parse_model(*src)), else parsed here.
+  Engine(std::unique_ptr<ByteSource> src, std::unique_ptr<Backend> backend, const EngineOptions& opts,
+         std::optional<GgufFile> header = std::nullopt);
 
   const GgufFile& gguf() const { return gguf_; }
   const Tokenizer& tokenizer() const { return *tokenizer_; }
