@@ -8,6 +8,7 @@
 #include <emscripten/emscripten.h>
 
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -94,19 +95,18 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
       src = std::move(p);
     }
     std::string backend_name = opts.value("backend", "webgpu");
-    std::vector<GgufFile> headers;
-    for (size_t i = 0; i < parts.size(); ++i) {
-      try {
-        headers.push_back(GgufFile::parse(*parts[i]));
-      } catch (const GgufError& e) {
-        if (e.code() != GgufErrorCode::NeedMoreData) throw;
-        g_need_shard = static_cast<int>(i);
-        return static_cast<int>(e.bytes_needed());
-      }
+    // Parsed once here (the CPU fallback needs it) and handed to the engine.
+    std::optional<GgufFile> header;
+    size_t parsing = 0;
+    try {
+      header = parts.size() == 1 ? GgufFile::parse(*parts[0]) : parse_shards(parts, {}, &parsing);
+    } catch (const GgufError& e) {
+      if (e.code() != GgufErrorCode::NeedMoreData) throw;
+      g_need_shard = static_cast<int>(parsing);
+      return static_cast<int>(e.bytes_needed());
     }
-    const GgufFile header = headers.size() == 1 ? std::move(headers[0]) : merge_split(headers);
     if (backend_name == "webgpu" && opts.value("gpu_fallback", false)) {
-      g_fallback_reason = WebGpuBackend::unsupported(header);
+      g_fallback_reason = WebGpuBackend::unsupported(*header);
       if (!g_fallback_reason.empty()) backend_name = "cpu";
     }
     // Bytes the KV cache and activations may take (0: the backend's default).
@@ -141,7 +141,7 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
       co.memory_budget_bytes = static_cast<uint64_t>(budget);
       backend = std::make_unique<CpuBackend>(co);
     }
-    g_engine = std::make_unique<Engine>(std::move(src), std::move(backend), eo);
+    g_engine = std::make_unique<Engine>(std::move(src), std::move(backend), eo, std::move(header));
     return 0;
   } catch (const std::exception& e) {
     g_engine.reset();

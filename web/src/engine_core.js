@@ -57,7 +57,7 @@ export class EngineCore {
     const urls = shardUrls(url);
     const shardLoaded = urls.map(() => 0), shardTotal = urls.map(() => 0);
     const sum = (a) => a.reduce((n, x) => n + x, 0);
-    const sources = await Promise.all(urls.map((u, i) => openModelSource(u, {
+    const sources = await mapAtMost(urls, 4, (u, i) => openModelSource(u, {
       chunkSize: options.chunkSize, cache: options.cache, maxModelBytes: options.maxModelBytes, signal: options.signal, phaseClock: clock,
       onProgress: (p) => {
         shardLoaded[i] = p.loaded;
@@ -68,7 +68,7 @@ export class EngineCore {
             (urls.length > 1 ? ` (${urls.length} files)` : '') +
             (p.etaSeconds != null && p.phase === 'download' ? `, ${Math.ceil(p.etaSeconds)} s left` : '') });
       },
-    })));
+    }));
     // Header first: the reader says how many bytes it needs at least.
     // 'auto' loads on the CPU where the GPU cannot run this model (a weight
     // type without a WebGPU kernel); the engine says why.
@@ -241,6 +241,28 @@ function uploadChunk(engine, tensors, offset, bytes) {
     carried += to - from;
   }
   return carried;
+}
+
+// fn over items, at most `limit` calls in flight, results in order; after a
+// failure no new call starts. A split model's shards open so: a name
+// saying -of-99999 costs a few requests before its first missing shard
+// fails the load, not 99999 at once.
+async function mapAtMost(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0, failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i], i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 function mb(n) { return (n / 1e6).toFixed(1); }

@@ -91,6 +91,8 @@ class GgufFile {
   uint32_t alignment() const { return alignment_; }
   uint64_t data_offset() const { return data_offset_; }  // start of the tensor data section
   uint64_t file_size() const { return file_size_; }
+  // What parse() charged against GgufLimits::max_header_memory.
+  uint64_t header_memory() const { return header_memory_; }
 
   const std::vector<std::pair<std::string, GgufValue>>& metadata() const { return kv_; }
   const GgufValue* find(std::string_view key) const;
@@ -109,11 +111,12 @@ class GgufFile {
   const GgufTensorInfo* find_tensor(std::string_view name) const;
 
  private:
-  friend GgufFile merge_split(const std::vector<GgufFile>& shards);  // gguf_split.h
+  friend GgufFile merge_split(const std::vector<GgufFile>& shards, const GgufLimits& limits);  // gguf_split.h
   uint32_t version_ = 0;
   uint32_t alignment_ = 32;
   uint64_t data_offset_ = 0;
   uint64_t file_size_ = 0;
+  uint64_t header_memory_ = 0;
   std::vector<std::pair<std::string, GgufValue>> kv_;
   std::map<std::string, size_t, std::less<>> kv_index_;
   std::vector<GgufTensorInfo> tensors_;

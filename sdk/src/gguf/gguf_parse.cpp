@@ -88,6 +88,7 @@ class Cursor {
   }
 
   std::string where = "the header";
+  uint64_t memory_used() const { return memory_used_; }
 
  private:
   const ByteSource& src_;
@@ -429,6 +430,7 @@ GgufFile GgufFile::parse(const ByteSource& src, const GgufLimits& limits) {
   const uint64_t table_end = c.pos();
   f.data_offset_ = table_end + (f.alignment_ - table_end % f.alignment_) % f.alignment_;
   place_tensors(f.tensors_, f.data_offset_, f.alignment_, f.file_size_, table_end);
+  f.header_memory_ = c.memory_used();
   return f;
 }
 

@@ -52,7 +52,7 @@ std::string split_name(const std::string& prefix, int index, int count) {
   return prefix + tail;
 }
 
-GgufFile merge_split(const std::vector<GgufFile>& shards) {
+GgufFile merge_split(const std::vector<GgufFile>& shards, const GgufLimits& limits) {
   if (shards.empty()) throw GgufError(GgufErrorCode::BadTensor, "split model: no shards");
   const int64_t count = static_cast<int64_t>(shards.size());
   int64_t n_tensors = -1;
@@ -78,6 +78,9 @@ GgufFile merge_split(const std::vector<GgufFile>& shards) {
     if (total != n_tensors)
       throw GgufError(GgufErrorCode::BadTensor, where + ": split.tensors.count " + std::to_string(total) +
                                                     " differs from the first shard's " + std::to_string(n_tensors));
+    if (f.tensors_.size() > limits.max_tensor_count - out.tensors_.size())
+      throw GgufError(GgufErrorCode::TooLarge, where + ": the shards hold more than " +
+                                                   std::to_string(limits.max_tensor_count) + " tensors");
     for (const GgufTensorInfo& t : f.tensors_) {
       if (out.tensor_index_.count(t.name))
         throw GgufError(GgufErrorCode::DuplicateKey, where + ": tensor " + t.name + " is in an earlier shard too");
@@ -142,12 +145,23 @@ std::unique_ptr<ByteSource> open_model_source(const std::string& path) {
   return std::make_unique<ConcatSource>(std::move(parts));
 }
 
+GgufFile parse_shards(const std::vector<const ByteSource*>& shards, const GgufLimits& limits, size_t* parsing) {
+  GgufLimits left = limits;
+  std::vector<GgufFile> files;
+  for (size_t i = 0; i < shards.size(); ++i) {
+    if (parsing) *parsing = i;
+    files.push_back(GgufFile::parse(*shards[i], left));
+    left.max_header_memory -= files.back().header_memory();
+  }
+  return merge_split(files, limits);
+}
+
 GgufFile parse_model(const ByteSource& src, const GgufLimits& limits) {
   const auto* concat = dynamic_cast<const ConcatSource*>(&src);
   if (!concat) return GgufFile::parse(src, limits);
-  std::vector<GgufFile> shards;
-  for (size_t i = 0; i < concat->parts(); ++i) shards.push_back(GgufFile::parse(concat->part(i), limits));
-  return merge_split(shards);
+  std::vector<const ByteSource*> parts;
+  for (size_t i = 0; i < concat->parts(); ++i) parts.push_back(&concat->part(i));
+  return parse_shards(parts, limits);
 }
 
 }  // namespace lantern

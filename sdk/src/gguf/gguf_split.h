@@ -34,8 +34,16 @@ std::string split_name(const std::string& prefix, int index, int count);
 // made absolute in the concatenation of the shards (shard i starts at the
 // sum of the sizes before it). Throws GgufError(BadTensor) naming the shard
 // where split.no, split.count or split.tensors.count disagree with the
-// shards given, and DuplicateKey for a tensor name in two shards.
-GgufFile merge_split(const std::vector<GgufFile>& shards);
+// shards given, DuplicateKey for a tensor name in two shards, TooLarge for
+// more tensors in all than limits.max_tensor_count.
+GgufFile merge_split(const std::vector<GgufFile>& shards, const GgufLimits& limits = {});
+
+// Each shard's header parsed, in order, under one GgufLimits for them all
+// (a shard may use what the shards before it left of max_header_memory),
+// and merged. `parsing`, when given, holds the index of the shard being
+// parsed when this throws: a prefix source's NeedMoreData is that shard's.
+GgufFile parse_shards(const std::vector<const ByteSource*>& shards, const GgufLimits& limits = {},
+                      size_t* parsing = nullptr);
 
 // Shards read as one file, in order. data() is null (the shards are not one
 // block); data_at() gives a shard's own bytes for a range inside one shard.

@@ -125,4 +125,45 @@ TEST_F(SplitErrors, AShardRepeatedIsRefused) {
   EXPECT_NE(error_of(at(1)).find("split shard 3 of 3"), std::string::npos) << error_of(at(1));
 }
 
+// The shards of one model share one header budget and one tensor limit: a
+// model split in three cannot take three times what one file may.
+TEST(SplitModel, ShardsShareOneHeaderBudgetAndTensorLimit) {
+  std::vector<std::unique_ptr<ByteSource>> owned;
+  std::vector<const ByteSource*> parts;
+  uint64_t largest = 0, sum = 0;
+  size_t most_tensors = 0, all_tensors = 0;
+  for (int i = 1; i <= 3; ++i) {
+    owned.push_back(open_file_source(test::source(kDir + "tiny-qwen3-q4_0-0000" + std::to_string(i) + "-of-00003.gguf")));
+    parts.push_back(owned.back().get());
+    const GgufFile f = GgufFile::parse(*owned.back());
+    largest = std::max(largest, f.header_memory());
+    sum += f.header_memory();
+    most_tensors = std::max(most_tensors, f.tensors().size());
+    all_tensors += f.tensors().size();
+  }
+  ASSERT_LT(largest + 1, sum);
+  GgufLimits limits;
+  limits.max_header_memory = largest + 1;  // each shard alone fits
+  size_t parsing = 99;
+  try {
+    parse_shards(parts, limits, &parsing);
+    ADD_FAILURE() << "three headers under one shard's budget";
+  } catch (const GgufError& e) {
+    EXPECT_EQ(e.code(), GgufErrorCode::TooLarge) << e.what();
+    EXPECT_GE(parsing, 1u) << "the first shard fits alone";
+  }
+  EXPECT_EQ(parse_shards(parts).tensors().size(), all_tensors);
+
+  limits = {};
+  limits.max_tensor_count = all_tensors - 1;
+  ASSERT_LE(most_tensors, limits.max_tensor_count);
+  try {
+    parse_shards(parts, limits);
+    ADD_FAILURE() << "more tensors in all than the limit";
+  } catch (const GgufError& e) {
+    EXPECT_EQ(e.code(), GgufErrorCode::TooLarge) << e.what();
+    EXPECT_NE(std::string(e.what()).find("more than " + std::to_string(all_tensors - 1) + " tensors"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
