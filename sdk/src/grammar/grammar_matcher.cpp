@@ -42,7 +42,7 @@ void GrammarStepper::expand(uint32_t pos0, int32_t parent0, StackSet& out) {
   while (!work.empty()) {
     auto [pos, parent] = work.back();
     work.pop_back();
-    if (!seen_.insert(node_key(pos, parent)).second) continue;
+    if (!first_visit(node_key(pos, parent))) continue;
     const Element& e = g_.elements[pos];
     if (e.kind == Element::Bytes) {
       out.tops.push_back(arena_.node(pos, parent));
@@ -63,8 +63,23 @@ void GrammarStepper::expand(uint32_t pos0, int32_t parent0, StackSet& out) {
   }
 }
 
-void GrammarStepper::finish(StackSet& out) {
+void GrammarStepper::reset_seen() {
   seen_.clear();
+  if (!seen_many_.empty()) seen_many_.clear();
+}
+
+bool GrammarStepper::first_visit(uint64_t key) {
+  if (seen_.size() < kFlatSeen) {
+    if (std::find(seen_.begin(), seen_.end(), key) != seen_.end()) return false;
+    seen_.push_back(key);
+    if (seen_.size() == kFlatSeen) seen_many_.insert(seen_.begin(), seen_.end());
+    return true;
+  }
+  return seen_many_.insert(key).second;
+}
+
+void GrammarStepper::finish(StackSet& out) {
+  reset_seen();
   std::sort(out.tops.begin(), out.tops.end());
   out.tops.erase(std::unique(out.tops.begin(), out.tops.end()), out.tops.end());
   if (out.tops.size() > arena_.limits().max_stacks) {
@@ -75,7 +90,7 @@ void GrammarStepper::finish(StackSet& out) {
 
 StackSet GrammarStepper::start(uint32_t rule, int32_t parent) {
   StackSet out;
-  seen_.clear();
+  reset_seen();
   for (uint32_t alt : g_.alternatives[rule]) expand(alt, parent, out);
   finish(out);
   return out;
@@ -89,7 +104,14 @@ StackSet GrammarStepper::from_node(int32_t node) {
 
 StackSet GrammarStepper::step(const StackSet& s, uint8_t byte) {
   StackSet out;
-  seen_.clear();
+  step(s, byte, out);
+  return out;
+}
+
+void GrammarStepper::step(const StackSet& s, uint8_t byte, StackSet& out) {
+  out.tops.clear();
+  out.ended = out.escaped = false;
+  reset_seen();
   for (int32_t top : s.tops) {
     const StackArena::Node& n = arena_.at(top);
     if (!g_.byte_sets[g_.elements[n.pos].value][byte]) continue;
@@ -97,7 +119,6 @@ StackSet GrammarStepper::step(const StackSet& s, uint8_t byte) {
     expand(copy.pos + 1, copy.parent, out);
   }
   finish(out);
-  return out;
 }
 
 ByteSet GrammarStepper::next_bytes(const StackSet& s) const {

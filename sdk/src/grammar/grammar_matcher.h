@@ -70,6 +70,9 @@ class GrammarStepper {
   StackSet from_node(int32_t node);
   // After one more byte; empty when the byte cannot follow.
   StackSet step(const StackSet& s, uint8_t byte);
+  // The same into `out` (its storage reused: the token walks step millions
+  // of times).
+  void step(const StackSet& s, uint8_t byte, StackSet& out);
   // The bytes every stack accepts next (union of their top sets).
   ByteSet next_bytes(const StackSet& s) const;
 
@@ -80,7 +83,13 @@ class GrammarStepper {
 
   const Grammar& g_;
   StackArena& arena_;
-  std::unordered_set<uint64_t> seen_;  // expand() dedup within one step
+  // expand() dedup within one step: closures are small, a flat list beats
+  // a hash set there.
+  std::vector<uint64_t> seen_;
+  std::unordered_set<uint64_t> seen_many_;  // past kFlatSeen entries
+  static constexpr size_t kFlatSeen = 64;
+  bool first_visit(uint64_t key);
+  void reset_seen();
   std::vector<std::pair<uint32_t, int32_t>> work_;
 };
 
