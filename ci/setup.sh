@@ -11,6 +11,7 @@ PACKAGES=(
   chromium chromium-headless-shell
   emscripten nodejs
   gnuplot-nox python3
+  json-schema-test-suite python3-jsonschema
 )
 
 # npm comes with the nodejs package on machines that use NodeSource's build;
