@@ -3,6 +3,7 @@
 #include <set>
 
 #include "api/json_body.h"
+#include "api/output_format.h"
 #include "api/request_entry.h"
 #include "api/request_fields.h"
 
@@ -18,7 +19,7 @@ const std::set<std::string>& known_fields() {
   static const std::set<std::string> k = {
       "model", "messages", "temperature", "top_p", "top_k", "min_p", "frequency_penalty", "presence_penalty",
       "repetition_penalty", "logit_bias", "seed", "stop", "max_tokens", "max_completion_tokens", "ignore_eos", "n",
-      "stream", "stream_options", "logprobs", "top_logprobs", "response_format", "tools", "tool_choice",
+      "stream", "stream_options", "logprobs", "top_logprobs", "response_format", "grammar", "tools", "tool_choice",
       "parallel_tool_calls", "user", "return_token_ids", "parse_special_in_content"};
   return k;
 }
@@ -192,18 +193,10 @@ ChatCompletionRequest parse(const Json& body, const RequestLimits& limits) {
   }
   req.sampling.logprobs = req.logprobs ? req.top_logprobs : -1;
 
-  if (const Json* rf = get_object(body, "response_format", "response_format")) {
-    std::optional<std::string> type = get_string(*rf, "type", "response_format.type");
-    if (!type) fail(ApiError::missing_parameter("response_format.type"));
-    if (*type == "json_object") {
-      req.response_format = ResponseFormat::JsonObject;
-    } else if (*type == "json_schema") {
-      fail(ApiError::unsupported_parameter("response_format",
-                                           "json_schema is not supported yet; use 'text' or 'json_object'."));
-    } else if (*type != "text") {
-      fail(ApiError::invalid_value("response_format.type",
-                                   "expected 'text', 'json_object' or 'json_schema', got '" + *type + "'."));
-    }
+  {
+    OutputFormat format = read_output_format(body);
+    req.sampling.grammar = std::move(format.grammar);
+    req.format_warnings = std::move(format.warnings);
   }
   read_tools(body, req);
   req.user = get_string(body, "user", "user").value_or("");

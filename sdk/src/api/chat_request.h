@@ -15,8 +15,9 @@
 //    function's "arguments" string that holds a JSON object is given to the
 //    template as that object (the Hugging Face convention templates expect).
 //    Tool calls in the output are not parsed.
-//  - response_format json_object constrains the output to one JSON object
-//    (sampling/json_constraint.h). json_schema is refused as unsupported.
+//  - response_format (json_object, json_schema, WebLLM's schema string and
+//    grammar type) and a top-level GBNF `grammar` constrain the output
+//    (api/output_format.h): they land in sampling.grammar.
 //  - ignore_eos, top_k, min_p and repetition_penalty are accepted extensions.
 #pragma once
 #include <cstdint>
@@ -33,8 +34,6 @@
 
 namespace lantern::api {
 
-enum class ResponseFormat { Text, JsonObject };
-
 struct ChatCompletionRequest {
   std::string model;  // empty when not given
   std::vector<ChatMessage> messages;
@@ -45,7 +44,8 @@ struct ChatCompletionRequest {
   bool include_usage = false;  // stream_options.include_usage
   bool logprobs = false;
   int32_t top_logprobs = 0;
-  ResponseFormat response_format = ResponseFormat::Text;
+  // Keywords of a `strict: false` schema that are not enforced.
+  std::vector<std::string> format_warnings;
   nlohmann::ordered_json tools;  // array, or null when none were given
   std::string user;
   // Lantern extension (vLLM's name): the response carries prompt_token_ids

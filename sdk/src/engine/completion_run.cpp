@@ -42,7 +42,6 @@ api::ApiResult<std::unique_ptr<CompletionRun>> CompletionRun::start(Engine& engi
                                      r.parse_special_in_content)
                        .tokens;
     run->sampling_ = r.sampling;
-    run->sampling_.json_object = r.response_format == api::ResponseFormat::JsonObject;
     run->stop_ = r.stop;
     run->n_ = r.n;
     run->stream_ = r.stream;
