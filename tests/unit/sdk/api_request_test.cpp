@@ -149,9 +149,19 @@ TEST(ChatRequestErrors, EveryInvalidShapeNamesItsParameter) {
       {R"({"tools": [{"type": "function"}]})", "missing_required_parameter", "tools[0].function"},
       {R"({"tools": [{"type": "function", "function": {"description": "d"}}]})", "missing_required_parameter",
        "tools[0].function.name"},
-      {R"({"tool_choice": "required"})", "unsupported_parameter", "tool_choice"},
-      {R"({"tool_choice": {"type": "function", "function": {"name": "f"}}})", "unsupported_parameter", "tool_choice"},
+      {R"({"tool_choice": "required"})", "invalid_value", "tool_choice"},  // only with tools
+      {R"({"tool_choice": {"type": "function", "function": {"name": "f"}}})", "invalid_value", "tool_choice"},
       {R"({"tool_choice": "sometimes"})", "invalid_value", "tool_choice"},
+      {R"({"tool_choice": 1})", "invalid_type", "tool_choice"},
+      {R"({"tool_choice": {"type": "retrieval"}})", "invalid_value", "tool_choice.type"},
+      {R"({"tool_choice": {"function": {"name": "f"}}})", "missing_required_parameter", "tool_choice.type"},
+      {R"({"tool_choice": {"type": "function"}})", "missing_required_parameter", "tool_choice.function"},
+      {R"({"tool_choice": {"type": "function", "function": {}}})", "missing_required_parameter",
+       "tool_choice.function.name"},
+      {R"({"tools": [{"type": "function", "function": {"name": "f"}}],
+           "tool_choice": {"type": "function", "function": {"name": "g"}}})",
+       "invalid_value", "tool_choice.function.name"},
+      {R"({"parallel_tool_calls": "no"})", "invalid_type", "parallel_tool_calls"},
       {R"({"user": 12})", "invalid_type", "user"},
   };
   for (const BadCase& c : cases) {
