@@ -23,7 +23,7 @@
 //    by functions it never sees; earlier tool calls and results in the
 //    conversation still render) and the output is not parsed for calls.
 //    "required" and a named function must come with tools; they are read
-//    here and enforced by the grammar (until then they act as "auto").
+//    here and enforced by a grammar of the call (engine/tool_call_grammar.h).
 //  - parallel_tool_calls (default true): false keeps only the first call of
 //    a reply and asks the model, where Lantern writes the instruction, for
 //    one call at a time.

@@ -6,6 +6,7 @@
 #include "api/completion_response.h"
 #include "engine/chat_prompt.h"
 #include "engine/engine.h"
+#include "engine/tool_call_grammar.h"
 #include "engine/tool_call_plan.h"
 
 namespace lantern {
@@ -65,6 +66,21 @@ api::ApiResult<std::unique_ptr<CompletionRun>> CompletionRun::start(Engine& engi
       }
     }
     run->sampling_ = r.sampling;
+    // tool_choice "required" or a named function: a grammar of the call.
+    try {
+      if (auto tg = tool_call_grammar(plan)) {
+        if (!run->sampling_.grammar.empty()) {
+          return api::ApiError::invalid_value("tool_choice", "a forced tool call cannot be combined with a response_format or grammar that constrains the output.");
+        }
+        run->sampling_.grammar = std::move(tg->gbnf);
+        for (const std::string& m : tg->marker_texts) {
+          const int32_t id = tk.find_token(m);
+          if (id >= 0 && tk.token_to_piece(id, false).empty()) run->sampling_.grammar_tokens.push_back(id);
+        }
+      }
+    } catch (const grammar::GrammarError& e) {
+      return api::ApiError::invalid_value("tools", e.what());
+    }
     run->stop_ = r.stop;
     run->n_ = r.n;
     run->stream_ = r.stream;

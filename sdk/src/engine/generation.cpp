@@ -57,7 +57,7 @@ Generation::Generation(Engine& engine, std::vector<int32_t> prompt, const Sampli
   stats_.cached_tokens = prompt_pos_;
   for (int32_t t : prompt_) sampler_.accept(t);
   // Greedy with nothing that needs the logits on the host: choose on the device.
-  if (!sp.grammar.empty()) grammar_ = std::make_unique<grammar::GrammarConstraint>(engine_.grammars().get(sp.grammar));
+  if (!sp.grammar.empty()) grammar_ = std::make_unique<grammar::GrammarConstraint>(engine_.grammars().get(sp.grammar, sp.grammar_tokens));
   device_greedy_ = engine_.backend().supports_device_argmax() && !grammar_ && sp.temperature == 0.0f && sp.logit_bias.empty() &&
                    sp.logprobs < 0 && sp.repetition_penalty == 1.0f && sp.frequency_penalty == 0.0f &&
                    sp.presence_penalty == 0.0f;

@@ -24,6 +24,9 @@ struct SamplingParams {
   // GBNF the output must be a sentence of (response_format, grammar, forced
   // tool calls; grammar/gbnf_parser.h); empty: free text.
   std::string grammar;
+  // Control tokens the grammar writes by their text (a forced tool call's
+  // "[TOOL_CALLS]"): only these of the control tokens can match it.
+  std::vector<int32_t> grammar_tokens;
 };
 
 struct StopParams {
