@@ -1,5 +1,8 @@
 // Fuzzes the grammar engine with arbitrary GBNF text and text to match. The
-// input is GRAMMAR \0 TEXT (no \0: all grammar, no text). Any grammar must
+// input is GRAMMAR \0 TEXT (no \0: all grammar, no text); a first byte \x01
+// makes GRAMMAR a JSON Schema instead, whose conversion must either refuse
+// it with a GrammarError or give GBNF that parses (the converter never
+// writes a grammar the parser rejects), then matched the same way. Any grammar must
 // parse or give a GrammarError; a parsed one is stepped over the text byte by
 // byte, with forced bytes asked at every step, and token masks computed over
 // a small vocabulary of byte strings must agree with asking each token
@@ -16,6 +19,7 @@
 
 #include "grammar/gbnf_parser.h"
 #include "grammar/grammar_matcher.h"
+#include "grammar/json_schema_grammar.h"
 #include "grammar/token_mask.h"
 
 namespace {
@@ -46,10 +50,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   gl.max_repeat = 64;
   gl.max_nesting = 32;
   std::shared_ptr<Grammar> g;
-  try {
-    g = std::make_shared<Grammar>(parse_gbnf(gtext, gl));
-  } catch (const GrammarError&) {
-    return 0;
+  std::string converted;
+  if (!gtext.empty() && gtext[0] == '\x01') {
+    const auto schema = nlohmann::ordered_json::parse(gtext.substr(1), nullptr, /*allow_exceptions=*/false);
+    if (schema.is_discarded()) return 0;
+    JsonSchemaOptions opts;
+    opts.limits = gl;
+    opts.max_work = 1u << 14;
+    try {
+      converted = json_schema_to_gbnf(schema, opts);
+    } catch (const GrammarError&) {
+      return 0;
+    }
+    GrammarLimits generous;  // what the API parses converted grammars with
+    g = std::make_shared<Grammar>(parse_gbnf(converted, generous));  // must not throw
+  } else {
+    try {
+      g = std::make_shared<Grammar>(parse_gbnf(gtext, gl));
+    } catch (const GrammarError&) {
+      return 0;
+    }
   }
   MatcherLimits ml;
   ml.max_stacks = 256;
