@@ -1359,7 +1359,8 @@ class Converter {
       return seq({lit("\""), format_body(*format), lit("\"")});
     }
     if (!n.patterns.empty()) {
-      const auto& [pat, kw] = n.patterns[0];
+      const auto& pat = n.patterns[0].first;  // not a structured binding: clang 14 cannot capture those
+      const auto& kw = n.patterns[0].second;
       bool same = std::all_of(n.patterns.begin(), n.patterns.end(), [&](const auto& q) { return q.first == pat; });
       if (!same) {
         unsupported("pattern", n.patterns[1].second.path, "two different patterns on one string");
