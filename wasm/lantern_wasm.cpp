@@ -17,6 +17,8 @@
 #include "engine/completion_run.h"
 #include "engine/engine.h"
 #include "engine/generation.h"
+#include "engine/grammar_bench.h"
+#include "grammar/json_schema_grammar.h"
 #include "api/json_body.h"
 #include "gguf/gguf_error.h"
 #include "gguf/gguf_split.h"
@@ -351,6 +353,24 @@ EMSCRIPTEN_KEEPALIVE void lt_unload() {
   g_gen.reset();
   g_engine.reset();
   g_gpu = nullptr;
+}
+
+// Benchmark: token-mask cost of a grammar on the loaded model's vocabulary
+// (engine/grammar_bench.h). `request`: {"schema": {...}} or {"gbnf": "..."},
+// and "text", a sentence of it. Returns the result JSON, or null with
+// lt_last_error.
+EMSCRIPTEN_KEEPALIVE const char* lt_testing_grammar_bench(const char* request) {
+  try {
+    if (!g_engine) throw std::runtime_error("no model is loaded");
+    const json req = json::parse(request ? request : "");
+    const std::string gbnf = req.contains("gbnf") ? req["gbnf"].get<std::string>()
+                                                  : grammar::json_schema_to_gbnf(req.at("schema"));
+    g_out = bench_grammar_masks(*g_engine, gbnf, req.at("text").get<std::string>()).dump();
+    return g_out.c_str();
+  } catch (const std::exception& e) {
+    fail(e);
+    return nullptr;
+  }
 }
 
 EMSCRIPTEN_KEEPALIVE int lt_dispatches_per_pass() { return g_gpu ? g_gpu->dispatches_per_pass() : 0; }

@@ -16,6 +16,7 @@ Scenario make_webgpu_parity_gemma_scenario();
 Scenario make_webgpu_parity_rope_scenario();
 Scenario make_webgpu_parity_models_scenario();
 Scenario make_webgpu_bench_scenario();
+Scenario make_grammar_bench_scenario();
 Scenario make_sdk_chat_scenario();
 Scenario make_demo_page_scenario();
 Scenario make_npm_package_scenario();

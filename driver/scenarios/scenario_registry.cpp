@@ -28,6 +28,7 @@ const std::vector<Scenario>& all_scenarios() {
       make_webgpu_parity_rope_scenario(),
       make_webgpu_parity_models_scenario(),
       make_webgpu_bench_scenario(),
+      make_grammar_bench_scenario(),
       make_sdk_chat_scenario(),
       make_demo_page_scenario(),
       make_npm_package_scenario(),

@@ -13,8 +13,13 @@
 #include <thread>
 #include <vector>
 
+#include <fstream>
+#include <sstream>
+
 #include "cli_args.h"
 #include "engine/engine.h"
+#include "engine/grammar_bench.h"
+#include "grammar/json_schema_grammar.h"
 
 using json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
@@ -32,6 +37,12 @@ const char* kHelp = R"(lantern-bench: prefill and decode speed of a GGUF model o
   --depth N           run both tests after N cached tokens (filled untimed before each
                       test, as llama-bench -d N does; default 0)
   --json              print one JSON object instead of a table
+
+  lantern-bench --model FILE.gguf --schema SCHEMA.json|--grammar FILE.gbnf --text FILE
+                      token-mask cost of constrained output: the grammar compiled
+                      against the model's vocabulary, then the full mask before each
+                      token of the text (a sentence of the grammar), cold and warm;
+                      prints one JSON object (engine/grammar_bench.h)
 Times are medians over the runs, with min and max; tok/s counts evaluated tokens.
 tok/cpu-s divides by the process's CPU time instead of wall time (medians too):
 with --threads 1 it barely moves when other programs share the cores.
@@ -171,17 +182,41 @@ int run(const lantern::cli::Args& args) {
   return 0;
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot read " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+int grammar_bench(const lantern::cli::Args& args) {
+  lantern::EngineOptions eo;
+  eo.n_ctx = 64;
+  auto engine = lantern::Engine::load_file(args.str("--model"), eo);
+  std::string gbnf = args.has("--grammar") ? read_file(args.str("--grammar"))
+                                            : lantern::grammar::json_schema_to_gbnf(json::parse(read_file(args.str("--schema"))));
+  json out = lantern::bench_grammar_masks(*engine, gbnf, read_file(args.str("--text")));
+  std::printf("%s\n", out.dump(2).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
-    const lantern::cli::Args args(argc, argv, {"--model", "--threads", "--prompt-tokens", "--gen-tokens", "--runs", "--depth"},
+    const lantern::cli::Args args(argc, argv, {"--model", "--threads", "--prompt-tokens", "--gen-tokens", "--runs", "--depth",
+                                                   "--schema", "--grammar", "--text"},
                                   {"--json", "--help", "-h"});
     if (args.flag("--help") || args.flag("-h") || argc == 1) {
       std::fputs(kHelp, argc == 1 ? stderr : stdout);
       return argc == 1 ? 2 : 0;
     }
     if (!args.has("--model")) throw std::invalid_argument("--model is required");
+    if (args.has("--schema") || args.has("--grammar")) {
+      if (!args.has("--text")) throw std::invalid_argument("--text is required with --schema or --grammar");
+      return grammar_bench(args);
+    }
     return run(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lantern-bench: error: %s\n", e.what());
