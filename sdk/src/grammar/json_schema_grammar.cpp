@@ -31,6 +31,10 @@ constexpr int kInlineDepth = 32;  // nested expressions before a helper rule
 
 // ---- grammar expressions ---------------------------------------------------
 
+// Expression parts built so far (by this thread's conversion): part of the
+// work bound, since spreading anyOf copies whole subtrees.
+thread_local size_t t_expr_parts = 0;
+
 struct Expr {
   enum Kind : uint8_t { Never, Empty, Lit, Class, Ref, Seq, Alt, Repeat };
   Kind kind = Empty;
@@ -84,7 +88,8 @@ void push_seq(Expr& out, Expr x) {
 // Constructors that keep expressions simplified: Never absorbs a sequence
 // and leaves an alternation, Empty disappears, nesting of the same kind is
 // flattened.
-Expr seq(std::vector<Expr> xs) {
+Expr seq_v(std::vector<Expr> xs) {
+  t_expr_parts += xs.size();
   Expr out;
   out.kind = Expr::Seq;
   for (Expr& x : xs) {
@@ -103,7 +108,8 @@ Expr seq(std::vector<Expr> xs) {
 
 Expr repeat(Expr x, uint32_t min, uint32_t max, bool unbounded);
 
-Expr alt(std::vector<Expr> xs) {
+Expr alt_v(std::vector<Expr> xs) {
+  t_expr_parts += xs.size();
   Expr out;
   out.kind = Expr::Alt;
   bool has_empty = false;
@@ -123,7 +129,8 @@ Expr alt(std::vector<Expr> xs) {
     return body;
   }
   body = out.kids.size() == 1 ? std::move(out.kids[0]) : std::move(out);
-  return has_empty ? repeat(std::move(body), 0, 1, false) : body;
+  if (has_empty) return repeat(std::move(body), 0, 1, false);
+  return body;
 }
 
 Expr repeat(Expr x, uint32_t min, uint32_t max, bool unbounded) {
@@ -137,6 +144,24 @@ Expr repeat(Expr x, uint32_t min, uint32_t max, bool unbounded) {
   e.unbounded = unbounded;
   e.kids.push_back(std::move(x));
   return e;
+}
+
+// seq(a, b, ...) / alt(a, b, ...): the parts moved in, never copied (an
+// initializer list would copy whole subtrees).
+template <typename... T>
+Expr seq(T&&... xs) {
+  std::vector<Expr> v;
+  v.reserve(sizeof...(xs));
+  (v.push_back(std::forward<T>(xs)), ...);
+  return seq_v(std::move(v));
+}
+
+template <typename... T>
+Expr alt(T&&... xs) {
+  std::vector<Expr> v;
+  v.reserve(sizeof...(xs));
+  (v.push_back(std::forward<T>(xs)), ...);
+  return alt_v(std::move(v));
 }
 
 Expr opt(Expr x) { return repeat(std::move(x), 0, 1, false); }
@@ -283,7 +308,7 @@ Expr substitute(const Expr& e, const std::vector<uint8_t>& prod, const std::vect
       std::vector<Expr> kids;
       kids.reserve(e.kids.size());
       for (const Expr& k : e.kids) kids.push_back(substitute(k, prod, alias, rules));
-      return e.kind == Expr::Seq ? seq(std::move(kids)) : alt(std::move(kids));
+      return e.kind == Expr::Seq ? seq_v(std::move(kids)) : alt_v(std::move(kids));
     }
     case Expr::Repeat: return repeat(substitute(e.kids[0], prod, alias, rules), e.min, e.max, e.unbounded);
     default: return e;
@@ -554,17 +579,25 @@ struct Node {
   size_t listed = 0;  // props from `properties` (the rest only `required` named)
   std::string where;  // path of the first part, for rule names
 
+  // Name lookups through indexes: a schema may list tens of thousands.
+  std::unordered_map<std::string, size_t> prop_index;
+  std::unordered_set<std::string> required_set;
+
   const Conj* prop(const std::string& name) const {
-    for (const auto& [k, c] : props) {
-      if (k == name) return &c;
-    }
-    return nullptr;
+    auto it = prop_index.find(name);
+    return it == prop_index.end() ? nullptr : &props[it->second].second;
   }
   Conj* prop(const std::string& name) {
-    for (auto& [k, c] : props) {
-      if (k == name) return &c;
-    }
-    return nullptr;
+    auto it = prop_index.find(name);
+    return it == prop_index.end() ? nullptr : &props[it->second].second;
+  }
+  void add_prop(const std::string& name, Conj c) {
+    prop_index[name] = props.size();
+    props.push_back({name, std::move(c)});
+  }
+  bool is_required(const std::string& name) const { return required_set.count(name) != 0; }
+  void require(const std::string& name) {
+    if (required_set.insert(name).second) required.push_back(name);
   }
 };
 
@@ -633,7 +666,8 @@ class Converter {
   // ---- messages ----
 
   [[noreturn]] void bad(const std::string& kw, const std::string& path, const std::string& what) const {
-    throw GrammarError("invalid '" + kw + "' at " + show_path(path) + ": " + what);
+    std::string name = kw == "schema" ? kw : "'" + kw + "'";
+    throw GrammarError("invalid " + name + " at " + show_path(path) + ": " + what);
   }
 
   // Strict: an error. Otherwise a warning, and the caller drops the keyword.
@@ -646,8 +680,8 @@ class Converter {
 
   void spend(size_t n) {
     work_ += n;
-    if (work_ > opts_.max_work) {
-      throw GrammarError("schema too complex: merging allOf / $ref / anyOf took more than " +
+    if (work_ + (t_expr_parts - parts_at_start_) > opts_.max_work) {
+      throw GrammarError("schema too complex: merging allOf / $ref / anyOf and building its grammar took more than " +
                          std::to_string(opts_.max_work) + " steps");
     }
   }
@@ -739,12 +773,12 @@ class Converter {
   }
 
   Expr ws() { return ref_e(prim("ws")); }
-  Expr sep() { return seq({ws(), lit(","), ws()}); }
+  Expr sep() { return seq(ws(), lit(","), ws()); }
 
   Expr prim_body(const std::string& name) {
     CodePointSet digits = CodePointSet::of('0', '9');
     if (name == "ws") {
-      return opt(alt({lit(" "), seq({lit("\n"), repeat(tab_space(), 0, kMaxIndent, false)})}));
+      return opt(alt(lit(" "), seq(lit("\n"), repeat(tab_space(), 0, kMaxIndent, false))));
     }
     if (name == "hex") {
       CodePointSet h = digits;
@@ -771,32 +805,32 @@ class Converter {
       lo_s.add('C', 'F');
       CodePointSet short_esc;
       for (char c : std::string("\"\\/bfnrt")) short_esc.add(static_cast<uint32_t>(c), static_cast<uint32_t>(c));
-      Expr bmp = alt({seq({cls(non_d), hex, hex, hex}), seq({cls(d), cls(lo8), hex, hex})});
-      Expr pair = seq({cls(d), cls(hi_s), hex, hex, lit("\\u"), cls(d), cls(lo_s), hex, hex});
-      return alt({cls(raw_chars()), seq({lit("\\"), alt({cls(short_esc), seq({lit("u"), alt({bmp, pair})})})})});
+      Expr bmp = alt(seq(cls(non_d), hex, hex, hex), seq(cls(d), cls(lo8), hex, hex));
+      Expr pair = seq(cls(d), cls(hi_s), hex, hex, lit("\\u"), cls(d), cls(lo_s), hex, hex);
+      return alt(cls(raw_chars()), seq(lit("\\"), alt(cls(short_esc), seq(lit("u"), alt(bmp, pair)))));
     }
-    if (name == "string") return seq({lit("\""), star(ref_e(prim("char"))), lit("\"")});
-    if (name == "integer") return seq({opt(lit("-")), int_digits(kIntDigits)});
+    if (name == "string") return seq(lit("\""), star(ref_e(prim("char"))), lit("\""));
+    if (name == "integer") return seq(opt(lit("-")), int_digits(kIntDigits));
     if (name == "number") {
       CodePointSet e = CodePointSet::of('e', 'e');
       e.add('E', 'E');
       CodePointSet sign = CodePointSet::of('-', '-');
       sign.add('+', '+');
-      return seq({opt(lit("-")), int_digits(kIntDigits), opt(seq({lit("."), repeat(cls(digits), 1, kFracDigits, false)})),
-                  opt(seq({cls(e), opt(cls(sign)), repeat(cls(digits), 1, kExpDigits, false)}))});
+      return seq(opt(lit("-")), int_digits(kIntDigits), opt(seq(lit("."), repeat(cls(digits), 1, kFracDigits, false))),
+                  opt(seq(cls(e), opt(cls(sign)), repeat(cls(digits), 1, kExpDigits, false))));
     }
     if (name == "value") {
-      return alt({ref_e(prim("object")), ref_e(prim("array")), ref_e(prim("string")), ref_e(prim("number")),
-                  lit("true"), lit("false"), lit("null")});
+      return alt(ref_e(prim("object")), ref_e(prim("array")), ref_e(prim("string")), ref_e(prim("number")),
+                  lit("true"), lit("false"), lit("null"));
     }
-    if (name == "kv") return seq({ref_e(prim("string")), ws(), lit(":"), ws(), ref_e(prim("value"))});
+    if (name == "kv") return seq(ref_e(prim("string")), ws(), lit(":"), ws(), ref_e(prim("value")));
     if (name == "object") {
       Expr kv = ref_e(prim("kv"));
-      return seq({lit("{"), ws(), alt({lit("}"), seq({kv, star(seq({sep(), kv})), ws(), lit("}")})})});
+      return seq(lit("{"), ws(), alt(lit("}"), seq(kv, star(seq(sep(), kv)), ws(), lit("}"))));
     }
     if (name == "array") {
       Expr v = ref_e(prim("value"));
-      return seq({lit("["), ws(), alt({lit("]"), seq({v, star(seq({sep(), v})), ws(), lit("]")})})});
+      return seq(lit("["), ws(), alt(lit("]"), seq(v, star(seq(sep(), v)), ws(), lit("]"))));
     }
     throw std::logic_error("json_schema_grammar: no built-in rule " + name);
   }
@@ -809,7 +843,7 @@ class Converter {
 
   // "0" or up to `n` digits without a leading zero.
   static Expr int_digits(int n) {
-    return alt({lit("0"), seq({cls('1', '9'), repeat(cls('0', '9'), 0, static_cast<uint32_t>(n - 1), false)})});
+    return alt(lit("0"), seq(cls('1', '9'), repeat(cls('0', '9'), 0, static_cast<uint32_t>(n - 1), false)));
   }
 
   // Code points a JSON string holds unescaped.
@@ -842,9 +876,9 @@ class Converter {
         low.add(c, c);
         if (lo >= 10) low.add(c - 32, c - 32);
       }
-      if (!low.empty()) alts.push_back(seq({lit("\\u00" + std::to_string(hi)), cls(low)}));
+      if (!low.empty()) alts.push_back(seq(lit("\\u00" + std::to_string(hi)), cls(low)));
     }
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   // ---- $ref ----
@@ -1075,9 +1109,7 @@ class Converter {
         if (!v.is_array()) bad(k, p.path, "expected an array of strings");
         for (const Json& r : v) {
           if (!r.is_string()) bad(k, p.path, "expected an array of strings");
-          if (std::find(n.required.begin(), n.required.end(), r.get<std::string>()) == n.required.end()) {
-            n.required.push_back(r.get<std::string>());
-          }
+          n.require(r.get<std::string>());
         }
         n.has_object_kw = true;
       } else if (k == "items") {
@@ -1157,8 +1189,14 @@ class Converter {
     std::optional<Part> ap_part;
     if (ap) ap_part = Part{ap, child(path, "additionalProperties")};
     // Listed before but not here: this part's additionalProperties applies.
-    for (auto& [name, conj] : n.props) {
-      if (ap_part && !(props && props->contains(name))) conj.push_back(*ap_part);
+    if (ap_part) {
+      std::unordered_set<std::string> here;
+      if (props) {
+        for (auto it = props->begin(); it != props->end(); ++it) here.insert(it.key());
+      }
+      for (auto& [name, conj] : n.props) {
+        if (!here.count(name)) conj.push_back(*ap_part);
+      }
     }
     if (props) {
       for (auto it = props->begin(); it != props->end(); ++it) {
@@ -1168,7 +1206,7 @@ class Converter {
         } else {
           Conj c2 = n.extra;  // earlier parts' additionalProperties
           c2.push_back(part);
-          n.props.push_back({it.key(), std::move(c2)});
+          n.add_prop(it.key(), std::move(c2));
         }
       }
     }
@@ -1239,28 +1277,32 @@ class Converter {
       }
     }
     std::vector<Expr> alts;
-    for (Node& m : branches) alts.push_back(expand(std::move(m), depth + 1));
-    return alt(std::move(alts));
+    for (Node& m : branches) {
+      alts.push_back(expand(std::move(m), depth + 1));
+      spend(1);  // counts the parts just built
+    }
+    return alt_v(std::move(alts));
   }
 
   // ---- one merged schema ----
 
   Expr gen_node(Node& n) {
+    spend(1);
     if (n.never) return never_e();
     // Required names not listed: present, with whatever additionalProperties say.
     n.listed = n.props.size();
     for (const std::string& r : n.required) {
-      if (!n.prop(r)) n.props.push_back({r, n.extra});
+      if (!n.prop(r)) n.add_prop(r, n.extra);
     }
     if (n.values) return gen_values(n);
     std::vector<Expr> alts;
     if (n.types & kNull) alts.push_back(lit("null"));
-    if (n.types & kBool) alts.push_back(alt({lit("true"), lit("false")}));
+    if (n.types & kBool) alts.push_back(alt(lit("true"), lit("false")));
     if (n.types & kObject) alts.push_back(gen_object(n));
     if (n.types & kArray) alts.push_back(gen_array(n));
     if (n.types & kString) alts.push_back(gen_string(n));
     if (n.types & (kInteger | kNumber)) alts.push_back(gen_number(n));
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   void report_deferred(const Node& n, int cat) {
@@ -1281,7 +1323,7 @@ class Converter {
       }
       if (seen.insert(text).second) alts.push_back(lit(text));
     }
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   bool value_allowed(const Json& v, const Node& n) {
@@ -1356,7 +1398,7 @@ class Converter {
     if (format) {
       if (!n.len_kws.empty()) drop_lengths("format");
       for (const auto& pt : n.patterns) unsupported("pattern", pt.second.path, "beside 'format'");
-      return seq({lit("\""), format_body(*format), lit("\"")});
+      return seq(lit("\""), format_body(*format), lit("\""));
     }
     if (!n.patterns.empty()) {
       const auto& [pat, kw] = n.patterns[0];
@@ -1376,17 +1418,17 @@ class Converter {
       }
       if (re) {
         if (!n.len_kws.empty()) drop_lengths("pattern");
-        return seq({lit("\""), regex_body(*re), lit("\"")});
+        return seq(lit("\""), regex_body(*re), lit("\""));
       }
     }
     if (n.max_len && n.min_len > *n.max_len) return never_e();
     check_repeat(n.min_len, n.len_kws, "minLength");
     if (n.max_len) check_repeat(*n.max_len, n.len_kws, "maxLength");
     if (n.min_len == 0 && !n.max_len) return ref_e(prim("string"));
-    return seq({lit("\""),
+    return seq(lit("\""),
                 repeat(ref_e(prim("char")), static_cast<uint32_t>(n.min_len),
                        static_cast<uint32_t>(n.max_len.value_or(0)), !n.max_len),
-                lit("\"")});
+                lit("\""));
   }
 
   static bool nullable(const RegexNode& r) {
@@ -1411,7 +1453,7 @@ class Converter {
       case RegexNode::Alt: {
         std::vector<Expr> kids;
         for (const RegexNode& k : r.kids) kids.push_back(regex_node(k));
-        return r.kind == RegexNode::Seq ? seq(std::move(kids)) : alt(std::move(kids));
+        return r.kind == RegexNode::Seq ? seq_v(std::move(kids)) : alt_v(std::move(kids));
       }
       case RegexNode::Repeat: return repeat(regex_node(r.kids[0]), r.min, r.max, r.unbounded);
     }
@@ -1423,9 +1465,9 @@ class Converter {
     std::vector<Expr> alts;
     for (const RegexBranch& b : re.branches) {
       Expr any = star(ref_e(prim("char")));
-      alts.push_back(seq({b.anchored_start ? Expr{} : any, regex_node(b.body), b.anchored_end ? Expr{} : any}));
+      alts.push_back(seq(b.anchored_start ? Expr{} : any, regex_node(b.body), b.anchored_end ? Expr{} : any));
     }
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   uint32_t format_rule(const std::string& name) {
@@ -1445,35 +1487,35 @@ class Converter {
   Expr format_expr(const std::string& name) {
     Expr d = cls('0', '9');
     if (name == "fmt-date") {
-      Expr year = alt({seq({lit("000"), cls('1', '9')}), seq({lit("00"), cls('1', '9'), d}),
-                       seq({lit("0"), cls('1', '9'), d, d}), seq({cls('1', '9'), d, d, d})});
-      Expr day28 = alt({seq({lit("0"), cls('1', '9')}), seq({lit("1"), d}), seq({lit("2"), cls('0', '8')})});
-      Expr long_m = alt({seq({lit("0"), cls(set_of("13578"))}), seq({lit("1"), cls(set_of("02"))})});
-      Expr any_m = alt({seq({lit("0"), cls('1', '9')}), seq({lit("1"), cls('0', '2')})});
-      Expr not_feb = alt({seq({lit("0"), cls(set_of("13456789"))}), seq({lit("1"), cls('0', '2')})});
+      Expr year = alt(seq(lit("000"), cls('1', '9')), seq(lit("00"), cls('1', '9'), d),
+                       seq(lit("0"), cls('1', '9'), d, d), seq(cls('1', '9'), d, d, d));
+      Expr day28 = alt(seq(lit("0"), cls('1', '9')), seq(lit("1"), d), seq(lit("2"), cls('0', '8')));
+      Expr long_m = alt(seq(lit("0"), cls(set_of("13578"))), seq(lit("1"), cls(set_of("02"))));
+      Expr any_m = alt(seq(lit("0"), cls('1', '9')), seq(lit("1"), cls('0', '2')));
+      Expr not_feb = alt(seq(lit("0"), cls(set_of("13456789"))), seq(lit("1"), cls('0', '2')));
       // Leap years: divisible by 4 but not 100, or by 400 (0000 left out).
-      Expr by4_not0 = alt({seq({lit("0"), cls(set_of("48"))}), seq({cls(set_of("2468")), cls(set_of("048"))}),
-                           seq({cls(set_of("13579")), cls(set_of("26"))})});
-      Expr leap = alt({seq({d, d, by4_not0}), seq({by4_not0, lit("00")})});
-      return alt({seq({year, lit("-"), any_m, lit("-"), day28}),
-                  seq({year, lit("-"), not_feb, lit("-"), alt({lit("29"), lit("30")})}),
-                  seq({year, lit("-"), long_m, lit("-31")}), seq({leap, lit("-02-29")})});
+      Expr by4_not0 = alt(seq(lit("0"), cls(set_of("48"))), seq(cls(set_of("2468")), cls(set_of("048"))),
+                           seq(cls(set_of("13579")), cls(set_of("26"))));
+      Expr leap = alt(seq(d, d, by4_not0), seq(by4_not0, lit("00")));
+      return alt(seq(year, lit("-"), any_m, lit("-"), day28),
+                  seq(year, lit("-"), not_feb, lit("-"), alt(lit("29"), lit("30"))),
+                  seq(year, lit("-"), long_m, lit("-31")), seq(leap, lit("-02-29")));
     }
     if (name == "fmt-time") {
-      Expr hour = alt({seq({cls('0', '1'), d}), seq({lit("2"), cls('0', '3')})});
-      Expr min = seq({cls('0', '5'), d});
+      Expr hour = alt(seq(cls('0', '1'), d), seq(lit("2"), cls('0', '3')));
+      Expr min = seq(cls('0', '5'), d);
       CodePointSet z = CodePointSet::of('Z', 'Z');
       z.add('z', 'z');
-      return seq({hour, lit(":"), min, lit(":"), min, opt(seq({lit("."), repeat(d, 1, 9, false)})),
-                  alt({cls(z), seq({cls(set_of("+-")), hour, lit(":"), min})})});
+      return seq(hour, lit(":"), min, lit(":"), min, opt(seq(lit("."), repeat(d, 1, 9, false))),
+                  alt(cls(z), seq(cls(set_of("+-")), hour, lit(":"), min)));
     }
     if (name == "fmt-date-time") {
-      return seq({ref_e(format_rule("fmt-date")), cls(set_of("Tt")), ref_e(format_rule("fmt-time"))});
+      return seq(ref_e(format_rule("fmt-date")), cls(set_of("Tt")), ref_e(format_rule("fmt-time")));
     }
     if (name == "fmt-uuid") {
       Expr h = ref_e(prim("hex"));
       auto hx = [&](uint32_t k) { return repeat(h, k, k, false); };
-      return seq({hx(8), lit("-"), hx(4), lit("-"), hx(4), lit("-"), hx(4), lit("-"), hx(12)});
+      return seq(hx(8), lit("-"), hx(4), lit("-"), hx(4), lit("-"), hx(4), lit("-"), hx(12));
     }
     if (name == "fmt-email") {
       CodePointSet atom = CodePointSet::of('a', 'z');
@@ -1486,13 +1528,13 @@ class Converter {
       CodePointSet alnum_dash = alnum;
       alnum_dash.add('-', '-');
       Expr word = repeat(cls(atom), 1, 64, false);
-      Expr label = seq({cls(alnum), opt(seq({repeat(cls(alnum_dash), 0, 61, false), cls(alnum)}))});
-      return seq({word, star(seq({lit("."), word})), lit("@"), label, star(seq({lit("."), label}))});
+      Expr label = seq(cls(alnum), opt(seq(repeat(cls(alnum_dash), 0, 61, false), cls(alnum))));
+      return seq(word, star(seq(lit("."), word)), lit("@"), label, star(seq(lit("."), label)));
     }
     if (name == "fmt-ipv4") {
-      Expr octet = alt({d, seq({cls('1', '9'), d}), seq({lit("1"), d, d}), seq({lit("2"), cls('0', '4'), d}),
-                        seq({lit("25"), cls('0', '5')})});
-      return seq({octet, lit("."), octet, lit("."), octet, lit("."), octet});
+      Expr octet = alt(d, seq(cls('1', '9'), d), seq(lit("1"), d, d), seq(lit("2"), cls('0', '4'), d),
+                        seq(lit("25"), cls('0', '5')));
+      return seq(octet, lit("."), octet, lit("."), octet, lit("."), octet);
     }
     throw std::logic_error("json_schema_grammar: no format " + name);
   }
@@ -1557,10 +1599,10 @@ class Converter {
   Expr int_range(i128 lo, i128 hi) {
     if (lo > hi) return never_e();
     std::vector<Expr> alts;
-    if (lo < 0) alts.push_back(seq({lit("-"), pos_range(std::max<i128>(1, -hi), -lo)}));
+    if (lo < 0) alts.push_back(seq(lit("-"), pos_range(std::max<i128>(1, -hi), -lo)));
     if (lo <= 0 && hi >= 0) alts.push_back(lit("0"));
     if (hi > 0) alts.push_back(pos_range(std::max<i128>(1, lo), hi));
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   // Positive integers in [a, b] without leading zeros, one alternative per
@@ -1574,7 +1616,7 @@ class Converter {
       std::string hi = len == sb.size() ? sb : std::string(len, '9');
       alts.push_back(same_length(lo, hi));
     }
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   // Digit strings of one length between lo and hi (inclusive).
@@ -1591,16 +1633,16 @@ class Converter {
     std::vector<Expr> alts;
     char from = a, to = b;
     if (!lo_zeros) {
-      alts.push_back(seq({lit(std::string(1, a)), same_length(rlo, std::string(k, '9'))}));
+      alts.push_back(seq(lit(std::string(1, a)), same_length(rlo, std::string(k, '9'))));
       ++from;
     }
     if (!hi_nines) --to;
     if (from <= to) {
-      alts.push_back(seq({cls(static_cast<uint32_t>(from), static_cast<uint32_t>(to)),
-                          repeat(cls('0', '9'), static_cast<uint32_t>(k), static_cast<uint32_t>(k), false)}));
+      alts.push_back(seq(cls(static_cast<uint32_t>(from), static_cast<uint32_t>(to)),
+                          repeat(cls('0', '9'), static_cast<uint32_t>(k), static_cast<uint32_t>(k), false)));
     }
-    if (!hi_nines) alts.push_back(seq({lit(std::string(1, b)), same_length(std::string(k, '0'), rhi)}));
-    return seq({lit(prefix), alt(std::move(alts))});
+    if (!hi_nines) alts.push_back(seq(lit(std::string(1, b)), same_length(std::string(k, '0'), rhi)));
+    return seq(lit(prefix), alt_v(std::move(alts)));
   }
 
   // A bound on a fraction's digits: the digits after the point, and
@@ -1634,13 +1676,13 @@ class Converter {
       return FracBound{b->digits.empty() ? "" : b->digits.substr(1), b->exclusive};
     };
     auto then = [&](int digit, const FracSet& sub) {
-      return seq({lit(std::string(1, static_cast<char>('0' + digit))),
-                  sub.empty_ok ? opt(sub.nonempty) : sub.nonempty});
+      return seq(lit(std::string(1, static_cast<char>('0' + digit))),
+                  sub.empty_ok ? opt(sub.nonempty) : sub.nonempty);
     };
     std::vector<Expr> alts;
     if (h0 - l0 > 1) {
-      alts.push_back(seq({cls(static_cast<uint32_t>('0' + l0 + 1), static_cast<uint32_t>('0' + h0 - 1)),
-                          repeat(cls('0', '9'), 0, static_cast<uint32_t>(n - 1), false)}));
+      alts.push_back(seq(cls(static_cast<uint32_t>('0' + l0 + 1), static_cast<uint32_t>('0' + h0 - 1)),
+                          repeat(cls('0', '9'), 0, static_cast<uint32_t>(n - 1), false)));
     }
     if (lo && hi && l0 == h0) {
       alts.push_back(then(l0, frac_range(rest(lo), rest(hi), n - 1)));
@@ -1648,12 +1690,12 @@ class Converter {
       if (lo && l0 < h0) alts.push_back(then(l0, frac_range(rest(lo), std::nullopt, n - 1)));
       if (hi && h0 > l0) alts.push_back(then(h0, frac_range(std::nullopt, rest(hi), n - 1)));
     }
-    r.nonempty = alt(std::move(alts));
+    r.nonempty = alt_v(std::move(alts));
     return r;
   }
 
   Expr frac_text(const FracSet& f) {
-    return alt({f.empty_ok ? Expr{} : never_e(), seq({lit("."), f.nonempty})});
+    return alt(f.empty_ok ? Expr{} : never_e(), seq(lit("."), f.nonempty));
   }
 
   // Numbers (integers or not) between the bounds, written without an
@@ -1685,9 +1727,9 @@ class Converter {
         m.neg = false;
         hi = std::make_pair(m, lower->exclusive);
       }
-      alts.push_back(seq({lit("-"), magnitude_range(lo, hi)}));
+      alts.push_back(seq(lit("-"), magnitude_range(lo, hi)));
     }
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   // Non-negative y with lo <= y <= hi (bounds non-negative; exclusive as
@@ -1702,21 +1744,21 @@ class Converter {
     const i128 hiv = hi ? static_cast<i128>(std::stoll(hi->first.ip)) : top;
     if (li > hiv) return never_e();
     FracBound lf{lo.first.fp, lo.second};
-    Expr any_frac = opt(seq({lit("."), repeat(cls('0', '9'), 1, kBoundedFracDigits, false)}));
+    Expr any_frac = opt(seq(lit("."), repeat(cls('0', '9'), 1, kBoundedFracDigits, false)));
     std::vector<Expr> alts;
     if (li == hiv && hi) {
       FracBound hf{hi->first.fp, hi->second};
-      alts.push_back(seq({lit(i128_str(li)), frac_text(frac_range(lf, hf, kBoundedFracDigits))}));
+      alts.push_back(seq(lit(i128_str(li)), frac_text(frac_range(lf, hf, kBoundedFracDigits))));
     } else {
-      alts.push_back(seq({lit(i128_str(li)), frac_text(frac_range(lf, std::nullopt, kBoundedFracDigits))}));
+      alts.push_back(seq(lit(i128_str(li)), frac_text(frac_range(lf, std::nullopt, kBoundedFracDigits))));
       i128 mid_hi = hi ? hiv - 1 : hiv;
-      if (li + 1 <= mid_hi) alts.push_back(seq({int_range(li + 1, mid_hi), any_frac}));
+      if (li + 1 <= mid_hi) alts.push_back(seq(int_range(li + 1, mid_hi), any_frac));
       if (hi) {
         FracBound hf{hi->first.fp, hi->second};
-        alts.push_back(seq({lit(i128_str(hiv)), frac_text(frac_range(std::nullopt, hf, kBoundedFracDigits))}));
+        alts.push_back(seq(lit(i128_str(hiv)), frac_text(frac_range(std::nullopt, hf, kBoundedFracDigits))));
       }
     }
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   // ---- objects ----
@@ -1731,7 +1773,7 @@ class Converter {
     };
     std::vector<Item> items;
     for (const auto& [name, conj] : n.props) {
-      bool req = std::find(n.required.begin(), n.required.end(), name) != n.required.end();
+      bool req = n.is_required(name);
       Expr v = gen_conj(conj);
       if (v.kind == Expr::Never && !req) continue;
       items.push_back(Item{name, std::move(v), req});
@@ -1748,12 +1790,16 @@ class Converter {
     std::vector<std::string> names;
     for (const auto& [name, conj] : n.props) names.push_back(name);
     Expr extra_kv = never_e();
-    if (extras) extra_kv = seq({extra_key(names), ws(), lit(":"), ws(), extra_value});
-    // after[i]: the items from i on, each after a comma (a rule: two
-    // alternatives refer to the next one). first: the first item present.
-    Expr after = extras ? star(seq({sep(), extra_kv})) : Expr{};
-    Expr first = extras ? seq({extra_kv, after}) : never_e();
-    bool can_be_empty = true;
+    if (extras) extra_kv = seq(extra_key(names), ws(), lit(":"), ws(), extra_value);
+    // next: the items from k on, the first one present written now (one of
+    // the optional ones up to the first required one, or extras). A
+    // separator is shared by all the choices after it, so the matcher sees
+    // one comma, then the candidate names. `next` becomes a rule where two
+    // places use it (after an optional item), or when a run of required
+    // items grows long (to keep copying linear).
+    Expr next = extras ? seq(extra_kv, star(seq(sep(), extra_kv))) : never_e();
+    bool required_after = false;
+    size_t first_required = items.size();
     std::string base = name_for(n.where) + "-rest";
     for (size_t k = items.size(); k-- > 0;) {
       Item& it = items[k];
@@ -1763,20 +1809,22 @@ class Converter {
       } catch (const nlohmann::json::exception&) {
         throw GrammarError("a property name that is not UTF-8");
       }
-      Expr kv = seq({lit(key), ws(), lit(":"), ws(), it.value});
-      uint32_t next = new_rule(base, std::move(after));
-      Expr with = seq({kv, ref_e(next)});
+      bool shared = !it.required || (next.kind == Expr::Seq && next.kids.size() > 64);
+      Expr later = shared && next.kind != Expr::Never ? ref_e(new_rule(base, std::move(next))) : std::move(next);
+      Expr rest = required_after ? seq(sep(), later) : opt(seq(sep(), later));
+      Expr here = seq(lit(key), ws(), lit(":"), ws(), std::move(it.value), std::move(rest));
       if (it.required) {
-        first = with;
-        after = seq({sep(), with});
-        can_be_empty = false;
+        next = std::move(here);
+        required_after = true;
+        first_required = k;
       } else {
-        first = alt({with, std::move(first)});
-        after = alt({seq({sep(), with}), ref_e(next)});
+        next = alt(std::move(here), std::move(later));
       }
     }
-    return alt({can_be_empty ? seq({lit("{"), ws(), lit("}")}) : never_e(),
-                seq({lit("{"), ws(), first, ws(), lit("}")})});
+    Expr first = std::move(next);
+    bool can_be_empty = first_required == items.size();
+    return alt(can_be_empty ? seq(lit("{"), ws(), lit("}")) : never_e(),
+                seq(lit("{"), ws(), std::move(first), ws(), lit("}")));
   }
 
   // A key (a JSON string) other than the listed names: the names' code
@@ -1806,7 +1854,7 @@ class Converter {
       }
       trie[at].end = true;
     }
-    Expr tail = seq({star(ref_e(prim("char"))), lit("\"")});
+    Expr tail = seq(star(ref_e(prim("char"))), lit("\""));
     // Built bottom-up without recursion; every kInlineDepth levels a rule.
     std::vector<Expr> built(trie.size());
     std::vector<int> depth_of(trie.size(), 0);
@@ -1826,11 +1874,11 @@ class Converter {
       int depth = 0;
       for (auto& [c, k] : trie[t].kids) {
         leave = leave.minus(CodePointSet::of(c, c));
-        alts.push_back(seq({json_chars(CodePointSet::of(c, c)), std::move(built[k])}));
+        alts.push_back(seq(json_chars(CodePointSet::of(c, c)), std::move(built[k])));
         depth = std::max(depth, depth_of[k] + 1);
       }
-      alts.push_back(seq({json_chars(leave), tail}));
-      Expr e = alt(std::move(alts));
+      alts.push_back(seq(json_chars(leave), tail));
+      Expr e = alt_v(std::move(alts));
       if (depth >= kInlineDepth) {
         e = ref_e(new_rule("key", std::move(e)));
         depth = 0;
@@ -1838,7 +1886,7 @@ class Converter {
       built[t] = std::move(e);
       depth_of[t] = depth;
     }
-    return seq({lit("\""), std::move(built[0])});
+    return seq(lit("\""), std::move(built[0]));
   }
 
   // ---- arrays ----
@@ -1866,12 +1914,12 @@ class Converter {
     auto rest_tail = [&](uint64_t i) {
       if (cap && i > *cap) return never_e();
       uint64_t lo = m > i ? m - i : 0;
-      return repeat(seq({sep(), rest}), static_cast<uint32_t>(lo), cap ? static_cast<uint32_t>(*cap - i) : 0, !cap);
+      return repeat(seq(sep(), rest), static_cast<uint32_t>(lo), cap ? static_cast<uint32_t>(*cap - i) : 0, !cap);
     };
     Expr tail = rest_tail(std::max<uint64_t>(p, 1));
     int depth = 0;
     for (size_t i = p; i-- > 1;) {
-      Expr more = cap && i >= *cap ? never_e() : seq({sep(), pre[i], std::move(tail)});
+      Expr more = cap && i >= *cap ? never_e() : seq(sep(), pre[i], std::move(tail));
       tail = i >= m ? opt(std::move(more)) : std::move(more);
       if (++depth >= kInlineDepth) {
         tail = ref_e(new_rule("items", std::move(tail)));
@@ -1879,8 +1927,8 @@ class Converter {
       }
     }
     Expr first = p > 0 ? pre[0] : rest;
-    Expr nonempty = cap && *cap == 0 ? never_e() : seq({lit("["), ws(), first, std::move(tail), ws(), lit("]")});
-    return alt({m == 0 ? seq({lit("["), ws(), lit("]")}) : never_e(), std::move(nonempty)});
+    Expr nonempty = cap && *cap == 0 ? never_e() : seq(lit("["), ws(), first, std::move(tail), ws(), lit("]"));
+    return alt(m == 0 ? seq(lit("["), ws(), lit("]")) : never_e(), std::move(nonempty));
   }
 
   // ---- oneOf ----
@@ -1975,8 +2023,7 @@ class Converter {
     // could list more).
     bool a_closed = a.groups.empty() && (a.extra_said ? conj_false(a.extra) : (closed_default_ && !a.props.empty()));
     for (const std::string& r : b.required) {
-      if (a_closed && !a.prop(r) &&
-          std::find(a.required.begin(), a.required.end(), r) == a.required.end()) {
+      if (a_closed && !a.prop(r) && !a.is_required(r)) {
         return true;
       }
     }
@@ -1985,7 +2032,7 @@ class Converter {
     for (const std::string& r : a.required) {
       const Conj* pb = b.prop(r);
       if (!pb && b.extra_said && conj_false(b.extra)) return true;
-      if (std::find(b.required.begin(), b.required.end(), r) == b.required.end()) continue;
+      if (!b.is_required(r)) continue;
       const Conj* pa = a.prop(r);
       Conj ca = pa ? *pa : a.extra, cb = pb ? *pb : b.extra;
       Node na, nb;
@@ -2091,6 +2138,7 @@ class Converter {
   std::deque<std::pair<uint32_t, Conj>> pending_;
   std::vector<std::string> inline_stack_;
   size_t work_ = 0;
+  size_t parts_at_start_ = t_expr_parts;
 };
 
 }  // namespace

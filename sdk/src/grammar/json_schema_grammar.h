@@ -67,10 +67,11 @@ struct JsonSchemaOptions {
   // limits; minItems / maxItems / minLength / maxLength (and the counts in
   // patterns) over max_repeat are refused, never expanded.
   GrammarLimits limits;
-  // Schema nodes visited while merging allOf / $ref siblings and spreading
-  // anyOf over them: products of alternatives grow exponentially, so the
-  // walk is cut off (a GrammarError) past this many.
-  size_t max_work = 1u << 20;
+  // Schema keywords visited (merging allOf / $ref siblings, spreading anyOf
+  // over the rest of a schema) plus grammar expression parts built: the
+  // products of anyOf alternatives grow exponentially, so conversion stops
+  // (a GrammarError) past this many steps.
+  size_t max_work = 1u << 21;
 };
 
 // Throws GrammarError (unsupported or malformed schema, a bound passed, or a
