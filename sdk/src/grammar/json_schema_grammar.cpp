@@ -653,7 +653,11 @@ class Converter {
     check_size();
     rules_.push_back(Rule{"root", Expr{}});
     Conj top{Part{&root_, ""}};
-    pending_.push_back({0, top});
+    if (pure_ref(root_) || sole_all_of(root_)) {
+      rules_[0].body = gen_conj(top);  // the target's rule, not a copy of it
+    } else {
+      pending_.push_back({0, top});
+    }
     while (!pending_.empty()) {
       auto [rule, parts] = std::move(pending_.front());
       pending_.pop_front();
@@ -753,7 +757,8 @@ class Converter {
       size_t j = path.find('/', i + 1);
       if (j == std::string::npos) j = path.size();
       std::string t = path.substr(i + 1, j - i - 1);
-      if (t != "properties" && t != "$defs" && t != "definitions") toks.push_back(t);
+      static const std::set<std::string> kSkip = {"properties", "$defs", "definitions", "anyOf", "oneOf", "allOf"};
+      if (!kSkip.count(t)) toks.push_back(t);
       i = j;
     }
     if (toks.empty()) return path.empty() ? "root" : "schema";
@@ -949,6 +954,20 @@ class Converter {
     return true;
   }
 
+  // The one schema of an allOf that is all a schema says.
+  static const Json* sole_all_of(const Json& s) {
+    if (!s.is_object()) return nullptr;
+    const Json* only = nullptr;
+    for (auto it = s.begin(); it != s.end(); ++it) {
+      if (it.key() == "allOf" && it->is_array() && it->size() == 1) {
+        only = &(*it)[0];
+      } else if (!is_annotation(it.key())) {
+        return nullptr;
+      }
+    }
+    return only;
+  }
+
   static bool trivially_true(const Json& s) {
     if (s.is_boolean()) return s.get<bool>();
     if (!s.is_object()) return false;
@@ -971,14 +990,23 @@ class Converter {
       parts.push_back(p);
     }
     if (parts.empty()) return ref_e(prim("value"));
-    // Follow chains of pure references (a cycle of them is no schema).
+    // Follow chains of pure references and one-part allOf (a cycle of them
+    // is no schema).
     if (parts.size() == 1) {
-      for (int hops = 0; pure_ref(*parts[0].schema); ++hops) {
+      for (int hops = 0;; ++hops) {
+        const Json& s = *parts[0].schema;
+        std::optional<Part> t;
+        if (pure_ref(s)) {
+          t = resolve(s["$ref"], parts[0].path);
+          if (!t) return ref_e(prim("value"));
+        } else if (const Json* only = sole_all_of(s)) {
+          t = Part{only, child(child(parts[0].path, "allOf"), 0)};
+        } else {
+          break;
+        }
         if (hops > opts_.limits.max_nesting) {
           throw GrammarError("$ref at " + show_path(parts[0].path) + " is circular or chained too deep");
         }
-        std::optional<Part> t = resolve((*parts[0].schema)["$ref"], parts[0].path);
-        if (!t) return ref_e(prim("value"));
         if (t->schema->is_boolean() && !t->schema->get<bool>()) return never_e();
         if (trivially_true(*t->schema)) return ref_e(prim("value"));
         parts[0] = *t;
@@ -1259,12 +1287,22 @@ class Converter {
     }
     Group g = std::move(n.groups.front());
     n.groups.erase(n.groups.begin());
+    // Nothing else left to merge: each branch is a schema of its own, one
+    // rule shared by every use (a $ref in a branch stays a reference).
+    const bool alone = n.groups.empty() && unconstrained(n);
     std::vector<Node> branches;
+    std::vector<Part> parts;
     for (const Part& b : g.branches) {
       spend(1 + n.props.size() + n.prefix.size());
+      if (alone && !g.one_of) {
+        parts.push_back(b);
+        continue;
+      }
       Node m = n;
       apply(m, b, depth + 1);
-      if (!m.never) branches.push_back(std::move(m));
+      if (m.never) continue;
+      branches.push_back(std::move(m));
+      parts.push_back(b);
     }
     if (g.one_of) {
       for (size_t i = 0; i < branches.size(); ++i) {
@@ -1277,11 +1315,22 @@ class Converter {
       }
     }
     std::vector<Expr> alts;
+    if (alone) {
+      for (const Part& b : parts) alts.push_back(gen_conj({b}));
+      return alt_v(std::move(alts));
+    }
     for (Node& m : branches) {
       alts.push_back(expand(std::move(m), depth + 1));
       spend(1);  // counts the parts just built
     }
     return alt_v(std::move(alts));
+  }
+
+  static bool unconstrained(const Node& n) {
+    bool deferred = std::any_of(std::begin(n.deferred), std::end(n.deferred), [](const auto& d) { return !d.empty(); });
+    return !n.never && n.types == kAnyType && !n.values && n.len_kws.empty() && n.patterns.empty() &&
+           n.formats.empty() && !n.lower && !n.upper && n.props.empty() && n.required.empty() && !n.extra_said &&
+           n.prefix.empty() && n.items.empty() && n.count_kws.empty() && !deferred;
   }
 
   // ---- one merged schema ----
@@ -1401,7 +1450,8 @@ class Converter {
       return seq(lit("\""), format_body(*format), lit("\""));
     }
     if (!n.patterns.empty()) {
-      const auto& [pat, kw] = n.patterns[0];
+      const std::string& pat = n.patterns[0].first;
+      const Kw& kw = n.patterns[0].second;
       bool same = std::all_of(n.patterns.begin(), n.patterns.end(), [&](const auto& q) { return q.first == pat; });
       if (!same) {
         unsupported("pattern", n.patterns[1].second.path, "two different patterns on one string");
@@ -1612,7 +1662,11 @@ class Converter {
     std::vector<Expr> alts;
     std::string sa = i128_str(a), sb = i128_str(b);
     for (size_t len = sa.size(); len <= sb.size(); ++len) {
-      std::string lo = len == sa.size() ? sa : "1" + std::string(len - 1, '0');
+      std::string lo = sa;
+      if (len != sa.size()) {
+        lo.assign(len, '0');  // 10...0
+        lo[0] = '1';
+      }
       std::string hi = len == sb.size() ? sb : std::string(len, '9');
       alts.push_back(same_length(lo, hi));
     }

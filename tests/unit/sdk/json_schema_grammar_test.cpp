@@ -274,6 +274,11 @@ TEST(JsonSchemaGrammar, AllOfMergesKeywordByKeyword) {
   EXPECT_ACCEPTS(closed, R"({"a":1})");
   EXPECT_REFUSES(closed, R"({"a":1,"b":2})");
   EXPECT_REFUSES(closed, R"({"b":2})");
+  Compiled later = compile_open(R"({"allOf":[{"properties":{"a":{}}},
+                                             {"properties":{"b":{}},"additionalProperties":{"type":"string"}}]})");
+  EXPECT_ACCEPTS(later, R"({"a":"x","b":1})");
+  EXPECT_REFUSES(later, R"({"a":1})");          // a is an additional property of the second part
+  EXPECT_REFUSES(later, R"({"b":1,"c":2})");
   // Items merge index by index.
   Compiled arr = compile(R"({"allOf":[{"prefixItems":[{"type":"integer"}],"items":{"type":"string"}},
                                       {"items":{"maxLength":1}},{"maxItems":3}]})");
