@@ -11,8 +11,10 @@
 //   stories260K with memoryBudgetBytes 1.6 MB, naming that option);
 //   a bit flipped in a weight: loads and answers. GGUF has no checksum, so
 //   this is undetectable (docs/reliability.md says so); the case pins it;
-//   weights without a WebGPU kernel (Q2_K): backend 'auto' loads on the CPU
-//   with the reason in runtimeStats(), backend 'webgpu' refuses by name.
+//   weights without a WebGPU kernel (Q8_K, GGML's activation type: every type
+//   a converter writes that the CPU runs has a WebGPU kernel now): backend
+//   'auto' loads on the CPU with the reason in runtimeStats(), backend
+//   'webgpu' refuses by name.
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -90,9 +92,9 @@ Scenario make_faults_load_scenario() {
     std::string weight_flip = good;
     weight_flip[good.size() - 2] ^= 0x10;
     write_file(bad + "/weight_flip.gguf", weight_flip);
-    // Weights without a WebGPU kernel (Q2_K): 'auto' loads on the CPU and
+    // Weights without a WebGPU kernel (Q8_K): 'auto' loads on the CPU and
     // says why, 'webgpu' refuses naming the tensor and its type.
-    fixtures::write_synthetic_model("tiny-k", GgmlType::Q2_K, 1, bad + "/tiny-k-q2_k.gguf");
+    fixtures::write_synthetic_model("tiny-k", GgmlType::Q8_K, 1, bad + "/tiny-k-q8_k.gguf");
     kit::start(ctx, bad);
 
     Browser& browser = ctx.launch_browser();
@@ -128,13 +130,13 @@ Scenario make_faults_load_scenario() {
     kit::expect_mentions(ctx, failed_load(ctx, browser, "/models/stories260K.gguf&kv=f8", "kv f8"), {"kv must be", "f8"}, "kv f8");
 
     if (ctx.profile() != FlagProfile::kNoWebGpu) {
-      json fb = kit::run_case(ctx, browser, "load", "model=/bad/tiny-k-q2_k.gguf", 30s, "q2_K auto");
+      json fb = kit::run_case(ctx, browser, "load", "model=/bad/tiny-k-q8_k.gguf", 30s, "q8_K auto");
       ctx.expect(fb.value("loaded", false), "backend 'auto' loads a model with weights WebGPU cannot run");
-      ctx.expect_eq("q2_K auto: backend", std::string("cpu"), fb.value("backend", std::string()));
-      kit::expect_mentions(ctx, fb.value("fallback_reason", std::string()), {"token_embd.weight", "q2_K", "no WebGPU kernel", "q4_K"},
-                           "q2_K auto: runtimeStats().load.fallback_reason");
-      kit::expect_mentions(ctx, failed_load(ctx, browser, "/bad/tiny-k-q2_k.gguf&backend=webgpu", "q2_K webgpu"),
-                           {"token_embd.weight", "q2_K", "no WebGPU kernel"}, "q2_K webgpu");
+      ctx.expect_eq("q8_K auto: backend", std::string("cpu"), fb.value("backend", std::string()));
+      kit::expect_mentions(ctx, fb.value("fallback_reason", std::string()), {"token_embd.weight", "q8_K", "no WebGPU kernel", "q4_K"},
+                           "q8_K auto: runtimeStats().load.fallback_reason");
+      kit::expect_mentions(ctx, failed_load(ctx, browser, "/bad/tiny-k-q8_k.gguf&backend=webgpu", "q8_K webgpu"),
+                           {"token_embd.weight", "q8_K", "no WebGPU kernel"}, "q8_K webgpu");
     }
   };
   return s;

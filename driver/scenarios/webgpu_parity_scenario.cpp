@@ -53,12 +53,15 @@ const Synth kSynth[] = {{"tiny", "f32", "tiny-f32.gguf"},
                         {"tiny-qwen2", "f16", "tiny-qwen2-f16.gguf"}};
 // Every other weight type with a kernel, on rows of 256: the K-quant mixes
 // as llama-quantize makes them (Q4_K or Q5_K, Q6_K output head and some
-// layers' v and down projections), Q6_K throughout (also the embedding
-// gather), and the 32-element types of the fallbacks and older files.
+// layers' v and down projections), Q6_K, Q3_K, Q2_K, IQ4_XS and IQ4_NL
+// throughout (also the embedding gather), and the 32-element types of the
+// fallbacks and older files.
 const Synth kTypes[] = {{"tiny-k", "q4_k_m", "tiny-k-q4_k_m.gguf"}, {"tiny-k", "q5_k_m", "tiny-k-q5_k_m.gguf"},
                         {"tiny-k", "q6_k", "tiny-k-q6_k.gguf"},     {"tiny-k", "q4_1", "tiny-k-q4_1.gguf"},
                         {"tiny-k", "q5_0", "tiny-k-q5_0.gguf"},     {"tiny-k", "q5_1", "tiny-k-q5_1.gguf"},
                         {"tiny-k", "bf16", "tiny-k-bf16.gguf"},     {"tiny-k", "q3_k", "tiny-k-q3_k.gguf"},
+                        {"tiny-k", "q2_k", "tiny-k-q2_k.gguf"},     {"tiny-k", "iq4_nl", "tiny-k-iq4_nl.gguf"},
+                        {"tiny-k", "iq4_xs", "tiny-k-iq4_xs.gguf"},
                         // Qwen3's per-head q/k norms (heads wider than n_embd / n_head).
                         {"tiny-qwen3", "q8_0", "tiny-qwen3-q8_0.gguf"}};
 // Gemma 2 (make_gguf's tiny shape: sliding window of 8, soft-caps set low
@@ -188,7 +191,7 @@ Scenario make_webgpu_parity_types_scenario() {
   Scenario s;
   s.name = "webgpu-parity-types";
   s.suite = "webgpu";
-  s.description = "WebGPU parity for every other weight type with a kernel: Q4_K_M and Q5_K_M mixes, Q6_K, Q3_K, Q4_1, Q5_0, Q5_1, BF16 (decode, prefill tiles, embedding gather); qwen3's q/k norms";
+  s.description = "WebGPU parity for every other weight type with a kernel: Q4_K_M and Q5_K_M mixes, Q6_K, Q3_K, Q2_K, IQ4_XS, IQ4_NL, Q4_1, Q5_0, Q5_1, BF16 (decode, prefill tiles, embedding gather); qwen3's q/k norms";
   s.run = [](ScenarioContext& ctx) {
     Browser& browser = start_parity(ctx);
     // Rows of 256 make these models 16x the tiny ones' work, so fewer steps

@@ -2,11 +2,14 @@
 // The --json output is a contract (DESIGN.md): tests and the rig parse it.
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "cli_args.h"
 #include "engine/chat_prompt.h"
+#include "engine/completion_run.h"
 #include "engine/engine.h"
 #include "engine/generation.h"
 #include "chat/chat_template.h"
@@ -21,6 +24,14 @@ const char* kHelp = R"(lantern-cli: run a GGUF model on the CPU.
 
   lantern-cli --model FILE.gguf --prompt TEXT [options]
   lantern-cli --model FILE.gguf --tokenize TEXT [--json]
+  lantern-cli --model FILE.gguf --request BODY.json [--stream] [--ctx N] [--threads N]
+
+Requests:
+  --request FILE        run an OpenAI request body (a chat completion when it has
+                        "messages", else a completion; "-" reads standard input)
+                        and print the response object, or an error object and
+                        exit status 1
+  --stream              stream it: one chunk object per line
 
 Generation options:
   --max-tokens N        tokens to generate (default 128)
@@ -126,21 +137,55 @@ int generate(const lantern::cli::Args& args) {
   return 0;
 }
 
+// A whole OpenAI request through the same CompletionRun the web SDK uses.
+int request(const lantern::cli::Args& args) {
+  std::stringstream text;
+  const std::string path = args.str("--request");
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw std::runtime_error("cannot read " + path);
+    text << f.rdbuf();
+  }
+  json body = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) throw std::invalid_argument(path + " is not a JSON object");
+  if (args.flag("--stream")) body["stream"] = true;
+  lantern::EngineOptions eo;
+  eo.n_ctx = static_cast<int32_t>(args.integer("--ctx", 4096, 8, 1 << 20));
+  eo.n_threads = static_cast<int32_t>(args.integer("--threads", 0, 0, 256));
+  auto engine = lantern::Engine::load_file(args.str("--model"), eo);
+  lantern::api::IdGenerator ids;
+  const auto kind = body.contains("messages") ? lantern::CompletionRun::Kind::Chat : lantern::CompletionRun::Kind::Completion;
+  auto run = lantern::CompletionRun::start(*engine, kind, body, ids);
+  if (!run) {
+    std::printf("%s\n", run.error().to_json().dump().c_str());
+    return 1;
+  }
+  auto& r = run.value();
+  while (!r->done()) {
+    for (const auto& chunk : r->step().chunks) std::printf("%s\n", chunk.dump().c_str());
+  }
+  if (!body.value("stream", false)) std::printf("%s\n", r->response().dump().c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
     const lantern::cli::Args args(argc, argv,
                                   {"--model", "--prompt", "--tokenize", "--max-tokens", "--temperature", "--top-k",
-                                   "--top-p", "--min-p", "--repeat-penalty", "--seed", "--stop", "--ctx", "--threads"},
-                                  {"--json", "--chat", "--ignore-eos", "--parse-special", "--help", "-h"});
+                                   "--top-p", "--min-p", "--repeat-penalty", "--seed", "--stop", "--ctx", "--threads", "--request"},
+                                  {"--json", "--chat", "--ignore-eos", "--parse-special", "--stream", "--help", "-h"});
     if (args.flag("--help") || args.flag("-h") || argc == 1) {
       std::fputs(kHelp, argc == 1 ? stderr : stdout);
       return argc == 1 ? 2 : 0;
     }
     if (!args.has("--model")) throw std::invalid_argument("--model is required");
     if (args.has("--tokenize")) return tokenize(args);
-    if (!args.has("--prompt")) throw std::invalid_argument("--prompt (or --tokenize) is required");
+    if (args.has("--request")) return request(args);
+    if (!args.has("--prompt")) throw std::invalid_argument("--prompt, --request or --tokenize is required");
     return generate(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lantern-cli: error: %s\n", e.what());

@@ -5,7 +5,8 @@
 // through the web SDK gives the same greedy tokens as the native lantern-cli,
 // on WebGPU and on the wasm CPU fallback; `chat --chat` on models carrying
 // Qwen3's, Llama 3's, Gemma 3's and Phi-3's real vocabularies and templates
-// sends llama.cpp's prompt tokens and gets its greedy tokens.
+// sends llama.cpp's prompt tokens and gets its greedy tokens, and so do
+// IQ4_NL and IQ4_XS models on the wasm CPU backend.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -275,6 +276,43 @@ TEST_F(RigCli, ChatWithRealVocabulariesSendsLlamaCppsPromptAndTokens) {
     }
   }
   EXPECT_GE(total_compared, 20u) << "too few decisive greedy tokens to say anything";
+}
+
+// IQ4_NL and IQ4_XS on the wasm CPU backend (its SIMD128 kernels: IQ4_NL's
+// levels as Q8_0-layout bytes, IQ4_XS's nibbles through a byte swizzle),
+// default mode: llama.cpp's greedy tokens on fixtures/golden/arch_mixes'
+// tiny-256-iq4_nl and -iq4_xs, all 8 prompts, up to each first near-tie
+// (or the end of text, where both stop).
+TEST_F(RigCli, Iq4ModelsOnTheWasmCpuGiveLlamaCppsTokens) {
+  const std::string d = temp_dir("iq4");
+  for (const std::string type : {"iq4_nl", "iq4_xs"}) {
+    std::ifstream gf(lantern::test::source("fixtures/golden/arch_mixes/tiny-256-" + type + ".json"));
+    const nlohmann::json g = nlohmann::json::parse(gf);
+    const std::string model = d + "/" + type + ".gguf";
+    const std::string make = std::string(LANTERN_BINARY_DIR) + "/bin/make_gguf --shape tiny-256 --type " + type +
+                             " --seed " + std::to_string(g["make_gguf"]["seed"].get<int>()) + " --out " + model;
+    ASSERT_EQ(0, std::system(make.c_str())) << make;
+    ASSERT_EQ(fs::file_size(model), g["bytes"].get<uintmax_t>()) << "make_gguf no longer writes the golden's model";
+    size_t compared = 0;
+    for (size_t i = 0; i < g["cases"].size(); ++i) {
+      const nlohmann::json& c = g["cases"][i];
+      const nlohmann::json r = rig_chat_json({"--model", model, "--prompt", c["prompt"], "--max-tokens", "16",
+                                              "--backend", "cpu", "--flags", "no-webgpu", "--timeout", "90"},
+                                             d + "/" + type + std::to_string(i) + ".txt", 120s);
+      ASSERT_TRUE(r.is_object());
+      ASSERT_EQ(r["prompt_tokens"], c["prompt_tokens"]) << type << " prompt " << i;
+      for (size_t k = 0; k < c["tokens"].size() && c["gap"][k].get<double>() >= 0.05 * c["std"][k].get<double>(); ++k) {
+        if (k == r["tokens"].size()) {  // stopped at the end of text: llama.cpp's token there must be it
+          EXPECT_EQ(r["finish_reason"], "stop") << type << " prompt " << i;
+          break;
+        }
+        ASSERT_EQ(r["tokens"][k], c["tokens"][k]) << type << " prompt " << i << " step " << k;
+        ++compared;
+      }
+    }
+    std::printf("%s on the wasm CPU backend: %zu greedy tokens as llama.cpp's\n", type.c_str(), compared);
+    EXPECT_GE(compared, 20u) << type << ": too few decisive greedy tokens to say anything";
+  }
 }
 
 // A split model (llama.cpp's gguf-split shards in fixtures/golden/split)

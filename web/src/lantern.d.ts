@@ -21,12 +21,39 @@ export interface EngineOptions {
   moduleUrl?: string;                      // lantern.mjs (default: dist/ beside src/)
 }
 
+/** A function call: in an assistant message, and in a response's message.
+ * `arguments` is JSON text as the model wrote it (OpenAI: it may not be
+ * valid JSON, and may not fit the schema; check before calling). */
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface Tool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean };
+}
+
+export type ToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
+
 export interface ChatMessage {
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
-  content: string | Array<{ type: 'text'; text: string }>;
+  /** null only for an assistant message that has tool_calls. */
+  content: string | Array<{ type: 'text'; text: string }> | null;
   name?: string;
-  tool_calls?: unknown[];
+  tool_calls?: ToolCall[];
+  /** role 'tool': the id of the call this is the result of. */
   tool_call_id?: string;
+}
+
+/** One piece of a streamed call: the first names it (id, type, function.name,
+ * arguments ""), later ones add function.arguments text. */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function: { name?: string; arguments: string };
 }
 
 export interface SamplingOptions {
@@ -57,7 +84,12 @@ export interface ChatCompletionRequest extends SamplingOptions {
   logprobs?: boolean;
   top_logprobs?: number;
   response_format?: { type: 'text' | 'json_object' };
-  tools?: unknown[];
+  tools?: Tool[];
+  /** 'none' leaves the tools out of the prompt and parses no calls;
+   * 'required' and a named function are not yet enforced. */
+  tool_choice?: ToolChoice;
+  /** false: at most one call per reply (default true). */
+  parallel_tool_calls?: boolean;
   user?: string;
   /** Lantern extension. Message content is text: special-token texts in it
    * (`<|im_end|>`, `<|end|>`) stay text, and only the chat template's own
@@ -90,7 +122,7 @@ export interface Usage {
   };
 }
 
-export type FinishReason = 'stop' | 'length' | 'abort';
+export type FinishReason = 'stop' | 'length' | 'abort' | 'tool_calls';
 
 export interface ChatCompletion {
   id: string;
@@ -99,7 +131,8 @@ export interface ChatCompletion {
   model: string;
   choices: Array<{
     index: number;
-    message: { role: 'assistant'; content: string };
+    /** content is null when the reply is only tool calls. */
+    message: { role: 'assistant'; content: string | null; refusal: null; tool_calls?: ToolCall[] };
     finish_reason: FinishReason;
     logprobs: unknown | null;
     token_ids?: number[];
@@ -115,7 +148,7 @@ export interface ChatCompletionChunk {
   model: string;
   choices: Array<{
     index: number;
-    delta: { role?: 'assistant'; content?: string };
+    delta: { role?: 'assistant'; content?: string; tool_calls?: ToolCallDelta[] };
     finish_reason: FinishReason | null;
     logprobs?: unknown | null;
     token_ids?: number[];

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "api/json_body.h"
+#include "api/output_format.h"
 #include "api/request_entry.h"
 #include "api/request_fields.h"
 
@@ -18,7 +19,7 @@ const std::set<std::string>& known_fields() {
   static const std::set<std::string> k = {
       "model", "messages", "temperature", "top_p", "top_k", "min_p", "frequency_penalty", "presence_penalty",
       "repetition_penalty", "logit_bias", "seed", "stop", "max_tokens", "max_completion_tokens", "ignore_eos", "n",
-      "stream", "stream_options", "logprobs", "top_logprobs", "response_format", "tools", "tool_choice",
+      "stream", "stream_options", "logprobs", "top_logprobs", "response_format", "grammar", "tools", "tool_choice",
       "parallel_tool_calls", "user", "return_token_ids", "parse_special_in_content"};
   return k;
 }
@@ -112,6 +113,47 @@ ChatMessage parse_message(const Json& m, size_t i) {
   return msg;
 }
 
+// "none" | "auto" | "required" | {"type": "function", "function": {"name": ...}}.
+ToolChoice read_tool_choice(const Json& choice, const Json& tools) {
+  ToolChoice tc;
+  if (choice.is_string()) {
+    const std::string c = choice.get<std::string>();
+    if (c == "none") tc.mode = ToolChoice::Mode::None;
+    else if (c == "auto") tc.mode = ToolChoice::Mode::Auto;
+    else if (c == "required") tc.mode = ToolChoice::Mode::Required;
+    else fail(ApiError::invalid_value("tool_choice", "expected 'none', 'auto' or 'required', got '" + c + "'."));
+  } else if (choice.is_object()) {
+    std::optional<std::string> type = get_string(choice, "type", "tool_choice.type");
+    if (!type) fail(ApiError::missing_parameter("tool_choice.type"));
+    if (*type != "function") {
+      fail(ApiError::invalid_value("tool_choice.type", "expected 'function', got '" + *type + "'."));
+    }
+    const Json* fn = get_object(choice, "function", "tool_choice.function");
+    if (!fn) fail(ApiError::missing_parameter("tool_choice.function"));
+    std::optional<std::string> name = get_string(*fn, "name", "tool_choice.function.name");
+    if (!name) fail(ApiError::missing_parameter("tool_choice.function.name"));
+    tc.mode = ToolChoice::Mode::Function;
+    tc.function = *name;
+  } else {
+    fail(ApiError::invalid_type("tool_choice", "a string or an object", type_name(choice)));
+  }
+  if (tc.mode == ToolChoice::Mode::Required || tc.mode == ToolChoice::Mode::Function) {
+    // OpenAI's rule: a call can only be forced among the given tools.
+    if (!tools.is_array()) {
+      fail(ApiError::invalid_value("tool_choice", "'tool_choice' is only allowed when 'tools' are specified."));
+    }
+    if (tc.mode == ToolChoice::Mode::Function) {
+      bool found = false;
+      for (const Json& t : tools) found = found || t["function"]["name"] == tc.function;
+      if (!found) {
+        fail(ApiError::invalid_value("tool_choice.function.name",
+                                     "no function named '" + tc.function + "' in 'tools'."));
+      }
+    }
+  }
+  return tc;
+}
+
 void read_tools(const Json& body, ChatCompletionRequest& req) {
   const Json* tools = get_array(body, "tools", "tools");
   if (tools) {
@@ -132,20 +174,8 @@ void read_tools(const Json& body, ChatCompletionRequest& req) {
     }
     if (!tools->empty()) req.tools = *tools;
   }
-  if (const Json* choice = find(body, "tool_choice")) {
-    if (choice->is_string()) {
-      std::string c = choice->get<std::string>();
-      if (c == "required") fail(ApiError::unsupported_parameter("tool_choice", "'required' is not supported yet."));
-      if (c != "none" && c != "auto") {
-        fail(ApiError::invalid_value("tool_choice", "expected 'none', 'auto' or 'required', got '" + c + "'."));
-      }
-    } else if (choice->is_object()) {
-      fail(ApiError::unsupported_parameter("tool_choice", "forcing a specific function is not supported yet."));
-    } else {
-      fail(ApiError::invalid_type("tool_choice", "a string or an object", type_name(*choice)));
-    }
-  }
-  get_bool(body, "parallel_tool_calls", "parallel_tool_calls");
+  if (const Json* choice = find(body, "tool_choice")) req.tool_choice = read_tool_choice(*choice, req.tools);
+  req.parallel_tool_calls = get_bool(body, "parallel_tool_calls", "parallel_tool_calls").value_or(true);
 }
 
 ChatCompletionRequest parse(const Json& body, const RequestLimits& limits) {
@@ -192,18 +222,10 @@ ChatCompletionRequest parse(const Json& body, const RequestLimits& limits) {
   }
   req.sampling.logprobs = req.logprobs ? req.top_logprobs : -1;
 
-  if (const Json* rf = get_object(body, "response_format", "response_format")) {
-    std::optional<std::string> type = get_string(*rf, "type", "response_format.type");
-    if (!type) fail(ApiError::missing_parameter("response_format.type"));
-    if (*type == "json_object") {
-      req.response_format = ResponseFormat::JsonObject;
-    } else if (*type == "json_schema") {
-      fail(ApiError::unsupported_parameter("response_format",
-                                           "json_schema is not supported yet; use 'text' or 'json_object'."));
-    } else if (*type != "text") {
-      fail(ApiError::invalid_value("response_format.type",
-                                   "expected 'text', 'json_object' or 'json_schema', got '" + *type + "'."));
-    }
+  {
+    OutputFormat format = read_output_format(body);
+    req.sampling.grammar = std::move(format.grammar);
+    req.format_warnings = std::move(format.warnings);
   }
   read_tools(body, req);
   req.user = get_string(body, "user", "user").value_or("");

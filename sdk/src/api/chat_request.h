@@ -14,9 +14,22 @@
 //  - Assistant tool_calls and tools are passed to the chat template; a
 //    function's "arguments" string that holds a JSON object is given to the
 //    template as that object (the Hugging Face convention templates expect).
-//    Tool calls in the output are not parsed.
-//  - response_format json_object constrains the output to one JSON object
-//    (sampling/json_constraint.h). json_schema is refused as unsupported.
+//    Tool calls in the output are parsed into message.tool_calls
+//    (engine/tool_call_plan.h says how each model's format is found).
+//  - tool_choice: "auto" (the default), "none", "required" or
+//    {"type": "function", "function": {"name": ...}} naming one of tools.
+//    "none" follows OpenAI's "the model will not call any function": the
+//    tool definitions are left out of the prompt (a model cannot be tempted
+//    by functions it never sees; earlier tool calls and results in the
+//    conversation still render) and the output is not parsed for calls.
+//    "required" and a named function must come with tools; they are read
+//    here and enforced by a grammar of the call (engine/tool_call_grammar.h).
+//  - parallel_tool_calls (default true): false keeps only the first call of
+//    a reply and asks the model, where Lantern writes the instruction, for
+//    one call at a time.
+//  - response_format (json_object, json_schema, WebLLM's schema string and
+//    grammar type) and a top-level GBNF `grammar` constrain the output
+//    (api/output_format.h): they land in sampling.grammar.
 //  - ignore_eos, top_k, min_p and repetition_penalty are accepted extensions.
 #pragma once
 #include <cstdint>
@@ -33,7 +46,11 @@
 
 namespace lantern::api {
 
-enum class ResponseFormat { Text, JsonObject };
+struct ToolChoice {
+  enum class Mode { Auto, None, Required, Function };
+  Mode mode = Mode::Auto;
+  std::string function;  // Mode::Function: the name, one of the request's tools
+};
 
 struct ChatCompletionRequest {
   std::string model;  // empty when not given
@@ -45,8 +62,11 @@ struct ChatCompletionRequest {
   bool include_usage = false;  // stream_options.include_usage
   bool logprobs = false;
   int32_t top_logprobs = 0;
-  ResponseFormat response_format = ResponseFormat::Text;
+  // Keywords of a `strict: false` schema that are not enforced.
+  std::vector<std::string> format_warnings;
   nlohmann::ordered_json tools;  // array, or null when none were given
+  ToolChoice tool_choice;
+  bool parallel_tool_calls = true;
   std::string user;
   // Lantern extension (vLLM's name): the response carries prompt_token_ids
   // and each choice its token_ids (streamed: on the choice's finish chunk).

@@ -48,7 +48,19 @@ Json chat_completion_json(const ResponseMeta& meta, const std::vector<ChatChoice
   for (const ChatChoice& c : choices) {
     Json choice;
     choice["index"] = c.index;
-    choice["message"] = Json{{"role", "assistant"}, {"content", valid_utf8(c.content)}, {"refusal", nullptr}};
+    Json message{{"role", "assistant"},
+                 {"content", c.content.empty() && !c.tool_calls.empty() ? Json(nullptr) : Json(valid_utf8(c.content))},
+                 {"refusal", nullptr}};
+    if (!c.tool_calls.empty()) {
+      Json calls = Json::array();
+      for (const ToolCall& t : c.tool_calls) {
+        calls.push_back({{"id", valid_utf8(t.id)},
+                         {"type", "function"},
+                         {"function", {{"name", valid_utf8(t.name)}, {"arguments", valid_utf8(t.arguments)}}}});
+      }
+      message["tool_calls"] = std::move(calls);
+    }
+    choice["message"] = std::move(message);
     choice["logprobs"] = c.logprobs ? chat_logprobs_json(*c.logprobs) : Json(nullptr);
     choice["finish_reason"] = finish_reason_name(c.finish_reason);
     arr.push_back(std::move(choice));
@@ -66,6 +78,45 @@ Json chat_chunk_content(const ResponseMeta& meta, int32_t index, std::string_vie
                         const std::vector<TokenLogprobInfo>* logprobs, bool include_usage) {
   return chunk(meta, index, Json{{"content", valid_utf8(text)}}, logprobs ? chat_logprobs_json(*logprobs) : Json(nullptr),
                nullptr, include_usage);
+}
+
+Json chat_chunk_tool_call(const ResponseMeta& meta, int32_t index, const ToolCallDelta& call,
+                          const std::vector<TokenLogprobInfo>* logprobs, bool include_usage) {
+  Json entry{{"index", call.index}};
+  Json fn = Json::object();
+  if (!call.id.empty()) {  // the first piece of a call names it, as OpenAI's do
+    entry["id"] = valid_utf8(call.id);
+    entry["type"] = "function";
+    fn["name"] = valid_utf8(call.name);
+  }
+  fn["arguments"] = valid_utf8(call.arguments);
+  entry["function"] = std::move(fn);
+  return chunk(meta, index, Json{{"tool_calls", Json::array({std::move(entry)})}},
+               logprobs ? chat_logprobs_json(*logprobs) : Json(nullptr), nullptr, include_usage);
+}
+
+std::vector<Json> chat_chunks_for_tool_events(const ResponseMeta& meta, int32_t index,
+                                              const std::vector<ToolCallEvent>& events,
+                                              const std::vector<TokenLogprobInfo>* logprobs, bool include_usage) {
+  std::vector<Json> out;
+  for (const ToolCallEvent& e : events) {
+    if (e.kind == ToolCallEvent::Kind::Content) {
+      out.push_back(chat_chunk_content(meta, index, e.text, logprobs, include_usage));
+    } else {
+      ToolCallDelta d;
+      d.index = e.index;
+      if (e.kind == ToolCallEvent::Kind::CallStart) {
+        d.id = e.id;
+        d.name = e.name;
+      } else {
+        d.arguments = e.text;
+      }
+      out.push_back(chat_chunk_tool_call(meta, index, d, logprobs, include_usage));
+    }
+    logprobs = nullptr;
+  }
+  if (logprobs) out.push_back(chat_chunk_content(meta, index, "", logprobs, include_usage));
+  return out;
 }
 
 Json chat_chunk_finish(const ResponseMeta& meta, int32_t index, FinishReason reason, bool include_usage) {

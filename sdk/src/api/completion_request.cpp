@@ -4,6 +4,7 @@
 #include <set>
 
 #include "api/json_body.h"
+#include "api/output_format.h"
 #include "api/request_entry.h"
 #include "api/request_fields.h"
 
@@ -20,7 +21,8 @@ const std::set<std::string>& known_fields() {
   static const std::set<std::string> k = {
       "model", "prompt", "temperature", "top_p", "top_k", "min_p", "frequency_penalty", "presence_penalty",
       "repetition_penalty", "logit_bias", "seed", "stop", "max_tokens", "ignore_eos", "n", "stream",
-      "stream_options", "logprobs", "echo", "suffix", "best_of", "user", "return_token_ids"};
+      "stream_options", "logprobs", "echo", "suffix", "best_of", "user", "return_token_ids", "response_format",
+      "grammar"};
   return k;
 }
 
@@ -83,6 +85,11 @@ CompletionRequest parse(const Json& body, const RequestLimits& limits) {
   SamplingFieldLimits sl{limits.max_tokens_cap, limits.vocab_size, limits.max_logit_bias, false};
   req.stop.max_tokens = kDefaultMaxTokens;
   read_sampling_fields(body, sl, req.sampling, req.stop);
+  {
+    OutputFormat format = read_output_format(body);
+    req.sampling.grammar = std::move(format.grammar);
+    req.format_warnings = std::move(format.warnings);
+  }
 
   req.n = static_cast<int32_t>(get_integer(body, "n", "n", 1, limits.max_n).value_or(1));
   req.stream = get_bool(body, "stream", "stream").value_or(false);

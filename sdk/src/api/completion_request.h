@@ -30,6 +30,8 @@ struct CompletionRequest {
   bool include_usage = false;
   std::string user;
   bool return_token_ids = false;  // as in chat_request.h
+  // Keywords of a `strict: false` schema that are not enforced.
+  std::vector<std::string> format_warnings;
   std::vector<std::string> ignored_fields;
 };
 

@@ -6,9 +6,16 @@ namespace lantern::api {
 
 namespace {
 
-// Max bracket nesting of JSON text, ignoring brackets inside strings.
-int text_depth(std::string_view s) {
-  int depth = 0, max_depth = 0;
+struct TextShape {
+  int max_depth = 0;
+  size_t max_members = 0;  // members of the largest object
+};
+
+// Bracket nesting and object sizes of JSON text, ignoring brackets inside
+// strings; a member is a ':' directly inside an object.
+TextShape text_shape(std::string_view s) {
+  TextShape shape;
+  std::vector<std::pair<bool, size_t>> open;  // (is object, members so far)
   bool in_string = false, escaped = false;
   for (char c : s) {
     if (in_string) {
@@ -18,12 +25,15 @@ int text_depth(std::string_view s) {
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
-      max_depth = std::max(max_depth, ++depth);
+      open.push_back({c == '{', 0});
+      shape.max_depth = std::max(shape.max_depth, static_cast<int>(open.size()));
     } else if (c == ']' || c == '}') {
-      --depth;
+      if (!open.empty()) open.pop_back();
+    } else if (c == ':' && !open.empty() && open.back().first) {
+      shape.max_members = std::max(shape.max_members, ++open.back().second);
     }
   }
-  return max_depth;
+  return shape;
 }
 
 template <class Json>
@@ -50,8 +60,13 @@ ApiResult<nlohmann::ordered_json> parse_json_body(std::string_view body, const J
     return ApiError::request_too_large(std::to_string(body.size()) + " bytes (the limit is " +
                                        std::to_string(limits.max_bytes) + ")");
   }
-  if (text_depth(body) > limits.max_depth) {
+  const TextShape shape = text_shape(body);
+  if (shape.max_depth > limits.max_depth) {
     return ApiError::invalid_json("nesting deeper than " + std::to_string(limits.max_depth) + " levels");
+  }
+  if (shape.max_members > limits.max_object_members) {
+    return ApiError::invalid_json("an object with more than " + std::to_string(limits.max_object_members) +
+                                  " members");
   }
   try {
     return nlohmann::ordered_json::parse(body.begin(), body.end());

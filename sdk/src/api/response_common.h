@@ -15,6 +15,7 @@ enum class FinishReason {
   Stop,    // end of sequence token or a stop string
   Length,  // max_tokens or the context window reached
   Abort,   // interrupted by the caller (WebLLM's "abort"; OpenAI has no equivalent)
+  ToolCalls,  // the reply ended (as Stop would) after calling functions
 };
 const char* finish_reason_name(FinishReason r);
 

@@ -7,10 +7,13 @@ namespace lantern {
 
 ChatPrompt build_chat_prompt(const ChatTemplate& tmpl, const Tokenizer& tokenizer,
                              const std::vector<ChatMessage>& messages, const ChatRenderOptions& opts,
-                             bool parse_special_in_content) {
+                             bool parse_special_in_content, const ChatAdapter& adapt) {
   ChatPrompt p;
   if (parse_special_in_content) {
-    p.rendered = tmpl.render_detailed(messages, true, opts);
+    std::vector<ChatMessage> msgs = messages;
+    ChatRenderOptions o = opts;
+    if (adapt) adapt(msgs, o.tools);
+    p.rendered = tmpl.render_detailed(msgs, true, o);
     p.tokens = tokenizer.encode(p.rendered.text, !p.rendered.begins_with_bos, /*parse_special=*/true);
     return p;
   }
@@ -19,7 +22,9 @@ ChatPrompt build_chat_prompt(const ChatTemplate& tmpl, const Tokenizer& tokenize
   ChatRenderOptions guarded_opts = opts;
   if (!opts.tools.is_null()) guarded_opts.tools = guard.protect_json(opts.tools);
   if (!opts.extra_context.is_null()) guarded_opts.extra_context = guard.protect_json(opts.extra_context);
-  p.rendered = tmpl.render_detailed(guard.protect_messages(messages), true, guarded_opts);
+  std::vector<ChatMessage> protected_messages = guard.protect_messages(messages);
+  if (adapt) adapt(protected_messages, guarded_opts.tools);
+  p.rendered = tmpl.render_detailed(protected_messages, true, guarded_opts);
   ContentGuard::Restored restored = guard.restore(p.rendered.text);
   p.rendered.text = std::move(restored.text);
   p.guarded_texts = guard.replaced();

@@ -8,7 +8,10 @@
 // text tokenized with special parsing) for callers who want it.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "chat/chat_message.h"
 #include "chat/chat_template.h"
@@ -23,8 +26,15 @@ struct ChatPrompt {
   size_t guarded_texts = 0;   // special-token texts in the request kept as plain text
 };
 
+// Rewrites the conversation and the tools before rendering (tool calls and
+// results for a template that cannot show them: chat/tool_template_support.h).
+// It runs after the request's strings were protected, so text it adds itself
+// (a "<|tool_call|>" around the caller's calls) may be control tokens while
+// the caller's text inside stays text.
+using ChatAdapter = std::function<void(std::vector<ChatMessage>& messages, nlohmann::ordered_json& tools)>;
+
 ChatPrompt build_chat_prompt(const ChatTemplate& tmpl, const Tokenizer& tokenizer,
                              const std::vector<ChatMessage>& messages, const ChatRenderOptions& opts,
-                             bool parse_special_in_content = false);
+                             bool parse_special_in_content = false, const ChatAdapter& adapt = {});
 
 }  // namespace lantern

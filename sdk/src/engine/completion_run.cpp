@@ -6,6 +6,8 @@
 #include "api/completion_response.h"
 #include "engine/chat_prompt.h"
 #include "engine/engine.h"
+#include "engine/tool_call_grammar.h"
+#include "engine/tool_call_plan.h"
 
 namespace lantern {
 
@@ -18,6 +20,14 @@ api::FinishReason api_reason(FinishReason r) {
     case FinishReason::Interrupted: return api::FinishReason::Abort;
     default: return api::FinishReason::Stop;
   }
+}
+
+// A seed for call ids from the response id: ids differ between responses
+// and repeat when a test pins the response id generator.
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
 }
 }  // namespace
 
@@ -35,14 +45,42 @@ api::ApiResult<std::unique_ptr<CompletionRun>> CompletionRun::start(Engine& engi
     if (!req) return req.error();
     const auto& r = req.value();
     run.reset(new CompletionRun(engine, kind, api::new_response_meta("chatcmpl-", r.model.empty() ? model_name : r.model, ids, api::unix_time_now())));
+    const Tokenizer& tk = engine.tokenizer();
+    const ToolCallPlan plan =
+        plan_tool_calls(engine.chat_template(), [&tk](std::string_view t) { return tk.find_token(t) >= 0; }, r);
     ChatRenderOptions ro;
-    if (!r.tools.is_null()) ro.tools = r.tools;
+    if (!plan.tools.is_null()) ro.tools = plan.tools;
     // Message content is text: only the template's own text yields special tokens.
     run->prompt_ = build_chat_prompt(engine.chat_template(), engine.tokenizer(), r.messages, ro,
-                                     r.parse_special_in_content)
+                                     r.parse_special_in_content, plan.adapter())
                        .tokens;
+    if (plan.parse_output) {
+      run->tool_syntax_ = plan.syntax;
+      run->max_tool_calls_ = plan.max_calls;
+      run->call_ids_ = api::IdGenerator(fnv1a(run->meta_.id));
+      // Generation shows control tokens as "": a call opener that is one
+      // ("[TOOL_CALLS]", "<|python_tag|>") is given to the parser as text.
+      for (const std::string& m : plan.syntax->marker_tokens) {
+        const int32_t id = tk.find_token(m);
+        if (id >= 0 && tk.token_to_piece(id, false).empty()) run->marker_tokens_[id] = m;
+      }
+    }
     run->sampling_ = r.sampling;
-    run->sampling_.json_object = r.response_format == api::ResponseFormat::JsonObject;
+    // tool_choice "required" or a named function: a grammar of the call.
+    try {
+      if (auto tg = tool_call_grammar(plan)) {
+        if (!run->sampling_.grammar.empty()) {
+          return api::ApiError::invalid_value("tool_choice", "a forced tool call cannot be combined with a response_format or grammar that constrains the output.");
+        }
+        run->sampling_.grammar = std::move(tg->gbnf);
+        for (const std::string& m : tg->marker_texts) {
+          const int32_t id = tk.find_token(m);
+          if (id >= 0 && tk.token_to_piece(id, false).empty()) run->sampling_.grammar_tokens.push_back(id);
+        }
+      }
+    } catch (const grammar::GrammarError& e) {
+      return api::ApiError::invalid_value("tools", e.what());
+    }
     run->stop_ = r.stop;
     run->n_ = r.n;
     run->stream_ = r.stream;
@@ -78,6 +116,7 @@ api::ApiResult<std::unique_ptr<CompletionRun>> CompletionRun::start(Engine& engi
   run->choice_text_.resize(run->n_);
   run->choice_finish_.resize(run->n_, api::FinishReason::Stop);
   run->choice_logprobs_.resize(run->n_);
+  run->choice_parsed_.resize(run->n_);
   run->begin_choice();
   return run;
 }
@@ -89,6 +128,12 @@ void CompletionRun::begin_choice() {
   else if (!sp.seed && choice_ > 0) sp.seed = 0x5EED5EEDull + static_cast<uint64_t>(choice_);
   gen_ = std::make_unique<Generation>(engine_, prompt_, sp, stop_);
   if (interrupted_) gen_->interrupt();
+  if (tool_syntax_) {
+    ToolCallParserOptions po;
+    po.max_calls = max_tool_calls_;
+    po.make_id = [this](size_t) { return tool_call_id(*tool_syntax_, call_ids_.next("")); };
+    tool_parser_ = std::make_unique<ToolCallStreamParser>(*tool_syntax_, std::move(po));
+  }
 }
 
 void CompletionRun::interrupt() {
@@ -109,9 +154,24 @@ json CompletionRun::usage_json() const {
   return j;
 }
 
+void CompletionRun::tool_events(const std::vector<ToolCallEvent>& events, std::vector<api::TokenLogprobInfo>* lps,
+                                Step& out) {
+  apply_tool_call_events(events, choice_parsed_[choice_]);
+  if (!stream_) return;
+  for (json& c : api::chat_chunks_for_tool_events(meta_, choice_, events, lps, include_usage_))
+    out.chunks.push_back(std::move(c));
+}
+
 void CompletionRun::end_choice(Step& out) {
   const int32_t i = choice_;
   choice_finish_[i] = api_reason(gen_->finish_reason());
+  if (tool_parser_) {
+    tool_events(tool_parser_->finish(), nullptr, out);
+    tool_parser_.reset();
+    // OpenAI ends a reply that called functions with "tool_calls".
+    if (!choice_parsed_[i].calls.empty() && choice_finish_[i] == api::FinishReason::Stop)
+      choice_finish_[i] = api::FinishReason::ToolCalls;
+  }
   choice_tokens_[i] = gen_->tokens();
   completion_tokens_ += static_cast<int64_t>(gen_->tokens().size());
   if (i == 0) stats_ = gen_->stats();
@@ -140,8 +200,12 @@ void CompletionRun::end_choice(Step& out) {
   if (kind_ == Kind::Chat) {
     std::vector<api::ChatChoice> choices;
     for (int32_t c = 0; c < n_; ++c) {
-      api::ChatChoice ch{c, choice_text_[c], choice_finish_[c], std::nullopt};
+      api::ChatChoice ch{c, choice_text_[c], choice_finish_[c], std::nullopt, {}};
       if (want_logprobs_) ch.logprobs = choice_logprobs_[c];
+      if (tool_syntax_) {
+        ch.content = choice_parsed_[c].content;
+        ch.tool_calls = choice_parsed_[c].calls;
+      }
       choices.push_back(std::move(ch));
     }
     response_ = api::chat_completion_json(meta_, choices, api::Usage{});
@@ -180,7 +244,14 @@ CompletionRun::Step CompletionRun::step() {
     lps.push_back(info);
     choice_logprobs_[i].push_back(info);
   }
-  if (!r.text.empty() || !lps.empty()) {
+  if (tool_parser_) {
+    std::string text = r.text;
+    if (r.token) {
+      if (auto m = marker_tokens_.find(r.token->token); m != marker_tokens_.end()) text += m->second;
+    }
+    choice_text_[i] += text;
+    tool_events(tool_parser_->push(text), want_logprobs_ && !lps.empty() ? &lps : nullptr, out);
+  } else if (!r.text.empty() || !lps.empty()) {
     choice_text_[i] += r.text;
     if (stream_) {
       if (kind_ == Kind::Chat) out.chunks.push_back(api::chat_chunk_content(meta_, i, r.text, want_logprobs_ ? &lps : nullptr, include_usage_));

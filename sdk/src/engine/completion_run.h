@@ -5,6 +5,7 @@
 // produced. Non-streamed requests get the whole response object at the end.
 // This is what the browser worker and the CLI call; nothing here blocks.
 #pragma once
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "api/api_error.h"
 #include "api/response_common.h"
+#include "chat/tool_call_parser.h"
 #include "engine/generation.h"
 
 namespace lantern {
@@ -47,6 +49,9 @@ class CompletionRun {
   CompletionRun(Engine& engine, Kind kind, api::ResponseMeta meta);
   void begin_choice();
   void end_choice(Step& out);
+  // Chat text through the tool-call parser (when the request has tools):
+  // stream chunks for its events; logprobs go on the first chunk.
+  void tool_events(const std::vector<ToolCallEvent>& events, std::vector<api::TokenLogprobInfo>* lps, Step& out);
 
   Engine& engine_;
   Kind kind_;
@@ -58,6 +63,13 @@ class CompletionRun {
   bool stream_ = false, include_usage_ = false, want_logprobs_ = false, return_token_ids_ = false;
   int32_t choice_ = 0;
   std::unique_ptr<Generation> gen_;
+  // Tool calls (chat requests with tools and tool_choice other than "none").
+  const ToolCallSyntax* tool_syntax_ = nullptr;
+  size_t max_tool_calls_ = SIZE_MAX;
+  std::map<int32_t, std::string> marker_tokens_;  // control tokens of the call syntax -> their text
+  api::IdGenerator call_ids_{0};
+  std::unique_ptr<ToolCallStreamParser> tool_parser_;
+  std::vector<ParsedToolCalls> choice_parsed_;
   bool sent_role_ = false, done_ = false, interrupted_ = false;
   // Per choice.
   std::vector<std::vector<int32_t>> choice_tokens_;

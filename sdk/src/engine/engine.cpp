@@ -36,6 +36,7 @@ Engine::Engine(std::unique_ptr<ByteSource> src, std::unique_ptr<Backend> backend
       kv_(context_size(gguf_, opts)) {
   const auto t0 = std::chrono::steady_clock::now();
   tokenizer_ = Tokenizer::from_gguf(gguf_);
+  grammars_ = std::make_unique<GrammarCache>(*tokenizer_);
   chat_template_ = std::make_unique<ChatTemplate>(chat_template_from_gguf(gguf_));
   load_timings_.parse_ms = ms_since(t0);
   const auto t1 = std::chrono::steady_clock::now();

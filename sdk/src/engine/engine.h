@@ -10,6 +10,7 @@
 
 #include "backend/backend.h"
 #include "chat/chat_template.h"
+#include "engine/grammar_cache.h"
 #include "gguf/byte_source.h"
 #include "gguf/gguf_file.h"
 #include "kv/kv_cache.h"
@@ -45,6 +46,8 @@ class Engine {
   const Tokenizer& tokenizer() const { return *tokenizer_; }
   // The model's chat template (tokenizer.chat_template) with fallbacks.
   const ChatTemplate& chat_template() const { return *chat_template_; }
+  // Output grammars compiled against this model's vocabulary.
+  GrammarCache& grammars() { return *grammars_; }
   const ModelConfig& config() const { return model_->config(); }
   LlamaModel& model() { return *model_; }
   KvCache& kv() { return kv_; }
@@ -62,6 +65,7 @@ class Engine {
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<Tokenizer> tokenizer_;
   std::unique_ptr<ChatTemplate> chat_template_;
+  std::unique_ptr<GrammarCache> grammars_;
   std::unique_ptr<LlamaModel> model_;
   KvCache kv_;
   LoadTimings load_timings_;

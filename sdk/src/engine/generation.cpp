@@ -1,6 +1,7 @@
 #include "engine/generation.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "engine/engine.h"
 
@@ -56,8 +57,8 @@ Generation::Generation(Engine& engine, std::vector<int32_t> prompt, const Sampli
   stats_.cached_tokens = prompt_pos_;
   for (int32_t t : prompt_) sampler_.accept(t);
   // Greedy with nothing that needs the logits on the host: choose on the device.
-  if (sp.json_object) json_.emplace();
-  device_greedy_ = engine_.backend().supports_device_argmax() && !sp.json_object && sp.temperature == 0.0f && sp.logit_bias.empty() &&
+  if (!sp.grammar.empty()) grammar_ = std::make_unique<grammar::GrammarConstraint>(engine_.grammars().get(sp.grammar, sp.grammar_tokens));
+  device_greedy_ = engine_.backend().supports_device_argmax() && !grammar_ && sp.temperature == 0.0f && sp.logit_bias.empty() &&
                    sp.logprobs < 0 && sp.repetition_penalty == 1.0f && sp.frequency_penalty == 0.0f &&
                    sp.presence_penalty == 0.0f;
 }
@@ -107,12 +108,13 @@ bool Generation::take_token(const SampledToken& tok, StepResult& res) {
   out_tokens_.push_back(tok.token);
   stats_.completion_tokens = static_cast<int32_t>(out_tokens_.size());
   sampler_.accept(tok.token);
-  if (json_) json_->accept(tok.token, tk);
+  if (grammar_ && !grammar_->accept(tok.token))
+    throw std::logic_error("generation: token " + std::to_string(tok.token) + " was taken though the grammar refuses it");
   const StopMatcher::Result sm = stop_.push(utf8_.push(tk.token_to_piece(tok.token)));
-  res.text = sm.emit;
+  res.text += sm.emit;  // jump-forward takes several tokens in one step
   text_ += sm.emit;
   FinishReason why = FinishReason::None;
-  if (sm.stopped || (json_ && json_->complete())) why = FinishReason::Stop;
+  if (sm.stopped || (grammar_ && grammar_->finished())) why = FinishReason::Stop;
   else if (!room_for_more(0)) why = FinishReason::Length;
   else if (engine_.kv().size() >= engine_.n_ctx()) why = FinishReason::Length;
   if (why == FinishReason::None) return false;
@@ -181,11 +183,51 @@ StepResult Generation::step_prompt(StepResult res) {
 StepResult Generation::step_host(StepResult res) {
   logits_.assign(engine_.model().logits(), engine_.model().logits() + engine_.config().n_vocab);
   const int32_t n_vocab = static_cast<int32_t>(logits_.size());
-  const SampledToken tok = json_ ? json_->sample(sampler_, logits_.data(), n_vocab, engine_.tokenizer())
-                                 : sampler_.sample(logits_.data(), n_vocab);
+  SampledToken tok = sampler_.sample(logits_.data(), n_vocab);
+  if (grammar_ && !grammar_->allows(tok.token)) {
+    // Refused: draw again among the tokens the grammar allows. Taking the
+    // first draw whenever it fits keeps the distribution the model's own
+    // restricted to those tokens, and skips the mask on most steps.
+    if (grammar_->fill_mask(mask_) == 0)
+      throw std::runtime_error("grammar: no token of the vocabulary can continue the output");
+    logits_.assign(engine_.model().logits(), engine_.model().logits() + n_vocab);
+    for (int32_t t = 0; t < n_vocab; ++t)
+      if (t >= grammar_->compiled().trie().n_vocab() || !grammar::mask_has(mask_, t)) logits_[static_cast<size_t>(t)] = -std::numeric_limits<float>::infinity();
+    tok = sampler_.sample(logits_.data(), n_vocab);
+  }
   if (take_token(tok, res)) return res;
-  submit(&tok.token, 1, /*prefill=*/false);  // the next step samples from its logits
+  std::vector<int32_t> feed{tok.token};
+  if (grammar_ && sampler_.params().logprobs < 0) {
+    // Jump-forward: bytes the grammar forces ({"name": ", closing brackets)
+    // are taken as tokens without a decode step each, and go into the next
+    // pass together with the sampled token.
+    for (int32_t t : forced_tokens()) {
+      SampledToken forced;
+      forced.token = t;
+      if (take_token(forced, res)) return res;
+      feed.push_back(t);
+      ++stats_.forced_tokens;
+    }
+  }
+  submit(feed.data(), static_cast<int32_t>(feed.size()), /*prefill=*/false);  // the next step samples from its logits
   return res;
+}
+
+// The grammar's forced bytes as the tokenizer writes them, or nothing when
+// its tokens would not spell exactly those bytes (a SentencePiece space
+// prefix, say) or some token is not allowed.
+std::vector<int32_t> Generation::forced_tokens() {
+  const std::string forced = grammar_->forced_bytes();
+  if (forced.empty()) return {};
+  const Tokenizer& tk = engine_.tokenizer();
+  std::vector<int32_t> ids = tk.encode(forced, /*add_special=*/false, /*parse_special=*/false);
+  std::string spelled;
+  for (int32_t id : ids) spelled += tk.token_to_piece(id);
+  if (spelled != forced) return {};
+  const int64_t room = max_tokens_ ? *max_tokens_ - static_cast<int64_t>(out_tokens_.size()) : INT64_MAX;
+  const int64_t ctx_room = engine_.n_ctx() - engine_.kv().size() - 1;
+  if (static_cast<int64_t>(ids.size()) > std::min(room, ctx_room)) return {};
+  return ids;
 }
 
 // Device greedy: keep kRunAhead passes in flight, then take the oldest

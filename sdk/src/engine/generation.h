@@ -15,13 +15,14 @@
 #pragma once
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "backend/backend.h"
-#include "sampling/json_constraint.h"
+#include "grammar/token_mask.h"
 #include "sampling/sampler.h"
 #include "sampling/sampling_params.h"
 #include "sampling/stop_matcher.h"
@@ -38,7 +39,7 @@ struct StepResult {
   bool waiting = false;        // the backend is still computing: call step() again once it may be done
   bool prefill = false;        // this step submitted prompt tokens only
   int32_t prompt_done = 0;     // prompt tokens evaluated so far
-  std::optional<SampledToken> token;  // the token sampled in this step
+  std::optional<SampledToken> token;  // the token sampled in this step (the last one, after jump-forward)
   std::string text;            // text safe to show now (may be empty)
   FinishReason finish = FinishReason::None;
 };
@@ -47,6 +48,7 @@ struct GenerationStats {
   int32_t prompt_tokens = 0;
   int32_t cached_tokens = 0;     // prompt tokens reused from the KV cache
   int32_t completion_tokens = 0;
+  int32_t forced_tokens = 0;     // of those, taken by grammar jump-forward (no decode step of their own)
   double prefill_ms = 0;         // evaluating the prompt
   double decode_ms = 0;          // evaluating generated tokens
   double ttft_ms = 0;            // start to first token
@@ -87,13 +89,17 @@ class Generation {
   // Emits one chosen token; returns true when it ends the generation (the
   // finish reason is then in res).
   bool take_token(const SampledToken& tok, StepResult& res);
+  std::vector<int32_t> forced_tokens();
   bool room_for_more(int64_t extra) const;
   int32_t next_slot() { return slot_counter_++ % Backend::kTokenSlots; }
 
   Engine& engine_;
   std::vector<int32_t> prompt_;
   Sampler sampler_;
-  std::optional<JsonConstraint> json_;  // response_format json_object
+  // The output grammar (SamplingParams::grammar): a sampled token it refuses
+  // is drawn again from the tokens it allows.
+  std::unique_ptr<grammar::GrammarConstraint> grammar_;
+  grammar::TokenBitmask mask_;
   StopMatcher stop_;
   Utf8Stream utf8_;
   std::optional<int32_t> max_tokens_;

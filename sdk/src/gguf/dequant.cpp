@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gguf/dequant.h"
+#include "gguf/iq4_values.h"
 #include "gguf/fp_strict.h"
 
 namespace lantern {
@@ -157,6 +158,29 @@ void dequant_q6_K(const uint8_t* b, float* y) {  // ql[128], qh[64], scales[16] 
   }
 }
 
+// 32 values of 4-bit indices into the non-linear levels: value j is the low
+// nibble of qs[j], value j + 16 its high nibble.
+void dequant_iq4_32(const uint8_t* qs, float d, float* y) {
+  for (int j = 0; j < 16; ++j) {
+    y[j] = d * kIq4Values[qs[j] & 0xF];
+    y[j + 16] = d * kIq4Values[qs[j] >> 4];
+  }
+}
+
+void dequant_iq4_nl(const uint8_t* b, float* y) { dequant_iq4_32(b + 2, half_at(b), y); }  // d, qs[16]
+
+// d, scales_h (u16), scales_l[4], qs[128]: sub-block s of 32 has the 6-bit
+// scale (nibble s % 2 of scales_l[s / 2]) | (bits 2s of scales_h) << 4,
+// stored + 32.
+void dequant_iq4_xs(const uint8_t* b, float* y) {
+  const float d = half_at(b);
+  const uint16_t scales_h = u16_at(b + 2);
+  for (int s = 0; s < 8; ++s, y += 32) {
+    const int ls = ((b[4 + s / 2] >> (4 * (s % 2))) & 0xF) | (((scales_h >> (2 * s)) & 3) << 4);
+    dequant_iq4_32(b + 8 + 16 * s, d * (ls - 32), y);
+  }
+}
+
 void dequant_q8_K(const uint8_t* b, float* y) {  // d (float32), qs[256], bsums[16]
   float d;
   std::memcpy(&d, b, 4);
@@ -251,6 +275,8 @@ void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n) {
       case GgmlType::Q5_K: dequant_q4_5_K(b, dst, true); break;
       case GgmlType::Q6_K: dequant_q6_K(b, dst); break;
       case GgmlType::Q8_K: dequant_q8_K(b, dst); break;
+      case GgmlType::IQ4_NL: dequant_iq4_nl(b, dst); break;
+      case GgmlType::IQ4_XS: dequant_iq4_xs(b, dst); break;
       default: throw std::invalid_argument("dequantize_row: no routine for " + ggml_type_name(type));
     }
   }

@@ -22,8 +22,10 @@ void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n);
 void k4_scale_min(const uint8_t* scales, int j, int& sc, int& mn);
 
 // Quantises n elements into dst for F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0,
-// Q5_1 (GGML's reference quantisers) and Q2_K, Q4_K, Q5_K, Q6_K (valid blocks from
-// a plain min/max scale choice, for synthetic models; see quantize.cpp).
+// Q5_1, Q8_K (GGML's reference quantisers), IQ4_NL, IQ4_XS (llama-quantize's
+// quantisers without an importance matrix) and Q2_K, Q3_K, Q4_K, Q5_K, Q6_K
+// (valid blocks from a plain min/max scale choice, for synthetic models; see
+// quantize.cpp).
 // Throws std::invalid_argument for other types.
 void quantize_row(GgmlType type, const float* src, void* dst, int64_t n);
 

@@ -1,7 +1,10 @@
 // Float to block formats for the types make_gguf writes. The 32-element
-// types follow GGML's reference quantiser (quantize_row_*_ref in
+// types and Q8_K follow GGML's reference quantiser (quantize_row_*_ref in
 // ggml-quants.c): the same scale choice, the same float operations in the
-// same order, the same rounding. The K-quants (Q2_K, Q4_K, Q5_K, Q6_K) write valid
+// same order, the same rounding. IQ4_NL and IQ4_XS follow what
+// llama-quantize runs (quantize_iq4_nl / quantize_iq4_xs without an
+// importance matrix: the scale search over 15 candidates), so their blocks
+// are GGML's too. The K-quants (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K) write valid
 // blocks with a plain min/max choice of scales, not GGML's iterative search:
 // they serve synthetic test models, where only the format has to be right
 // (real K-quant files come from llama-quantize, fixtures/golden/mixes).
@@ -13,6 +16,7 @@
 #include <string>
 
 #include "gguf/dequant.h"
+#include "gguf/iq4_values.h"
 #include "gguf/fp_strict.h"
 
 namespace lantern {
@@ -300,6 +304,123 @@ void quant_q3_k(const float* x, uint8_t* b) {
   }
 }
 
+// The index of the level nearest to v (ties to the lower one), as GGML's
+// best_index_int8: the levels are sorted, so a binary search.
+int iq4_nearest(float v) {
+  if (v <= kIq4Values[0]) return 0;
+  if (v >= kIq4Values[15]) return 15;
+  int lo = 0, hi = 15;
+  while (hi - lo > 1) {
+    const int mid = (lo + hi) / 2;
+    if (v < kIq4Values[mid]) hi = mid;
+    else lo = mid;
+  }
+  return v - kIq4Values[hi - 1] < kIq4Values[hi] - v ? hi - 1 : hi;
+}
+
+// The scale of one 32-value sub-block: the least-squares scale (weights
+// x^2) for the levels that the largest magnitude mapped to -127 gives, then
+// for each of the 15 other mappings of it to -127 + t (t = -7..7) the one
+// whose least-squares fit is better. 0 for a block of (near) zeros.
+float iq4_block_scale(const float* x) {
+  float amax = 0.0f, max = 0.0f;
+  for (int j = 0; j < 32; ++j)
+    if (std::fabs(x[j]) > amax) {
+      amax = std::fabs(x[j]);
+      max = x[j];
+    }
+  if (amax < 1e-15f) return 0.0f;  // GGML's GROUP_MAX_EPS
+  // Sums over the block of w*q*x and w*q*q for the levels q that x * id picks.
+  auto fit = [&](float id, float& sumqx, float& sumq2) {
+    sumqx = sumq2 = 0.0f;
+    for (int j = 0; j < 32; ++j) {
+      const float q = kIq4Values[iq4_nearest(id * x[j])];
+      const float w = x[j] * x[j];
+      sumqx += w * q * x[j];
+      sumq2 += w * q * q;
+    }
+  };
+  float sumqx, sumq2;
+  fit(1.0f / (-max / kIq4Values[0]), sumqx, sumq2);
+  float d = sumq2 > 0 ? sumqx / sumq2 : 0.0f;
+  float best = d * sumqx;
+  for (int t = -7; t <= 7; ++t) {
+    fit(static_cast<float>(t + kIq4Values[0]) / max, sumqx, sumq2);
+    if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+      d = sumqx / sumq2;
+      best = d * sumqx;
+    }
+  }
+  return d;
+}
+
+// 32 values as indices for the scale d (the nearest level of x / d), packed
+// as dequantisation reads them: value j in the low nibble of qs[j], j + 16
+// in its high nibble.
+void iq4_pack(const float* x, float d, uint8_t* qs) {
+  const float id = d != 0.0f ? 1.0f / d : 0.0f;
+  for (int j = 0; j < 16; ++j)
+    qs[j] = static_cast<uint8_t>(iq4_nearest(id * x[j]) | (iq4_nearest(id * x[j + 16]) << 4));
+}
+
+// IQ4_NL (18 bytes: f16 d, 16 bytes of indices): d is the block's scale.
+void quant_iq4_nl(const float* x, uint8_t* b) {
+  const float d = iq4_block_scale(x);
+  put_half(b, d);
+  iq4_pack(x, d, b + 2);
+}
+
+// IQ4_XS (136 bytes: f16 d, u16 scales_h, 4 bytes scales_l, 128 of indices):
+// each sub-block's scale as a 6-bit multiple l - 32 of the super-block's
+// d = -(the scale of largest magnitude, signed) / 32, its values indexed
+// for d * l (d not rounded to fp16 there, as GGML).
+void quant_iq4_xs(const float* x, uint8_t* b) {
+  float scale[8], amax_scale = 0.0f, max_scale = 0.0f;
+  for (int s = 0; s < 8; ++s) {
+    scale[s] = iq4_block_scale(x + 32 * s);
+    if (std::fabs(scale[s]) > amax_scale) {
+      amax_scale = std::fabs(scale[s]);
+      max_scale = scale[s];
+    }
+  }
+  const float d = -max_scale / 32;
+  const float id = d != 0.0f ? 1.0f / d : 0.0f;
+  put_half(b, d);
+  uint16_t scales_h = 0;
+  std::memset(b + 4, 0, 4);
+  for (int s = 0; s < 8; ++s) {
+    const int l = std::max(-32, std::min(31, static_cast<int>(std::nearbyint(id * scale[s]))));
+    iq4_pack(x + 32 * s, d * l, b + 8 + 16 * s);
+    b[4 + s / 2] |= static_cast<uint8_t>(((l + 32) & 0xF) << (4 * (s % 2)));
+    scales_h |= static_cast<uint16_t>(((l + 32) >> 4) << (2 * s));
+  }
+  std::memcpy(b + 2, &scales_h, 2);
+}
+
+// Q8_K (292 bytes: float d, 256 int8 values, 16 int16 sums of 16), as
+// GGML's quantize_row_q8_K_ref: the value of largest magnitude becomes -127.
+void quant_q8_k(const float* x, uint8_t* b) {
+  float amax = 0.0f, max = 0.0f;
+  for (int j = 0; j < kQK_K; ++j)
+    if (std::fabs(x[j]) > amax) {
+      amax = std::fabs(x[j]);
+      max = x[j];
+    }
+  std::memset(b, 0, 292);
+  if (amax == 0.0f) return;
+  const float iscale = -127.0f / max;
+  auto* qs = reinterpret_cast<int8_t*>(b + 4);
+  for (int j = 0; j < kQK_K; ++j)
+    qs[j] = static_cast<int8_t>(std::min(127, static_cast<int>(std::nearbyint(iscale * x[j]))));
+  for (int g = 0; g < 16; ++g) {
+    int16_t sum = 0;
+    for (int l = 0; l < 16; ++l) sum = static_cast<int16_t>(sum + qs[16 * g + l]);
+    std::memcpy(b + 260 + 2 * g, &sum, 2);
+  }
+  const float d = 1 / iscale;
+  std::memcpy(b, &d, 4);
+}
+
 }  // namespace
 
 void quantize_row(GgmlType type, const float* src, void* dst, int64_t n) {
@@ -350,9 +471,19 @@ void quantize_row(GgmlType type, const float* src, void* dst, int64_t n) {
     case GgmlType::Q6_K:
       for (int64_t i = 0; i < n / kQK_K; ++i) quant_q6_k(src + i * kQK_K, out + i * 210);
       return;
+    case GgmlType::Q8_K:
+      for (int64_t i = 0; i < n / kQK_K; ++i) quant_q8_k(src + i * kQK_K, out + i * 292);
+      return;
+    case GgmlType::IQ4_NL:
+      for (int64_t i = 0; i < n / kQK; ++i) quant_iq4_nl(src + i * kQK, out + i * 18);
+      return;
+    case GgmlType::IQ4_XS:
+      for (int64_t i = 0; i < n / kQK_K; ++i) quant_iq4_xs(src + i * kQK_K, out + i * 136);
+      return;
     default:
       throw std::invalid_argument("quantize_row: cannot quantise to " + ggml_type_name(type) +
-                                  " (only f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_K, q3_K, q4_K, q5_K, q6_K)");
+                                  " (only f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_K, q3_K, q4_K, q5_K, q6_K, "
+                                  "q8_K, iq4_nl, iq4_xs)");
   }
 }
 

@@ -1450,7 +1450,7 @@ class Converter {
       return seq(lit("\""), format_body(*format), lit("\""));
     }
     if (!n.patterns.empty()) {
-      const std::string& pat = n.patterns[0].first;
+      const std::string& pat = n.patterns[0].first;  // not a structured binding: clang 14 cannot capture those
       const Kw& kw = n.patterns[0].second;
       bool same = std::all_of(n.patterns.begin(), n.patterns.end(), [&](const auto& q) { return q.first == pat; });
       if (!same) {

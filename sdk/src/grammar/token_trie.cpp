@@ -7,9 +7,11 @@
 
 namespace lantern::grammar {
 
-TokenTrie::TokenTrie(const Tokenizer& tokenizer) {
+TokenTrie::TokenTrie(const Tokenizer& tokenizer, const std::vector<int32_t>& rendered) {
   std::vector<std::string> texts(static_cast<size_t>(tokenizer.n_vocab()));
   for (int32_t id = 0; id < tokenizer.n_vocab(); ++id) texts[static_cast<size_t>(id)] = tokenizer.token_to_piece(id);
+  for (int32_t id : rendered)
+    if (id >= 0 && id < tokenizer.n_vocab()) texts[static_cast<size_t>(id)] = tokenizer.token_to_piece(id, /*render_special=*/true);
   build(std::move(texts));
 }
 

@@ -26,7 +26,9 @@ class TokenTrie {
   // Tokens with an empty text (control tokens) are not in the trie; texts
   // longer than kMaxTokenBytes are left out too (no real vocabulary has one).
   static constexpr size_t kMaxTokenBytes = 1024;
-  explicit TokenTrie(const Tokenizer& tokenizer);
+  // `rendered`: control tokens that join the trie by their text (a tool
+  // call's "[TOOL_CALLS]" marker the grammar writes).
+  explicit TokenTrie(const Tokenizer& tokenizer, const std::vector<int32_t>& rendered = {});
   // From texts directly (tests): id i has texts[i].
   explicit TokenTrie(const std::vector<std::string>& texts);
 

@@ -21,7 +21,12 @@ struct SamplingParams {
   std::map<int32_t, float> logit_bias;  // added to the raw logit; -100 bans
   std::optional<uint64_t> seed;    // same seed, same output
   int32_t logprobs = -1;           // -1 = no logprobs; else 0..20 top alternatives per token
-  bool json_object = false;        // response_format json_object: the output is one JSON object
+  // GBNF the output must be a sentence of (response_format, grammar, forced
+  // tool calls; grammar/gbnf_parser.h); empty: free text.
+  std::string grammar;
+  // Control tokens the grammar writes by their text (a forced tool call's
+  // "[TOOL_CALLS]"): only these of the control tokens can match it.
+  std::vector<int32_t> grammar_tokens;
 };
 
 struct StopParams {

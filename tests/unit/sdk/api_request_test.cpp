@@ -1,6 +1,7 @@
 // Request parsing: every invalid shape gives OpenAI's error object naming the
 // parameter (table-driven), valid requests fill the sampling/stop params, and
 // no JSON input makes the parser throw.
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -135,17 +136,32 @@ TEST(ChatRequestErrors, EveryInvalidShapeNamesItsParameter) {
       {R"({"stream": true, "stream_options": {"include_usage": "x"}})", "invalid_type", "stream_options.include_usage"},
       {R"({"response_format": "json"})", "invalid_type", "response_format"},
       {R"({"response_format": {}})", "missing_required_parameter", "response_format.type"},
-      {R"({"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}})",
-       "unsupported_parameter", "response_format"},
+      {R"({"response_format": {"type": "json_schema", "json_schema": {"schema": {}}}})",
+       "missing_required_parameter", "response_format.json_schema.name"},
+      {R"({"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {"not": {}}}}})",
+       "invalid_value", "response_format.json_schema.schema"},
+      {R"({"response_format": {"type": "grammar", "grammar": "root ::= ["}})", "invalid_value", "response_format.grammar"},
+      {R"({"grammar": "root ::= x"})", "invalid_value", "grammar"},
+      {R"({"grammar": 5})", "invalid_type", "grammar"},
       {R"({"response_format": {"type": "xml"}})", "invalid_value", "response_format.type"},
       {R"({"tools": "x"})", "invalid_type", "tools"},
       {R"({"tools": [{"type": "retrieval"}]})", "unsupported_parameter", "tools[0].type"},
       {R"({"tools": [{"type": "function"}]})", "missing_required_parameter", "tools[0].function"},
       {R"({"tools": [{"type": "function", "function": {"description": "d"}}]})", "missing_required_parameter",
        "tools[0].function.name"},
-      {R"({"tool_choice": "required"})", "unsupported_parameter", "tool_choice"},
-      {R"({"tool_choice": {"type": "function", "function": {"name": "f"}}})", "unsupported_parameter", "tool_choice"},
+      {R"({"tool_choice": "required"})", "invalid_value", "tool_choice"},  // only with tools
+      {R"({"tool_choice": {"type": "function", "function": {"name": "f"}}})", "invalid_value", "tool_choice"},
       {R"({"tool_choice": "sometimes"})", "invalid_value", "tool_choice"},
+      {R"({"tool_choice": 1})", "invalid_type", "tool_choice"},
+      {R"({"tool_choice": {"type": "retrieval"}})", "invalid_value", "tool_choice.type"},
+      {R"({"tool_choice": {"function": {"name": "f"}}})", "missing_required_parameter", "tool_choice.type"},
+      {R"({"tool_choice": {"type": "function"}})", "missing_required_parameter", "tool_choice.function"},
+      {R"({"tool_choice": {"type": "function", "function": {}}})", "missing_required_parameter",
+       "tool_choice.function.name"},
+      {R"({"tools": [{"type": "function", "function": {"name": "f"}}],
+           "tool_choice": {"type": "function", "function": {"name": "g"}}})",
+       "invalid_value", "tool_choice.function.name"},
+      {R"({"parallel_tool_calls": "no"})", "invalid_type", "parallel_tool_calls"},
       {R"({"user": 12})", "invalid_type", "user"},
   };
   for (const BadCase& c : cases) {
@@ -185,6 +201,19 @@ TEST(ChatRequestErrors, BodyShapeAndJsonText) {
   // Brackets inside strings do not count as nesting.
   std::string in_string = R"({"messages": [{"role": "user", "content": ")" + std::string(1000, '[') + "\"}]}";
   EXPECT_TRUE(lantern::api::parse_chat_completion_request(std::string_view(in_string)).ok());
+  // An object of 100,000 members (quadratic for ordered_json) is refused
+  // before parsing, in a second; colons in strings and arrays do not count.
+  std::string wide = R"({"messages": [{"role": "user", "content": "a:b:c"}], "logit_bias": {)";
+  for (int i = 0; i < 100000; ++i) wide += (i ? ",\"" : "\"") + std::to_string(i) + "\": 1";
+  wide += "}}";
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r3 = lantern::api::parse_chat_completion_request(std::string_view(wide));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+  ASSERT_FALSE(r3.ok());
+  EXPECT_NE(r3.error().message.find("more than 4096 members"), std::string::npos) << r3.error().message;
+  std::string colons = R"({"messages": [{"role": "user", "content": ")" + std::string(10000, ':') + "\"}], \"stop\": [\"" +
+                       std::string(5000, ':') + "\"]}";
+  EXPECT_TRUE(lantern::api::parse_chat_completion_request(std::string_view(colons)).ok());
 }
 
 TEST(ChatRequestErrors, NonFiniteNumbersBuiltInCode) {
@@ -298,7 +327,7 @@ TEST(ChatRequest, EveryFieldLandsInTheParams) {
   EXPECT_EQ(q.sampling.logprobs, 5);
   EXPECT_TRUE(q.stream);
   EXPECT_TRUE(q.include_usage);
-  EXPECT_EQ(q.response_format, lantern::api::ResponseFormat::JsonObject);
+  EXPECT_NE(q.sampling.grammar.find("root ::="), std::string::npos);  // json_object is a grammar
   ASSERT_TRUE(q.tools.is_array());
   EXPECT_EQ(q.tools[0]["function"]["name"], "get_weather");
   EXPECT_EQ(q.user, "u-1");

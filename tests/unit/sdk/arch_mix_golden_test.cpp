@@ -3,8 +3,9 @@
 // matrix really takes its mix's Q4_K, Q5_K or Q6_K; phi3's fused qkv and
 // gate/up are split at load in those types) in Q4_K_M, Q5_K_M and Q6_K,
 // rebuilt here and checked by sha256 (fixtures/golden/arch_mixes, made by
-// make_arch_mixes.py with llama_oracle in f32 mode). The CPU backend's
-// default mode (Q8_K activations, as llama.cpp) against llama.cpp on the
+// make_arch_mixes.py with llama_oracle in f32 mode); and tiny-256 (llama)
+// in IQ4_NL and IQ4_XS throughout. The CPU backend's default mode (Q8_K
+// activations, Q8_0 for IQ4_NL, as llama.cpp) against llama.cpp on the
 // file; f32_activations against llama.cpp on its F32 dequantisation.
 #include <gtest/gtest.h>
 
@@ -51,16 +52,22 @@ TEST_P(ArchMixGolden, GreedyTokensAndTopLogitsAreLlamaCpps) {
   EXPECT_GE(decisive, kMinDecisive) << name;
 }
 
+std::string case_name(const ::testing::TestParamInfo<std::tuple<std::string, std::string, bool>>& info) {
+  std::string n = std::get<0>(info.param) + "_" + std::get<1>(info.param) +
+                  (std::get<2>(info.param) ? "_f32_activations" : "_default");
+  for (auto& ch : n)
+    if (ch == '-') ch = '_';
+  return n;
+}
+
 INSTANTIATE_TEST_SUITE_P(Mixes, ArchMixGolden,
                          ::testing::Combine(::testing::Values("tiny-256-qwen3", "tiny-256-gemma3", "tiny-256-gemma2",
                                                               "tiny-256-phi3"),
                                             ::testing::Values("q4_k_m", "q5_k_m", "q6_k"), ::testing::Bool()),
-                         [](const auto& info) {
-                           std::string n = std::get<0>(info.param) + "_" + std::get<1>(info.param) +
-                                           (std::get<2>(info.param) ? "_f32_activations" : "_default");
-                           for (auto& ch : n)
-                             if (ch == '-') ch = '_';
-                           return n;
-                         });
+                         case_name);
+INSTANTIATE_TEST_SUITE_P(Iq4, ArchMixGolden,
+                         ::testing::Combine(::testing::Values("tiny-256"), ::testing::Values("iq4_nl", "iq4_xs"),
+                                            ::testing::Bool()),
+                         case_name);
 
 }  // namespace

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "engine/engine.h"
-#include "sampling/json_prefix.h"
+#include "grammar/gbnf_parser.h"
+#include "grammar/grammar_matcher.h"
+#include "grammar/json_schema_grammar.h"
 #include "support/test_paths.h"
 
 using namespace lantern;
@@ -191,8 +193,9 @@ TEST(CompletionRun, JsonObjectResponseFormatGivesOneJsonObject) {
       EXPECT_TRUE(parsed.is_object());
     } else {
       EXPECT_EQ(resp["choices"][0]["finish_reason"], "length");  // cut by max_tokens: a prefix
-      lantern::JsonPrefix p;
-      EXPECT_TRUE(p.push(text));
+      grammar::GrammarMatcher m(std::make_shared<grammar::Grammar>(
+          grammar::parse_gbnf(grammar::json_schema_to_gbnf(json{{"type", "object"}}))));
+      EXPECT_TRUE(m.accept(text));
     }
   }
   // Without the constraint the same request is not JSON.

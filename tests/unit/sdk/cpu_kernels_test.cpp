@@ -71,14 +71,16 @@ TEST_P(QuantDot, MatchesReferenceOnTheSameBlocks) {
     for (int i = 0; i < 32; ++i) sum += xq[0].qs[i];
     EXPECT_EQ(sum, xq[0].sum);
     const double ref = reference(type, wq, xq, n);
-    const float got = type == GgmlType::Q4_0   ? dot_q4_0_q8(wq.data(), xq.data(), n)
-                      : type == GgmlType::Q5_0 ? dot_q5_0_q8(wq.data(), xq.data(), n)
-                                               : dot_q8_0_q8(wq.data(), xq.data(), n);
+    const float got = type == GgmlType::Q4_0     ? dot_q4_0_q8(wq.data(), xq.data(), n)
+                      : type == GgmlType::Q5_0   ? dot_q5_0_q8(wq.data(), xq.data(), n)
+                      : type == GgmlType::IQ4_NL ? dot_iq4_nl_q8(wq.data(), xq.data(), n)
+                                                 : dot_q8_0_q8(wq.data(), xq.data(), n);
     EXPECT_NEAR(got, ref, 1e-4 * (1 + std::fabs(ref))) << "n=" << n;
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Types, QuantDot, ::testing::Values(GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0));
+INSTANTIATE_TEST_SUITE_P(Types, QuantDot,
+                         ::testing::Values(GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0, GgmlType::IQ4_NL));
 
 TEST(QuantDot, ActivationQuantisationIsGgmls) {
   // Largest magnitude maps to +-127, scale stored through fp16.
@@ -170,7 +172,8 @@ TEST(QuantGemm, RejectsMismatchedInputs) {
   EXPECT_THROW(q8.quantize(gc.x.data(), 1, 40, 40, GgmlType::Q8_0), std::invalid_argument);
 }
 
-INSTANTIATE_TEST_SUITE_P(Types, QuantGemm, ::testing::Values(GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0));
+INSTANTIATE_TEST_SUITE_P(Types, QuantGemm,
+                         ::testing::Values(GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0, GgmlType::IQ4_NL));
 
 // The packed K-quant kernels (packed_k_weights.h) against a double-precision
 // reference on the same blocks (weights dequantised by gguf/dequant.cpp,
@@ -224,7 +227,8 @@ TEST(QuantGemmK, RejectsRowsItCannotHold) {
   EXPECT_THROW(p.pack(GgmlType::Q4_0, w.data(), 144, 4, 256, nullptr), std::invalid_argument);
 }
 
-INSTANTIATE_TEST_SUITE_P(Types, QuantGemmK, ::testing::Values(GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K));
+INSTANTIATE_TEST_SUITE_P(Types, QuantGemmK,
+                         ::testing::Values(GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::IQ4_XS));
 
 TEST(QuantDot, F32DotAllLengths) {
   for (int n = 1; n < 80; ++n) {
@@ -341,7 +345,8 @@ TEST(Attention, KernelsMatchExactSoftmax) {
 // partial row group; and its quantised-input reuse: after the input changes
 // (here through add()) the product must follow.
 TEST(CpuBackendMatmul, PackedEqualsUnpackedAndSeesInputChanges) {
-  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
+  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0, GgmlType::IQ4_NL, GgmlType::Q4_K, GgmlType::Q5_K,
+                        GgmlType::Q6_K, GgmlType::IQ4_XS}) {
     const GgmlTypeTraits* tt = ggml_type_traits(static_cast<uint32_t>(type));
     const int in = tt->block_size == 256 ? 512 : 96, out_dim = 100, rows = 5;
     const uint64_t row_bytes = in / tt->block_size * tt->type_size;

@@ -117,7 +117,7 @@ TEST_P(DequantGolden, MatchesGgmlBitForBit) {
 
 INSTANTIATE_TEST_SUITE_P(AllSupportedTypes, DequantGolden,
                          ::testing::Values("f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q2_K", "q3_K",
-                                           "q4_K", "q5_K", "q6_K", "q8_K"),
+                                           "q4_K", "q5_K", "q6_K", "q8_K", "iq4_nl", "iq4_xs"),
                          [](const auto& info) { return std::string(info.param); });
 
 class QuantGolden : public ::testing::TestWithParam<const char*> {};
@@ -133,7 +133,8 @@ TEST_P(QuantGolden, MatchesGgmlReferenceQuantiser) {
 }
 
 INSTANTIATE_TEST_SUITE_P(QuantisedTypes, QuantGolden,
-                         ::testing::Values("f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0"),
+                         ::testing::Values("f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q8_K", "iq4_nl",
+                                           "iq4_xs"),
                          [](const auto& info) { return std::string(info.param); });
 
 // The K-quant quantisers are not GGML's (a plain min/max scale choice), so
@@ -169,6 +170,40 @@ TEST(Quantise, KQuantsRoundTripWithinTheirStep) {
         sig += x[i] * x[i];
       }
       EXPECT_LT(std::sqrt(err / sig), c.max_rel_rms) << ggml_type_name(c.type) << " super-block " << b;
+    }
+  }
+}
+
+// IQ4_NL and IQ4_XS match GGML's quantiser byte for byte (QuantGolden); this
+// checks what that buys on the K-quants' rows above: 16 levels, denser near
+// zero, err by 0.057-0.068 of the signal on uniform and on all-positive
+// values (the scale search can make d negative, mapping the block's maximum
+// to -127), about Q4_K's (0.085 bound). IQ4_XS's tiny super-block errs by
+// 0.093: its d (1e-3 / 127 / 32) is an fp16 subnormal, in steps of 6e-8, so
+// the sub-block scales are coarse (GGML's blocks are the same; 0.12 bound).
+TEST(Quantise, Iq4RoundTripWithinItsLevels) {
+  for (const GgmlType type : {GgmlType::IQ4_NL, GgmlType::IQ4_XS}) {
+    const int64_t n = 4 * 256;
+    std::vector<float> x(n);
+    uint64_t st = 0x9E3779B97F4A7C15ull;
+    for (int64_t i = 0; i < n; ++i) {
+      st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+      const float u = static_cast<float>(static_cast<double>(st >> 11) * 0x1.0p-53 * 2.0 - 1.0);
+      x[i] = i < 512 ? u : i < 768 ? 2.0f + u : 1e-3f * u;
+    }
+    const GgmlTypeTraits* tt = ggml_type_traits(type);
+    std::vector<uint8_t> q(static_cast<size_t>(n / tt->block_size * tt->type_size));
+    quantize_row(type, x.data(), q.data(), n);
+    std::vector<float> y(n);
+    dequantize_row(type, q.data(), y.data(), n);
+    for (int64_t b = 0; b < n / 256; ++b) {
+      double err = 0, sig = 0;
+      for (int64_t i = 256 * b; i < 256 * (b + 1); ++i) {
+        err += (x[i] - y[i]) * (x[i] - y[i]);
+        sig += x[i] * x[i];
+      }
+      const double bound = b == 3 && type == GgmlType::IQ4_XS ? 0.12 : 0.085;
+      EXPECT_LT(std::sqrt(err / sig), bound) << tt->name << " 256 values from " << 256 * b;
     }
   }
 }
@@ -244,7 +279,9 @@ TEST(Dequant, RejectsUnsupportedTypesAndPartialBlocks) {
   EXPECT_THROW(dequantize_row(static_cast<GgmlType>(77), src.data(), out.data(), 32), std::invalid_argument);
   EXPECT_THROW(dequantize_row(GgmlType::Q4_0, src.data(), out.data(), 31), std::invalid_argument);
   EXPECT_THROW(dequantize_row(GgmlType::Q4_K, src.data(), out.data(), 128), std::invalid_argument);
-  EXPECT_THROW(quantize_row(GgmlType::IQ4_NL, out.data(), src.data(), 256), std::invalid_argument);
+  EXPECT_THROW(quantize_row(GgmlType::IQ2_XXS, out.data(), src.data(), 256), std::invalid_argument);
+  EXPECT_THROW(dequantize_row(GgmlType::IQ4_XS, src.data(), out.data(), 32), std::invalid_argument);
+  EXPECT_THROW(quantize_row(GgmlType::IQ4_NL, out.data(), src.data(), 48), std::invalid_argument);
   EXPECT_THROW(quantize_row(GgmlType::Q4_K, out.data(), src.data(), 128), std::invalid_argument);
   EXPECT_THROW(quantize_row(GgmlType::Q8_0, out.data(), src.data(), 40), std::invalid_argument);
 }
@@ -259,9 +296,10 @@ TEST(GgmlTypes, TraitsMatchGgml) {
       {GgmlType::Q8_1, "q8_1", 32, 36, false},  {GgmlType::Q2_K, "q2_K", 256, 84, true},
       {GgmlType::Q3_K, "q3_K", 256, 110, true}, {GgmlType::Q4_K, "q4_K", 256, 144, true},
       {GgmlType::Q5_K, "q5_K", 256, 176, true}, {GgmlType::Q6_K, "q6_K", 256, 210, true},
-      {GgmlType::Q8_K, "q8_K", 256, 292, true}, {GgmlType::IQ4_XS, "iq4_xs", 256, 136, false},
+      {GgmlType::Q8_K, "q8_K", 256, 292, true}, {GgmlType::IQ4_XS, "iq4_xs", 256, 136, true},
       {GgmlType::I32, "i32", 1, 4, false},      {GgmlType::TQ2_0, "tq2_0", 256, 66, false},
-      {GgmlType::MXFP4, "mxfp4", 32, 17, false},
+      {GgmlType::MXFP4, "mxfp4", 32, 17, false}, {GgmlType::IQ4_NL, "iq4_nl", 32, 18, true},
+      {GgmlType::IQ2_XXS, "iq2_xxs", 256, 66, false},
   };
   for (const Expect& e : table) {
     const GgmlTypeTraits* t = ggml_type_traits(e.t);

@@ -127,10 +127,10 @@ TEST(GgufReader, TensorTableOfTheSmallFile) {
 
 TEST(GgufReader, ReadsTensorsOfKnownButUnsupportedTypes) {
   GgufWriter w;
-  w.add_tensor("iq", GgmlType::IQ4_NL, {64}, Bytes(36, 0));
+  w.add_tensor("iq", GgmlType::IQ2_XXS, {256}, Bytes(66, 0));
   const GgufFile f = parse_bytes(w.to_bytes());
   ASSERT_EQ(f.tensors().size(), 1u);
-  EXPECT_EQ(f.tensors()[0].type, GgmlType::IQ4_NL);
+  EXPECT_EQ(f.tensors()[0].type, GgmlType::IQ2_XXS);
   EXPECT_FALSE(ggml_type_traits(f.tensors()[0].type)->supported);
 }
 

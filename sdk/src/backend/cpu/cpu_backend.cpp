@@ -256,9 +256,10 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
         const uint8_t* wrow = wd.data + j * row_bytes;
         for (int32_t r = 0; r < rows; ++r) {
           const ActBlockQ8* xr = &xq_[r * nb];
-          const float s = type == GgmlType::Q4_0   ? dot_q4_0_q8(wrow, xr, in)
-                          : type == GgmlType::Q5_0 ? dot_q5_0_q8(wrow, xr, in)
-                                                   : dot_q8_0_q8(wrow, xr, in);
+          const float s = type == GgmlType::Q4_0     ? dot_q4_0_q8(wrow, xr, in)
+                          : type == GgmlType::Q5_0   ? dot_q5_0_q8(wrow, xr, in)
+                          : type == GgmlType::IQ4_NL ? dot_iq4_nl_q8(wrow, xr, in)
+                                                     : dot_q8_0_q8(wrow, xr, in);
           o.v[r * out_dim + j] = b ? s + b[j] : s;
         }
       }

@@ -32,7 +32,7 @@ enum class KvPrecision {
 struct CpuBackendOptions {
   int n_threads = 0;  // 0: one per core
   KvPrecision kv = KvPrecision::F16;
-  // Multiply Q4_0/Q8_0 and Q4_K/Q5_K/Q6_K weights with f32 activations
+  // Multiply Q4_0/Q5_0/Q8_0/IQ4_NL and Q4_K/Q5_K/Q6_K/IQ4_XS weights with f32 activations
   // instead of quantising the activations to Q8_0 or Q8_K blocks as
   // llama.cpp does: the reference for GPU kernels, which keep activations in
   // f32.
@@ -42,7 +42,7 @@ struct CpuBackendOptions {
   // backend's subgroup-matrix prefill computes, so its reference. Needs
   // f32_activations.
   bool f16_prefill = false;
-  // Re-lay Q4_0/Q5_0/Q8_0 and Q4_K/Q5_K/Q6_K matmul weights for the tiled
+  // Re-lay Q4_0/Q5_0/Q8_0/IQ4_NL and Q4_K/Q5_K/Q6_K/IQ4_XS matmul weights for the tiled
   // kernels (packed_weights.h, packed_k_weights.h) on first use: a copy of
   // each matmul weight, several times faster products. Off: row-by-row dot
   // products on the weights in place.

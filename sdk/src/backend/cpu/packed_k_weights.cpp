@@ -1,17 +1,32 @@
 #include "backend/cpu/packed_k_weights.h"
 
+#include <array>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/thread_pool.h"
+#include "gguf/iq4_values.h"
 
 namespace lantern {
 
+namespace {
+// IQ4_XS: KQuantRow holds its levels; the packed nibbles are their indices.
+const std::array<uint8_t, 256>& iq4_index_of_level() {
+  static const std::array<uint8_t, 256> index = [] {
+    std::array<uint8_t, 256> t{};
+    for (uint8_t i = 0; i < 16; ++i) t[static_cast<uint8_t>(kIq4Values[i])] = i;
+    return t;
+  }();
+  return index;
+}
+}  // namespace
+
 void PackedKWeights::pack(GgmlType type, const uint8_t* src, uint64_t row_bytes, int64_t rows, int64_t cols,
                           ThreadPool* pool) {
-  if (!supports(type, cols)) throw std::invalid_argument("pack: only Q4_K/Q5_K/Q6_K rows of a multiple of 256 values");
+  if (!supports(type, cols))
+    throw std::invalid_argument("pack: only Q4_K/Q5_K/Q6_K/IQ4_XS rows of a multiple of 256 values");
   if (rows <= 0) throw std::invalid_argument("pack: no rows");
   const GgmlTypeTraits* tt = ggml_type_traits(static_cast<uint32_t>(type));
   const uint64_t expect = static_cast<uint64_t>(cols / kBlock) * tt->type_size;
@@ -40,8 +55,12 @@ void PackedKWeights::pack_groups(const uint8_t* src, uint64_t row_bytes, int64_t
         uint8_t* blk = block(g, b);
         const int8_t* q = &row.q[b * kBlock];
         if (nibbles()) {
-          // Unsigned values (Q6_K's + 32): low 4 bits here, Q6_K's top 2 below.
-          auto u = [&](int e) { return static_cast<uint8_t>(q[e] + off); };
+          // Unsigned values (Q6_K's + 32, IQ4_XS's level indices): low 4
+          // bits here, Q6_K's top 2 below.
+          const std::array<uint8_t, 256>& index = iq4_index_of_level();
+          auto u = [&](int e) {
+            return levels() ? index[static_cast<uint8_t>(q[e])] : static_cast<uint8_t>(q[e] + off);
+          };
           for (int k = 0; k < 32; ++k)
             for (int i = 0; i < 4; ++i)
               blk[k * 64 + r * 4 + i] = static_cast<uint8_t>((u(4 * k + i) & 0x0F) | ((u(128 + 4 * k + i) & 0x0F) << 4));

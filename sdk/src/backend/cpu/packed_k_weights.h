@@ -1,19 +1,20 @@
-// Q4_K / Q5_K / Q6_K weight matrices re-laid for the CPU matmul kernels
-// (quant_gemm_k.h), as packed_weights.h does for Q4_0/Q8_0: rows in groups
-// of 16, each 4 consecutive values of the 16 rows side by side, so one
+// Q4_K / Q5_K / Q6_K / IQ4_XS weight matrices re-laid for the CPU matmul
+// kernels (quant_gemm_k.h), as packed_weights.h does for Q4_0/Q8_0: rows in
+// groups of 16, each 4 consecutive values of the 16 rows side by side, so one
 // 64-byte load feeds 16 row dot products and the int32 lanes are rows. The
 // super-block structure stays: per 256 values and row, 16 integer scales (one
-// per 16 values; Q4_K/Q5_K's per-32 scale twice), Q4_K/Q5_K's 8 integer mins
-// and d (and dmin), widened from fp16 to float. Values are GGML's, unchanged,
-// made unsigned: Q4_K 0..15 and Q5_K 0..31 as they are, Q6_K's q - 32 stored
-// as q (0..63; the kernel subtracts 32 * sum(x) per 16 values). The products
-// are llama.cpp's Q4_K/Q5_K/Q6_K x Q8_K block sums, integer up to the
-// super-block's scaling.
+// per 16 values; Q4_K/Q5_K/IQ4_XS's per-32 scale twice), Q4_K/Q5_K's 8
+// integer mins and d (and dmin), widened from fp16 to float. Values are
+// GGML's, unchanged, made unsigned: Q4_K 0..15 and Q5_K 0..31 as they are,
+// Q6_K's q - 32 stored as q (0..63; the kernel subtracts 32 * sum(x) per 16
+// values), IQ4_XS's level indices 0..15 (the kernel looks the levels up in
+// gguf/iq4_values.h). The products are llama.cpp's Q4_K/Q5_K/Q6_K/IQ4_XS x
+// Q8_K block sums, integer up to the super-block's scaling.
 //
 // Layout of one group (16 rows, padded with zero rows), for each of the
 // row's nb super-blocks (block_bytes() each):
-//   values, Q4_K and Q6_K: nibbles (2048 bytes): for k in 0..31, for r in
-//     0..15: 4 bytes whose low nibbles are the low 4 bits of values
+//   values, Q4_K, Q6_K and IQ4_XS: nibbles (2048 bytes): for k in 0..31, for
+//     r in 0..15: 4 bytes whose low nibbles are the low 4 bits of values
 //     4k..4k+3 of row r and high nibbles those of values 128+4k..
 //     Q6_K adds their top 2 bits (1024 bytes): for k in 0..15, for r: 4 bytes,
 //     byte i holding bits 4-5 of value e = 4k+i in its bits 0-1, of e+128 in
@@ -23,7 +24,7 @@
 //     r, one byte each.
 //   scales: for s in 0..15, for r: int8 scale of values 16s..16s+15 (256 bytes).
 //   mins: for j in 0..7, for r: uint8 min of values 32j..32j+31 (128 bytes;
-//     Q6_K: none, zero).
+//     Q6_K, IQ4_XS: none, zero).
 //   d, dmin: for r: float (64 + 64 bytes).
 #pragma once
 #include <cstdint>
@@ -41,8 +42,8 @@ class PackedKWeights {
   static constexpr int kBlock = 256;
 
   static bool supports(GgmlType type, int64_t cols) {
-    return (type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K) && cols > 0 &&
-           cols % kBlock == 0;
+    return (type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K || type == GgmlType::IQ4_XS) &&
+           cols > 0 && cols % kBlock == 0;
   }
   // Re-lays `rows` rows of `cols` values in GGML's row format (row_bytes
   // apart), split over the pool's threads when given.
@@ -50,9 +51,10 @@ class PackedKWeights {
 
   bool empty() const { return rows_ == 0; }
   GgmlType type() const { return type_; }
-  bool nibbles() const { return type_ != GgmlType::Q5_K; }  // Q4_K, Q6_K
+  bool nibbles() const { return type_ != GgmlType::Q5_K; }  // Q4_K, Q6_K, IQ4_XS
   bool high_bits() const { return type_ == GgmlType::Q6_K; }
-  bool has_mins() const { return type_ != GgmlType::Q6_K; }
+  bool has_mins() const { return type_ == GgmlType::Q4_K || type_ == GgmlType::Q5_K; }
+  bool levels() const { return type_ == GgmlType::IQ4_XS; }  // nibbles index kIq4Values
   // What the kernel subtracts per value times x: Q6_K's +32.
   int32_t value_offset() const { return type_ == GgmlType::Q6_K ? 32 : 0; }
   int64_t rows() const { return rows_; }

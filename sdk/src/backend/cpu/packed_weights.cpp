@@ -14,13 +14,19 @@ constexpr int kQ4BlockBytes = 18;  // fp16 scale + 16 bytes of nibbles
 constexpr int kQ8BlockBytes = 34;  // fp16 scale + 32 signed bytes
 
 int source_block_bytes(GgmlType type) {
-  return type == GgmlType::Q4_0 ? kQ4BlockBytes : type == GgmlType::Q5_0 ? kQ5_0BlockBytes : kQ8BlockBytes;
+  switch (type) {
+    case GgmlType::Q4_0: return kQ4BlockBytes;
+    case GgmlType::Q5_0: return kQ5_0BlockBytes;
+    case GgmlType::IQ4_NL: return kIq4NlBlockBytes;
+    default: return kQ8BlockBytes;
+  }
 }
 }  // namespace
 
 void PackedWeights::pack(GgmlType type, const uint8_t* src, uint64_t row_bytes, int64_t rows, int64_t cols,
                          ThreadPool* pool) {
-  if (!supports(type, cols)) throw std::invalid_argument("pack: only Q4_0/Q5_0/Q8_0 rows of a multiple of 32 values");
+  if (!supports(type, cols))
+    throw std::invalid_argument("pack: only Q4_0/Q5_0/Q8_0/IQ4_NL rows of a multiple of 32 values");
   if (rows <= 0) throw std::invalid_argument("pack: no rows");
   const uint64_t expect = static_cast<uint64_t>(cols / 32) * source_block_bytes(type);
   if (row_bytes != expect) throw std::invalid_argument("pack: row of " + std::to_string(row_bytes) + " bytes, expected " + std::to_string(expect));
@@ -60,9 +66,11 @@ void PackedWeights::pack_groups(const uint8_t* src, uint64_t row_bytes, int64_t 
         const uint8_t* blk = src_row + b * block_bytes;
         std::memcpy(&scales[b * kGroupRows + r], blk, 2);
         uint8_t* dst = qs + b * block_qs_bytes() + r * 4;
-        int8_t q5[32];
-        if (type_ == GgmlType::Q5_0) unpack_q5_0_block(blk, q5);
-        const auto* values = type_ == GgmlType::Q5_0 ? reinterpret_cast<const uint8_t*>(q5) : blk + 2;
+        // Signed values: Q8_0's as stored, Q5_0's and IQ4_NL's unpacked.
+        int8_t unpacked[32];
+        if (type_ == GgmlType::Q5_0) unpack_q5_0_block(blk, unpacked);
+        if (type_ == GgmlType::IQ4_NL) unpack_iq4_nl_block(blk, unpacked);
+        const auto* values = type_ == GgmlType::Q8_0 ? blk + 2 : reinterpret_cast<const uint8_t*>(unpacked);
         for (int k = 0; k < n_groups4; ++k) {
           if (q4) {
             std::memcpy(dst + k * 64, blk + 2 + 4 * k, 4);

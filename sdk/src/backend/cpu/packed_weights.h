@@ -1,4 +1,4 @@
-// Q4_0 / Q5_0 / Q8_0 weight matrices re-laid for the CPU matmul kernels (the same
+// Q4_0 / Q5_0 / Q8_0 / IQ4_NL weight matrices re-laid for the CPU matmul kernels (the same
 // idea as llama.cpp's CPU "repack" buffers): rows in groups of 16, and within
 // a group the bytes of the 16 rows interleaved 4 at a time, so one 64-byte
 // load holds 4 consecutive values of each of the 16 rows and one VNNI
@@ -18,6 +18,9 @@
 //       stored as bytes + 128. It costs 34 bytes per 32 values in memory
 //       against the file's 22, and needs no kernel of its own: llama.cpp too
 //       multiplies Q5_0 with Q8_0 activations in integer block sums.
+//     IQ4_NL too: its levels (-127..113, gguf/iq4_values.h) as bytes + 128,
+//       34 bytes per 32 values against the file's 18; llama.cpp's
+//       IQ4_NL x Q8_0 dot is the same integer block sum of levels.
 //   scales region: nb blocks of 16 fp16 scales (row 0..15).
 #pragma once
 #include <cstdint>
@@ -35,7 +38,8 @@ class PackedWeights {
 
   // True for the types (and shapes) this layout holds.
   static bool supports(GgmlType type, int64_t cols) {
-    return (type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0) && cols > 0 && cols % 32 == 0;
+    return (type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0 || type == GgmlType::IQ4_NL) &&
+           cols > 0 && cols % 32 == 0;
   }
   // Re-lays `rows` rows of `cols` values in GGML's row format (row_bytes
   // apart), split over the pool's threads when given.

@@ -6,6 +6,7 @@
 
 #include "backend/cpu/half.h"
 #include "gguf/dequant.h"
+#include "gguf/iq4_values.h"
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -50,7 +51,15 @@ inline __m256i dot_i8(__m256i a, __m256i b) {
 }  // namespace
 
 bool uses_q8_activations(GgmlType type) {
-  return type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0;
+  return type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0 || type == GgmlType::IQ4_NL;
+}
+
+void unpack_iq4_nl_block(const uint8_t* block, int8_t* q) {
+  const uint8_t* qs = block + 2;
+  for (int j = 0; j < 16; ++j) {
+    q[j] = kIq4Values[qs[j] & 0x0F];
+    q[j + 16] = kIq4Values[qs[j] >> 4];
+  }
 }
 
 void unpack_q5_0_block(const uint8_t* block, int8_t* q) {
@@ -128,6 +137,23 @@ float dot_q5_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {
   return sum;
 }
 
+// llama.cpp's ggml_vec_dot_iq4_nl_q8_0: per block an integer sum of levels
+// times activations, scaled by d_w * d_x.
+float dot_iq4_nl_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {
+  const auto* w = static_cast<const uint8_t*>(w_row);
+  float sum = 0.0f;
+  for (int64_t b = 0; b < n / kQ8Block; ++b, w += kIq4NlBlockBytes) {
+    int8_t q[kQ8Block];
+    unpack_iq4_nl_block(w, q);
+    uint16_t d;
+    std::memcpy(&d, w, 2);
+    int32_t s = 0;
+    for (int j = 0; j < kQ8Block; ++j) s += q[j] * x[b].qs[j];
+    sum += static_cast<float>(s) * (half_to_float(d) * x[b].d);
+  }
+  return sum;
+}
+
 float dot_q8_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {
   const auto* w = static_cast<const BlockQ8_0*>(w_row);
   const int64_t nb = n / kQ8Block;
@@ -152,7 +178,7 @@ float dot_q8_0_q8(const void* w_row, const ActBlockQ8* x, int64_t n) {
 }
 
 bool uses_q8k_activations(GgmlType type) {
-  return type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K;
+  return type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K || type == GgmlType::IQ4_XS;
 }
 
 void quantize_act_q8k(const float* x, ActBlockQ8K* out, int64_t n) {
@@ -196,7 +222,7 @@ int32_t block_sum(const int8_t* q, const int8_t* a, const int16_t* scales) {
   for (int c = 0; c < 8; ++c) {  // 32 elements: two groups of 16
     const __m256i wq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * c));
     const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 32 * c));
-    // Pair sums as int16 (|q| <= 32, |a| <= 127: no saturation), in element
+    // Pair sums as int16 (|q|, |a| <= 127: at most 32258, no saturation), in element
     // order within each 128-bit half: group 2c low, group 2c+1 high.
     const __m256i p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(wq, wq), _mm256_sign_epi8(xq, wq));
     const __m256i sc = _mm256_set_m128i(_mm_set1_epi16(scales[2 * c + 1]), _mm_set1_epi16(scales[2 * c]));
@@ -245,6 +271,26 @@ void unpack_k_row(GgmlType type, const void* w_row, int64_t n, KQuantRow& out) {
     }
     return;
   }
+  if (type == GgmlType::IQ4_XS) {
+    // 136-byte blocks: d, scales_h, scales_l[4], qs[128]; eight sub-blocks
+    // of 32, value d * (6-bit scale - 32) * level (as GGML's dequantiser).
+    for (int64_t b = 0; b < nb; ++b, w += 136) {
+      uint16_t scales_h;
+      std::memcpy(&scales_h, w + 2, 2);
+      for (int s = 0; s < 8; ++s) {
+        const int ls = ((w[4 + s / 2] >> (4 * (s % 2))) & 0xF) | (((scales_h >> (2 * s)) & 3) << 4);
+        out.scales[b * 16 + 2 * s] = out.scales[b * 16 + 2 * s + 1] = static_cast<int16_t>(ls - 32);
+        const uint8_t* qs = w + 8 + 16 * s;
+        int8_t* y = &out.q[b * kQ8KBlock + 32 * s];
+        for (int j = 0; j < 16; ++j) {
+          y[j] = kIq4Values[qs[j] & 0xF];
+          y[j + 16] = kIq4Values[qs[j] >> 4];
+        }
+      }
+      out.d[b] = half_at(w);
+    }
+    return;
+  }
   // Q4_K (144-byte blocks) and Q5_K (176): d, dmin, 12 bytes of 6-bit
   // (scale, min) pairs, [qh[32]], qs[128]; eight sub-blocks of 32, value
   // d*scale*q - dmin*min.
@@ -280,7 +326,7 @@ float dot_k_q8k(const KQuantRow& w, const ActBlockQ8K* x, int64_t n) {
   for (int64_t b = 0; b < nb; ++b) {
     const int32_t sumi = block_sum(&w.q[b * kQ8KBlock], x[b].qs, &w.scales[b * 16]);
     acc += (x[b].d * w.d[b]) * static_cast<float>(sumi);
-    if (w.type != GgmlType::Q6_K) {
+    if (k_has_mins(w.type)) {
       // The mins meet the activations' sums: sum_j min_j * sum(a in sub-block j).
       int32_t summ = 0;
       for (int j = 0; j < 8; ++j) summ += w.mins[b * 8 + j] * (x[b].bsums[2 * j] + x[b].bsums[2 * j + 1]);

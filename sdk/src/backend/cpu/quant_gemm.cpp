@@ -68,8 +68,8 @@ inline int32_t quantize_block(const float* x, int8_t* q, float* d_out) {
 
 void QuantizedActs::quantize(const float* x, int32_t rows, int64_t n, int64_t x_stride, GgmlType wtype, ThreadPool* pool) {
   if (n <= 0 || n % 32) throw std::invalid_argument("quantize: row length " + std::to_string(n) + " is not a positive multiple of 32");
-  if (wtype != GgmlType::Q4_0 && wtype != GgmlType::Q5_0 && wtype != GgmlType::Q8_0)
-    throw std::invalid_argument("quantize: weights must be Q4_0, Q5_0 or Q8_0");
+  if (!PackedWeights::supports(wtype, n))
+    throw std::invalid_argument("quantize: weights must be Q4_0, Q5_0, Q8_0 or IQ4_NL");
   rows_ = rows;
   n_ = n;
   wtype_ = wtype;

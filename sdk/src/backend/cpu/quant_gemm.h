@@ -1,4 +1,4 @@
-// Matrix products of packed Q4_0 / Q5_0 / Q8_0 weights (packed_weights.h) with
+// Matrix products of packed Q4_0 / Q5_0 / Q8_0 / IQ4_NL weights (packed_weights.h) with
 // activations quantised to Q8_0 blocks: llama.cpp's CPU numerics (the same
 // integer block dots and the same per-block scales; the float sums of a row
 // are added in another order). A kernel call computes a tile of 16-row

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "gguf/iq4_values.h"
+
 #if defined(__AVX2__)
 #include <immintrin.h>
 #elif defined(__wasm_simd128__)
@@ -19,7 +21,8 @@ inline int valid_rows(const PackedKWeights& w, int64_t g) {
   return static_cast<int>(std::min<int64_t>(kRows, w.rows() - g * kRows));
 }
 
-// Value e (0..255) of row r in a super-block's values region, unsigned.
+// Value e (0..255) of row r in a super-block's values region, unsigned
+// (IQ4_XS: the level its index stands for).
 inline int32_t value_at(const PackedKWeights& w, const uint8_t* v, int r, int e) {
   if (!w.nibbles()) return v[e / 4 * 64 + r * 4 + e % 4];
   const int k = (e % 128) / 4;
@@ -29,7 +32,7 @@ inline int32_t value_at(const PackedKWeights& w, const uint8_t* v, int r, int e)
     const uint8_t top = v[PackedKWeights::kHighBitsAt + (k % 16) * 64 + r * 4 + e % 4];
     value |= ((top >> ((k >= 16 ? 4 : 0) + (e >= 128 ? 2 : 0))) & 0x03) << 4;
   }
-  return value;
+  return w.levels() ? kIq4Values[value] : value;
 }
 
 // The mins' term of a super-block for one row: sum_j min_j * (activations of
@@ -89,15 +92,22 @@ inline __m256i lanes_u8(const uint8_t* p) { return _mm256_cvtepu8_epi32(_mm_load
 // (values <= 63, |x| <= 127: 16002 at most), which are added as int16 while
 // they cannot overflow (4 loads of nibbles or Q5_K, 2 of Q6_K's 0..63) and then
 // multiplied by the row's scale into int32 (madd), as llama.cpp's AVX2 K-quant
-// dots do.
+// dots do. IQ4_XS's nibbles become their signed levels (a byte shuffle),
+// which maddubs takes as |level| times x with the level's sign: a pair sum
+// reaches 2 * 127 * 127, so each load goes to the scale alone (as llama.cpp's
+// IQ4_XS dot).
 template <GgmlType T, int C>
 void tile_type(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t c0, float* out, int64_t out_stride,
                const float* bias) {
   const int64_t nb = w.blocks();
   const __m256i low4 = _mm256_set1_epi8(0x0F);
   // Compile-time per type, so the loops unroll and the sums stay in registers.
-  constexpr bool q6 = T == GgmlType::Q6_K, nibbles = T != GgmlType::Q5_K, mins = T != GgmlType::Q6_K;
-  constexpr int run = q6 ? 2 : 4;  // loads summed as int16 before the scale (Q6_K's values reach 63)
+  constexpr bool q6 = T == GgmlType::Q6_K, nibbles = T != GgmlType::Q5_K;
+  constexpr bool mins = T == GgmlType::Q4_K || T == GgmlType::Q5_K, levels = T == GgmlType::IQ4_XS;
+  // Loads summed as int16 before the scale (Q6_K's values reach 63, IQ4_XS's 127).
+  constexpr int run = levels ? 1 : q6 ? 2 : 4;
+  const __m256i level_table =
+      _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4Values)));
   __m256 acc[2][C], acc_min[2][C];
   for (int h = 0; h < 2; ++h)
     for (int c = 0; c < C; ++c) acc[h][c] = acc_min[h][c] = _mm256_setzero_ps();
@@ -147,9 +157,18 @@ void tile_type(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
                   hi = _mm256_or_si256(hi, _mm256_srli_epi16(_mm256_and_si256(top, _mm256_set1_epi8(static_cast<char>(0xC0))), 2));
                 }
               }
-              for (int c = 0; c < C; ++c) {
-                lo_sum[h][c] = _mm256_add_epi16(lo_sum[h][c], _mm256_maddubs_epi16(lo, xl[c]));
-                hi_sum[h][c] = _mm256_add_epi16(hi_sum[h][c], _mm256_maddubs_epi16(hi, xh[c]));
+              if constexpr (levels) {
+                lo = _mm256_shuffle_epi8(level_table, lo);
+                hi = _mm256_shuffle_epi8(level_table, hi);
+                for (int c = 0; c < C; ++c) {
+                  lo_sum[h][c] = _mm256_maddubs_epi16(_mm256_sign_epi8(lo, lo), _mm256_sign_epi8(xl[c], lo));
+                  hi_sum[h][c] = _mm256_maddubs_epi16(_mm256_sign_epi8(hi, hi), _mm256_sign_epi8(xh[c], hi));
+                }
+              } else {
+                for (int c = 0; c < C; ++c) {
+                  lo_sum[h][c] = _mm256_add_epi16(lo_sum[h][c], _mm256_maddubs_epi16(lo, xl[c]));
+                  hi_sum[h][c] = _mm256_add_epi16(hi_sum[h][c], _mm256_maddubs_epi16(hi, xh[c]));
+                }
               }
             }
           }
@@ -225,6 +244,7 @@ void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
   switch (w.type()) {
     case GgmlType::Q4_K: return tile_type<GgmlType::Q4_K, C>(w, g, x, c0, out, out_stride, bias);
     case GgmlType::Q5_K: return tile_type<GgmlType::Q5_K, C>(w, g, x, c0, out, out_stride, bias);
+    case GgmlType::IQ4_XS: return tile_type<GgmlType::IQ4_XS, C>(w, g, x, c0, out, out_stride, bias);
     default: return tile_type<GgmlType::Q6_K, C>(w, g, x, c0, out, out_stride, bias);
   }
 }
@@ -236,12 +256,15 @@ constexpr int kTokens = 2;
 // SIMD128 has no byte dot product: bytes widen to int16 and i32x4.dot_i16x8
 // sums pairs, so a 16-byte load (4 rows x 4 values) gives two vectors whose
 // lanes hold half of a row's 4-value group; the halves are paired up per 16
-// values, where the per-row scale applies.
+// values, where the per-row scale applies. IQ4_XS's nibbles become their
+// signed levels (a byte swizzle) and widen as signed bytes.
 template <int C>
 void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t c0, float* out, int64_t out_stride,
                const float* bias) {
   const int64_t nb = w.blocks();
   const v128_t low4 = wasm_i8x16_splat(0x0F);
+  const v128_t level_table = wasm_v128_load(kIq4Values);
+  const bool levels = w.levels();
   const int32_t off = w.value_offset();
   v128_t acc[C][4], acc_min[C][4];
   for (int c = 0; c < C; ++c)
@@ -263,8 +286,17 @@ void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
           const int shift = (k >= 16 ? 4 : 0) + 2 * part;
           raw = wasm_v128_or(raw, wasm_i8x16_shl(wasm_v128_and(wasm_u8x16_shr(top, shift), wasm_i8x16_splat(0x03)), 4));
         }
-        half[2 * q] = wasm_i32x4_add(half[2 * q], wasm_i32x4_dot_i16x8(wasm_u16x8_extend_low_u8x16(raw), x16));
-        half[2 * q + 1] = wasm_i32x4_add(half[2 * q + 1], wasm_i32x4_dot_i16x8(wasm_u16x8_extend_high_u8x16(raw), x16));
+        v128_t lo16, hi16;
+        if (levels) {
+          raw = wasm_i8x16_swizzle(level_table, raw);
+          lo16 = wasm_i16x8_extend_low_i8x16(raw);
+          hi16 = wasm_i16x8_extend_high_i8x16(raw);
+        } else {
+          lo16 = wasm_u16x8_extend_low_u8x16(raw);
+          hi16 = wasm_u16x8_extend_high_u8x16(raw);
+        }
+        half[2 * q] = wasm_i32x4_add(half[2 * q], wasm_i32x4_dot_i16x8(lo16, x16));
+        half[2 * q + 1] = wasm_i32x4_add(half[2 * q + 1], wasm_i32x4_dot_i16x8(hi16, x16));
       }
     }
     for (int q = 0; q < 4; ++q) {

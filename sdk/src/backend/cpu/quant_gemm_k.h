@@ -1,6 +1,6 @@
 // Matrix products of packed K-quant weights (packed_k_weights.h) with
 // activations quantised to Q8_K blocks (quantize_act_q8k): llama.cpp's
-// Q4_K/Q5_K/Q6_K x Q8_K numerics (per 16 values an integer sum times the
+// Q4_K/Q5_K/Q6_K/IQ4_XS x Q8_K numerics (per 16 values an integer sum times the
 // integer scale, per super-block those summed and scaled by d x dx in float,
 // the mins against the activations' block sums), with a group's 16 rows in
 // the int32 lanes as quant_gemm.h does for Q4_0/Q8_0.

@@ -53,10 +53,13 @@ const char* weights_kernel(GgmlType t) {
     case GgmlType::Q4_1: return "weights_q4_1";
     case GgmlType::Q5_0: return "weights_q5_0";
     case GgmlType::Q5_1: return "weights_q5_1";
+    case GgmlType::Q2_K: return "weights_q2_k";
     case GgmlType::Q3_K: return "weights_q3_k";
     case GgmlType::Q4_K: return "weights_q4_k";
     case GgmlType::Q5_K: return "weights_q5_k";
     case GgmlType::Q6_K: return "weights_q6_k";
+    case GgmlType::IQ4_NL: return "weights_iq4_nl";
+    case GgmlType::IQ4_XS: return "weights_iq4_xs";
     default: return nullptr;
   }
 }
@@ -64,8 +67,9 @@ const char* weights_kernel(GgmlType t) {
 // Preludes that define only load4 and take load_elem and block_dot from
 // weights_by_load4.wgsl.
 bool by_load4(GgmlType t) {
-  return t == GgmlType::Q4_1 || t == GgmlType::Q5_0 || t == GgmlType::Q5_1 || t == GgmlType::Q3_K ||
-         t == GgmlType::Q4_K || t == GgmlType::Q5_K || t == GgmlType::Q6_K;
+  return t == GgmlType::Q4_1 || t == GgmlType::Q5_0 || t == GgmlType::Q5_1 || t == GgmlType::Q2_K ||
+         t == GgmlType::Q3_K || t == GgmlType::Q4_K || t == GgmlType::Q5_K || t == GgmlType::Q6_K ||
+         t == GgmlType::IQ4_NL || t == GgmlType::IQ4_XS;
 }
 
 // "f32, f16, ...": the types weights_kernel has a prelude for.

@@ -44,7 +44,7 @@ class WebGpuBackend : public Backend {
  public:
   explicit WebGpuBackend(const WebGpuBackendOptions& opts = {});
   ~WebGpuBackend() override;
-  // Why this backend cannot run a model ("tensor X has type q2_K, which has
+  // Why this backend cannot run a model ("tensor X has type q8_K, which has
   // no WebGPU kernel (WebGPU runs ...)"), or "" when it can: checked before a
   // load, so backend "auto" can take the CPU instead.
   static std::string unsupported(const GgufFile& gguf);

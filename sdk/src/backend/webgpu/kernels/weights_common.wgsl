@@ -76,3 +76,13 @@ fn k4_scales(ob: u32, p: u32) -> vec4<f32> {
   let k = 2u * (p & 1u);
   return vec4<f32>(ubyte(sc, k), ubyte(mn, k), ubyte(sc, k + 1u), ubyte(mn, k + 1u));
 }
+
+// IQ4_NL and IQ4_XS: the 16 non-linear levels a 4-bit index stands for
+// (GGML's kvalues_iq4nl), and the levels of the low nibbles of a word's four
+// bytes.
+const IQ4_LEVELS = array<f32, 16>(-127.0, -104.0, -83.0, -65.0, -49.0, -35.0, -22.0, -10.0,
+                                  1.0, 13.0, 25.0, 38.0, 53.0, 69.0, 89.0, 113.0);
+fn iq4_levels(v: u32) -> vec4<f32> {
+  return vec4<f32>(IQ4_LEVELS[v & 15u], IQ4_LEVELS[(v >> 8u) & 15u], IQ4_LEVELS[(v >> 16u) & 15u],
+                   IQ4_LEVELS[(v >> 24u) & 15u]);
+}
