@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "grammar/gbnf_parser.h"
 #include "grammar/regex_grammar.h"
 
 namespace lantern::grammar {
@@ -656,6 +657,7 @@ class Converter {
     if (pure_ref(root_) || sole_all_of(root_)) {
       rules_[0].body = gen_conj(top);  // the target's rule, not a copy of it
     } else {
+      memo_[std::string(1, '\0')] = 0;  // "#" refers to root itself
       pending_.push_back({0, top});
     }
     while (!pending_.empty()) {
@@ -663,7 +665,16 @@ class Converter {
       pending_.pop_front();
       rules_[rule].body = gen_parts(parts);
     }
-    return finish();
+    std::string text = finish();
+    // The text must parse with the same limits (repetitions expand to rules
+    // there; a $ref reaching itself before any text is left recursion):
+    // refuse the schema now rather than hand on a grammar that fails later.
+    try {
+      parse_gbnf(text, opts_.limits);
+    } catch (const GrammarError& e) {
+      throw GrammarError(std::string("the grammar for this schema is refused: ") + e.what());
+    }
+    return text;
   }
 
  private:

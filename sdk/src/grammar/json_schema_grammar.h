@@ -74,9 +74,10 @@ struct JsonSchemaOptions {
   size_t max_work = 1u << 21;
 };
 
-// Throws GrammarError (unsupported or malformed schema, a bound passed, or a
-// schema no JSON value satisfies). `warnings` (if given) receives what
-// strict = false dropped.
+// Throws GrammarError (unsupported or malformed schema, a bound passed, a
+// schema no JSON value satisfies, or one whose grammar parse_gbnf would
+// refuse with opts.limits: the text returned always parses with them).
+// `warnings` (if given) receives what strict = false dropped.
 std::string json_schema_to_gbnf(const nlohmann::ordered_json& schema, const JsonSchemaOptions& opts = {},
                                 std::vector<std::string>* warnings = nullptr);
 
