@@ -487,6 +487,26 @@ std::string canonical(const Json& v) {
   return v.dump();  // strings: invalid UTF-8 throws (caught by the caller)
 }
 
+std::string utf8(uint32_t c) {
+  std::string out;
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return out;
+}
+
 size_t code_points(const std::string& s) {
   size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
@@ -875,6 +895,10 @@ class Converter {
   // escaped for " \ and control characters (and \/ for /).
   Expr json_chars(const CodePointSet& set) {
     if (set == CodePointSet::all()) return ref_e(prim("char"));
+    const auto& rs = set.ranges();
+    if (rs.size() == 1 && rs[0].first == rs[0].second && raw_chars().contains(rs[0].first)) {
+      return lit(utf8(rs[0].first));  // one character: a literal reads better
+    }
     std::vector<Expr> alts;
     alts.push_back(cls(set.intersect(raw_chars())));
     if (set.contains('"')) alts.push_back(lit("\\\""));
@@ -1456,6 +1480,9 @@ class Converter {
       }
     }
     if (format) {
+      // Lengths every text of the format already has say nothing more.
+      auto [fmin, fmax] = format_lengths(*format);
+      if (fmin >= n.min_len && (!n.max_len || fmax <= *n.max_len)) n.len_kws.clear();
       if (!n.len_kws.empty()) drop_lengths("format");
       for (const auto& pt : n.patterns) unsupported("pattern", pt.second.path, "beside 'format'");
       return seq(lit("\""), format_body(*format), lit("\""));
@@ -1478,7 +1505,23 @@ class Converter {
         unsupported("pattern", kw.path, e.what());
       }
       if (re) {
-        if (!n.len_kws.empty()) drop_lengths("pattern");
+        if (!n.len_kws.empty()) {
+          Len l{0, 0};
+          for (size_t i = 0; i < re->branches.size(); ++i) {
+            const RegexBranch& br = re->branches[i];
+            Len b = regex_len(br.body);
+            if (!br.anchored_start || !br.anchored_end) b.max.reset();
+            l = i == 0 ? b : Len{std::min(l.min, b.min), l.max && b.max ? std::max(*l.max, *b.max) : std::optional<uint64_t>()};
+          }
+          bool redundant = l.min >= n.min_len && (!n.max_len || (l.max && *l.max <= *n.max_len));
+          bool empty = false;
+          if (redundant || fit_lengths(*re, n, empty)) {
+            n.len_kws.clear();
+            if (empty) return never_e();
+          } else {
+            drop_lengths("pattern");
+          }
+        }
         return seq(lit("\""), regex_body(*re), lit("\""));
       }
     }
@@ -1490,6 +1533,107 @@ class Converter {
                 repeat(ref_e(prim("char")), static_cast<uint32_t>(n.min_len),
                        static_cast<uint32_t>(n.max_len.value_or(0)), !n.max_len),
                 lit("\""));
+  }
+
+  // Code points a format's texts have: [min, max].
+  static std::pair<uint64_t, uint64_t> format_lengths(const std::string& f) {
+    if (f == "date") return {10, 10};
+    if (f == "time") return {9, 24};        // HH:MM:SS, .d{1,9}, Z or +HH:MM
+    if (f == "date-time") return {20, 35};
+    if (f == "uuid") return {36, 36};
+    if (f == "ipv4") return {7, 15};
+    return {3, UINT64_MAX};                 // email
+  }
+
+  struct Len {
+    uint64_t min;
+    std::optional<uint64_t> max;  // none: unbounded
+  };
+
+  static Len regex_len(const RegexNode& r) {
+    constexpr uint64_t kCap = uint64_t{1} << 40;  // saturate: counts are at most max_repeat
+    auto sat = [&](uint64_t v) { return std::min(v, kCap); };
+    switch (r.kind) {
+      case RegexNode::Chars: return {1, 1};
+      case RegexNode::Seq: {
+        Len l{0, 0};
+        for (const RegexNode& k : r.kids) {
+          Len x = regex_len(k);
+          l.min = sat(l.min + x.min);
+          l.max = l.max && x.max ? std::optional<uint64_t>(sat(*l.max + *x.max)) : std::nullopt;
+        }
+        return l;
+      }
+      case RegexNode::Alt: {
+        Len l = regex_len(r.kids[0]);
+        for (size_t i = 1; i < r.kids.size(); ++i) {
+          Len x = regex_len(r.kids[i]);
+          l.min = std::min(l.min, x.min);
+          l.max = l.max && x.max ? std::optional<uint64_t>(std::max(*l.max, *x.max)) : std::nullopt;
+        }
+        return l;
+      }
+      case RegexNode::Repeat: {
+        Len x = regex_len(r.kids[0]);
+        Len l{sat(x.min * r.min), std::nullopt};
+        if (!r.unbounded && x.max) l.max = sat(*x.max * r.max);
+        if (x.max && *x.max == 0) l.max = 0;
+        return l;
+      }
+    }
+    return {0, std::nullopt};
+  }
+
+  // minLength / maxLength taken into a pattern "^...$" whose one variable
+  // part is a repeated character class (^[a-z]+$, ^\d{3}-\d+$): its count
+  // narrows. False when the pattern has another shape; `empty` when no
+  // length fits.
+  bool fit_lengths(Regex& re, const Node& n, bool& empty) {
+    if (re.branches.size() != 1) return false;
+    RegexBranch& b = re.branches[0];
+    if (!b.anchored_start || !b.anchored_end) return false;
+    std::vector<RegexNode*> parts;
+    if (b.body.kind == RegexNode::Seq) {
+      for (RegexNode& k : b.body.kids) parts.push_back(&k);
+    } else {
+      parts.push_back(&b.body);
+    }
+    RegexNode* var = nullptr;
+    uint64_t fixed = 0;
+    for (RegexNode* p : parts) {
+      Len l = regex_len(*p);
+      if (l.max && *l.max == l.min) {
+        fixed += l.min;
+      } else if (!var && p->kind == RegexNode::Repeat && p->kids[0].kind == RegexNode::Chars) {
+        var = p;
+      } else {
+        return false;
+      }
+    }
+    if (!var) {
+      empty = fixed < n.min_len || (n.max_len && fixed > *n.max_len);
+      return true;
+    }
+    uint64_t lo = std::max<uint64_t>(var->min, n.min_len > fixed ? n.min_len - fixed : 0);
+    std::optional<uint64_t> hi;
+    if (!var->unbounded) hi = var->max;
+    if (n.max_len) {
+      if (*n.max_len < fixed) {
+        empty = true;
+        return true;
+      }
+      hi = hi ? std::min(*hi, *n.max_len - fixed) : *n.max_len - fixed;
+    }
+    if (hi && lo > *hi) {
+      empty = true;
+      return true;
+    }
+    check_repeat(lo, n.len_kws, "minLength");
+    if (hi) check_repeat(*hi, n.len_kws, "maxLength");
+    var->min = static_cast<uint32_t>(lo);
+    var->max = static_cast<uint32_t>(hi.value_or(lo));
+    var->unbounded = !hi;
+    return true;
   }
 
   static bool nullable(const RegexNode& r) {

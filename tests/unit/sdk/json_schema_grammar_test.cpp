@@ -388,6 +388,20 @@ TEST(JsonSchemaGrammar, Patterns) {
     EXPECT_NE(e.find("unsupported keyword 'pattern' at /"), std::string::npos) << p << ": " << e;
     EXPECT_NE(e.find(what), std::string::npos) << p << ": " << e;
   }
+  // Lengths beside a pattern: already implied, or taken into the one
+  // repeated class of an anchored pattern; otherwise refused.
+  Compiled implied = compile(R"({"type":"string","pattern":"^[a-z]{2,4}$","maxLength":10,"minLength":1})");
+  EXPECT_ACCEPTS(implied, R"("abcd")");
+  Compiled fit = compile(R"({"type":"string","pattern":"^\\d{3}-[a-z]+$","minLength":6,"maxLength":8})");
+  EXPECT_REFUSES(fit, R"("123-a")");
+  EXPECT_ACCEPTS(fit, R"("123-ab")");
+  EXPECT_ACCEPTS(fit, R"("123-abcd")");
+  EXPECT_REFUSES(fit, R"("123-abcde")");
+  EXPECT_NE(error_of(R"({"type":"string","pattern":"^[a-z]+$","maxLength":2,"minLength":3})").find("no JSON value"),
+            std::string::npos);
+  EXPECT_EQ(error_of(R"({"type":"string","pattern":"^a+b*$","maxLength":3})"),
+            "unsupported keyword 'maxLength' at / (beside 'pattern')");
+  EXPECT_NE(error_of(R"({"type":"string","pattern":"x","maxLength":3})").find("'maxLength'"), std::string::npos);
   // Patterns constrain strings only.
   EXPECT_ACCEPTS(compile(R"({"pattern":"^a$"})"), "12");
 }
@@ -432,6 +446,12 @@ TEST(JsonSchemaGrammar, Formats) {
             "unsupported keyword 'format' at /properties/u (format \"uri\")");
   // Formats describe strings: on an integer they say nothing.
   EXPECT_ACCEPTS(compile(R"({"type":"integer","format":"int64"})"), "5");
+  // Lengths every text of the format has are no conflict; others are.
+  EXPECT_ACCEPTS(compile(R"({"type":"string","format":"date-time","maxLength":64})"), R"("2024-01-01T00:00:00Z")");
+  EXPECT_ACCEPTS(compile(R"({"type":"string","format":"uuid","minLength":36,"maxLength":36})"),
+                 R"("123e4567-e89b-12d3-a456-426614174000")");
+  EXPECT_EQ(error_of(R"({"type":"string","format":"email","maxLength":64})"),
+            "unsupported keyword 'maxLength' at / (beside 'format')");
 }
 
 // Every integer in a window around the bounds, against the bounds.

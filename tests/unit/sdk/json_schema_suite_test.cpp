@@ -450,10 +450,13 @@ class RandomSchema {
         if (coin(2)) s["minLength"] = pick(3);
         if (coin(2)) s["maxLength"] = pick(4);
         if (coin(4)) {
-          static const char* kPatterns[] = {"^a+$", "b", "^[a-c]{1,3}x?$", "^(ab|c)*$", "\\d", "^[^a]$", "^.{2}$"};
-          s["pattern"] = kPatterns[pick(7)];
-          s.erase("minLength");
-          s.erase("maxLength");
+          static const char* kPatterns[] = {"^a+$",     "b",      "^[a-c]{1,3}x?$", "^(ab|c)*$", "\\d",
+                                            "^[^a]$",   "^.{2}$", "^x\\d*y$",     "^[a-c]+$",  "^(a|bc)$"};
+          s["pattern"] = kPatterns[pick(10)];
+          if (coin(2)) {
+            s.erase("minLength");
+            s.erase("maxLength");
+          }
         } else if (coin(5)) {
           static const char* kFormats[] = {"date", "time", "date-time", "uuid", "email", "ipv4"};
           s = Json{{"type", "string"}, {"format", kFormats[pick(6)]}};
