@@ -594,6 +594,9 @@ struct Node {
   uint64_t min_items = 0;
   std::optional<uint64_t> max_items;
   std::vector<Kw> count_kws;
+  uint64_t min_props = 0;  // objects: minProperties / maxProperties
+  std::optional<uint64_t> max_props;
+  std::vector<Kw> prop_count_kws;
   std::vector<Kw> deferred[kCatCount];  // unsupported, type-specific
   std::vector<Group> groups;
   bool has_object_kw = false, has_array_shape_kw = false;
@@ -634,7 +637,6 @@ int deferred_category(const std::string& k) {
       {"contentEncoding", kCatString},       {"contentMediaType", kCatString},
       {"contentSchema", kCatString},         {"multipleOf", kCatNumber},
       {"patternProperties", kCatObject},     {"propertyNames", kCatObject},
-      {"minProperties", kCatObject},         {"maxProperties", kCatObject},
       {"dependentRequired", kCatObject},     {"dependentSchemas", kCatObject},
       {"dependencies", kCatObject},          {"unevaluatedProperties", kCatObject},
       {"uniqueItems", kCatArray},            {"contains", kCatArray},
@@ -1198,8 +1200,15 @@ class Converter {
         n.groups.push_back(std::move(g));
       } else if (k == "uniqueItems" && v.is_boolean() && !v.get<bool>()) {
         // false constrains nothing
-      } else if (k == "minProperties" && count_of(v) == uint64_t{0}) {
-        // 0 constrains nothing
+      } else if (k == "minProperties") {
+        n.min_props = std::max(n.min_props, need_count(v, k, p.path));
+        n.prop_count_kws.push_back(Kw{k, p.path});
+        n.has_object_kw = true;
+      } else if (k == "maxProperties") {
+        uint64_t c = need_count(v, k, p.path);
+        n.max_props = n.max_props ? std::min(*n.max_props, c) : c;
+        n.prop_count_kws.push_back(Kw{k, p.path});
+        n.has_object_kw = true;
       } else if (int cat = deferred_category(k); cat >= 0) {
         n.deferred[cat].push_back(Kw{k, p.path});
       } else {
@@ -1365,7 +1374,7 @@ class Converter {
     bool deferred = std::any_of(std::begin(n.deferred), std::end(n.deferred), [](const auto& d) { return !d.empty(); });
     return !n.never && n.types == kAnyType && !n.values && n.len_kws.empty() && n.patterns.empty() &&
            n.formats.empty() && !n.lower && !n.upper && n.props.empty() && n.required.empty() && !n.extra_said &&
-           n.prefix.empty() && n.items.empty() && n.count_kws.empty() && !deferred;
+           n.prefix.empty() && n.items.empty() && n.count_kws.empty() && n.prop_count_kws.empty() && !deferred;
   }
 
   // ---- one merged schema ----
@@ -2032,6 +2041,24 @@ class Converter {
     }
     Expr first = std::move(next);
     bool can_be_empty = first_required == items.size();
+    // minProperties / maxProperties where the shape settles them: at most
+    // the required count, or 1 (no empty object); at least every name that
+    // can be written. Other counts are refused.
+    size_t required_count = 0;
+    for (const Item& it : items) required_count += it.required;
+    for (const Kw& k : n.prop_count_kws) {
+      if (k.name == "minProperties" && n.min_props > required_count) {
+        if (n.min_props == 1) {
+          can_be_empty = false;
+        } else {
+          unsupported(k.name, k.path, "more than the required properties");
+        }
+      }
+      if (k.name == "maxProperties" && n.max_props && (extras || items.size() > *n.max_props)) {
+        if (*n.max_props < required_count) return never_e();
+        unsupported(k.name, k.path, "fewer than the properties that may be written");
+      }
+    }
     return alt(can_be_empty ? seq(lit("{"), ws(), lit("}")) : never_e(),
                 seq(lit("{"), ws(), std::move(first), ws(), lit("}")));
   }

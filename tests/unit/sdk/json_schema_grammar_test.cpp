@@ -172,6 +172,17 @@ TEST(JsonSchemaGrammar, AdditionalProperties) {
   }
   for (const char* t : {R"({"ab":1})", R"({"abc":1})", R"({"\u0061b":1})"}) EXPECT_REFUSES(names, t);
 
+  // minProperties / maxProperties that the shape settles.
+  Compiled one = compile(R"({"type":"object","properties":{"a":{},"b":{}},"minProperties":1,"maxProperties":2})");
+  EXPECT_REFUSES(one, "{}");
+  EXPECT_ACCEPTS(one, R"({"b":1})");
+  EXPECT_ACCEPTS(one, R"({"a":1,"b":2})");
+  EXPECT_REFUSES(compile(R"({"type":"object","minProperties":1})"), "{}");
+  EXPECT_ACCEPTS(compile(R"({"type":"object","minProperties":1})"), R"({"x":1})");
+  EXPECT_NO_THROW(compile(R"({"type":"object","properties":{"a":{}},"required":["a"],"minProperties":1})"));
+  EXPECT_NE(error_of(R"({"type":"object","required":["a","b"],"maxProperties":1})").find("no JSON value"),
+            std::string::npos);
+
   // required names not in properties: present, with additionalProperties' schema.
   Compiled req = compile(R"({"type":"object","properties":{"a":{"type":"integer"}},"required":["z"],
                              "additionalProperties":{"type":"boolean"}})");
@@ -585,7 +596,10 @@ TEST(JsonSchemaGrammar, UnsupportedKeywordsNameKeywordAndPath) {
       {R"({"not":{"type":"string"}})", "unsupported keyword 'not' at /"},
       {R"({"if":{},"then":{}})", "unsupported keyword 'if' at /"},
       {R"({"type":"object","patternProperties":{"^x":{}}})", "unsupported keyword 'patternProperties' at /"},
-      {R"({"type":"object","minProperties":1})", "unsupported keyword 'minProperties' at /"},
+      {R"({"type":"object","minProperties":2})",
+       "unsupported keyword 'minProperties' at / (more than the required properties)"},
+      {R"({"type":"object","maxProperties":2})",
+       "unsupported keyword 'maxProperties' at / (fewer than the properties that may be written)"},
       {R"({"type":"object","dependentRequired":{"a":["b"]}})", "unsupported keyword 'dependentRequired' at /"},
       {R"({"items":{"type":"number","multipleOf":2}})", "unsupported keyword 'multipleOf' at /items"},
       {R"({"$defs":{"x":{"type":"array","contains":{}}},"anyOf":[{"$ref":"#/$defs/x"}]})",

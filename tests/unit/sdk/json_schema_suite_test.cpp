@@ -489,6 +489,8 @@ class RandomSchema {
         s["properties"] = props;
         if (!req.empty()) s["required"] = req;
         if (coin(2)) s["additionalProperties"] = coin(2) ? Json(coin(2)) : schema(depth + 1);
+        if (coin(4)) s["minProperties"] = pick(3);
+        if (coin(4)) s["maxProperties"] = pick(4);
         break;
       }
       case 4:  // arrays
