@@ -28,7 +28,9 @@
 // - type (a name or an array of names), enum, const (values the other
 //   keywords rule out are dropped; enum/const beside pattern, format or
 //   object/array shape keywords is refused);
-// - properties, required, additionalProperties (false, true, a schema);
+// - properties, required, additionalProperties (false, true, a schema),
+//   minProperties / maxProperties where the shape settles them (at most the
+//   required count or 1; at least every name that can be written);
 // - items (a schema; or an array with additionalItems, draft 7's tuples),
 //   prefixItems, minItems, maxItems;
 // - minLength, maxLength (code points), pattern (regex_grammar.h; not
@@ -49,7 +51,7 @@
 //   place only where siblings or allOf need it), $defs, definitions;
 // - annotations, ignored: title, description, examples, default,
 //   deprecated, readOnly, writeOnly, $schema, $id (root only), $comment,
-//   $anchor; uniqueItems: false and minProperties: 0 (no constraint).
+//   $anchor; uniqueItems: false (no constraint).
 // Anything else is a GrammarError naming the keyword and the JSON pointer of
 // the schema holding it, e.g. "unsupported keyword 'uniqueItems' at
 // /properties/tags"; type-specific ones (uniqueItems, multipleOf,
