@@ -1404,7 +1404,7 @@ class Converter {
 
   // enum / const: the listed values that pass the other keywords.
   Expr gen_values(Node& n) {
-    std::vector<Expr> alts;
+    std::vector<std::string> texts;
     std::set<std::string> seen;
     for (const Json& v : *n.values) {
       if (!value_allowed(v, n)) continue;
@@ -1414,9 +1414,81 @@ class Converter {
       } catch (const nlohmann::json::exception&) {
         bad(n.values_kw.name, n.values_kw.path, "a string that is not UTF-8");
       }
-      if (seen.insert(text).second) alts.push_back(lit(text));
+      if (seen.insert(text).second) texts.push_back(std::move(text));
+      spend(1);
     }
-    return alt_v(std::move(alts));
+    return literal_trie(texts);
+  }
+
+  // Alternatives among literals, sharing their common prefixes: a long enum
+  // keeps a few candidates alive in the matcher, not one per value.
+  Expr literal_trie(const std::vector<std::string>& texts) {
+    if (texts.size() <= 4) {
+      std::vector<Expr> alts;
+      for (const std::string& t : texts) alts.push_back(lit(t));
+      return alt_v(std::move(alts));
+    }
+    struct TrieNode {
+      std::map<uint32_t, int> kids;
+      bool end = false;
+    };
+    std::vector<TrieNode> trie(1);
+    for (const std::string& t : texts) {
+      std::vector<uint32_t> cps;
+      decode_utf8(t, cps);  // canonical() wrote UTF-8
+      int at = 0;
+      for (uint32_t c : cps) {
+        auto it = trie[at].kids.find(c);
+        if (it == trie[at].kids.end()) {
+          trie.push_back(TrieNode{});
+          int id = static_cast<int>(trie.size() - 1);
+          trie[at].kids[c] = id;
+          at = id;
+        } else {
+          at = it->second;
+        }
+      }
+      trie[at].end = true;
+    }
+    // Bottom-up without recursion over the branching nodes (a chain of
+    // single children is one literal, walked once); every kInlineDepth
+    // levels of alternatives a rule.
+    auto interior = [&](int t) { return t != 0 && !trie[t].end && trie[t].kids.size() == 1; };
+    std::vector<int> order;
+    for (std::vector<int> stack{0}; !stack.empty();) {
+      int t = stack.back();
+      stack.pop_back();
+      order.push_back(t);
+      for (auto& kv : trie[t].kids) stack.push_back(kv.second);
+    }
+    std::vector<Expr> built(trie.size());
+    std::vector<int> depth_of(trie.size(), 0);
+    for (size_t oi = order.size(); oi-- > 0;) {
+      int t = order[oi];
+      if (interior(t)) continue;
+      std::vector<Expr> alts;
+      if (trie[t].end) alts.push_back(Expr{});
+      int depth = 0;
+      for (auto& [c, k] : trie[t].kids) {
+        std::string label = utf8(c);
+        int m = k;
+        while (interior(m)) {
+          label += utf8(trie[m].kids.begin()->first);
+          m = trie[m].kids.begin()->second;
+        }
+        alts.push_back(seq(lit(std::move(label)), std::move(built[m])));
+        depth = std::max(depth, depth_of[m]);
+      }
+      if (alts.size() > 1) ++depth;
+      Expr e = alt_v(std::move(alts));
+      if (depth >= kInlineDepth) {
+        e = ref_e(new_rule("values", std::move(e)));
+        depth = 0;
+      }
+      built[t] = std::move(e);
+      depth_of[t] = depth;
+    }
+    return std::move(built[0]);
   }
 
   bool value_allowed(const Json& v, const Node& n) {

@@ -222,6 +222,19 @@ TEST(JsonSchemaGrammar, EnumAndConst) {
   EXPECT_ACCEPTS(both, "2");
   EXPECT_ACCEPTS(both, "3");
   EXPECT_NE(error_of(R"({"enum":[]})").find("matches no JSON value"), std::string::npos);
+  // A long enum shares prefixes: more values than the matcher's stack
+  // limit still match, and a long value costs its length.
+  Json many = Json{{"enum", Json::array()}};
+  for (int i = 0; i < 6000; ++i) many["enum"].push_back("item-" + std::to_string(i * 7));
+  many["enum"].push_back(std::string(200000, 'z'));
+  auto t0 = std::chrono::steady_clock::now();
+  Compiled big = compile(many.dump());
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
+  EXPECT_ACCEPTS(big, R"("item-41993")");
+  EXPECT_ACCEPTS(big, R"("item-0")");
+  EXPECT_REFUSES(big, R"("item-1")");
+  EXPECT_REFUSES(big, R"("item-")");
+  EXPECT_TRUE(big.ok("\"" + std::string(200000, 'z') + "\""));
   EXPECT_NE(error_of(R"({"type":"string","enum":["x"],"pattern":"^x$"})").find("'pattern'"), std::string::npos);
 }
 
