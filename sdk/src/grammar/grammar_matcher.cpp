@@ -127,6 +127,22 @@ ByteSet GrammarStepper::next_bytes(const StackSet& s) const {
   return all;
 }
 
+int MemoStepper::intern(StackSet s) {
+  std::string key(reinterpret_cast<const char*>(s.tops.data()), s.tops.size() * sizeof(int32_t));
+  key += static_cast<char>((s.ended ? 1 : 0) | (s.escaped ? 2 : 0));
+  auto [it, fresh] = ids_.emplace(std::move(key), static_cast<int>(sets_.size()));
+  if (fresh) sets_.push_back(std::move(s));
+  return it->second;
+}
+
+int MemoStepper::step(int state, uint8_t byte) {
+  const uint64_t key = static_cast<uint64_t>(state) * 256 + byte;
+  if (auto it = next_.find(key); it != next_.end()) return it->second;
+  const int id = intern(st_.step(sets_[static_cast<size_t>(state)], byte));
+  next_.emplace(key, id);
+  return id;
+}
+
 GrammarMatcher::GrammarMatcher(std::shared_ptr<const Grammar> g, const MatcherLimits& limits)
     : g_(std::move(g)), arena_(limits) {
   GrammarStepper st(*g_, arena_);

@@ -93,6 +93,25 @@ class GrammarStepper {
   std::vector<std::pair<uint32_t, int32_t>> work_;
 };
 
+// Stack sets as small ids with their byte transitions remembered: walking a
+// trie steps the same sets by the same bytes over and over (every character
+// of a string leads back to the same set), so a walk costs a lookup per trie
+// node instead of a closure. Valid while the arena keeps its nodes (one
+// trie walk, or one mask computation before its rollback).
+class MemoStepper {
+ public:
+  explicit MemoStepper(GrammarStepper& st) : st_(st) {}
+  int intern(StackSet s);
+  int step(int state, uint8_t byte);
+  const StackSet& at(int state) const { return sets_[static_cast<size_t>(state)]; }
+
+ private:
+  GrammarStepper& st_;
+  std::vector<StackSet> sets_;
+  std::unordered_map<std::string, int> ids_;      // tops and flags -> id
+  std::unordered_map<uint64_t, int> next_;        // id * 256 + byte -> id
+};
+
 // The user-facing matcher: accept bytes, ask whether the text may end here,
 // and which bytes are forced (the only continuation) for jump-forward.
 class GrammarMatcher {

@@ -54,10 +54,10 @@ CompiledGrammar::ContextMask CompiledGrammar::compute(const std::vector<uint32_t
   int32_t node = exact ? StackArena::kRoot : StackArena::kSentinel;
   for (size_t k = context.size() - 1; k-- > 0;) node = arena.node(context[k], node);
   const auto& nodes = trie_->nodes();
-  std::vector<StackSet> states(trie_->max_depth() + 1);
+  MemoStepper memo(st);
+  std::vector<int> states(trie_->max_depth() + 1);
   std::vector<bool> escaped(trie_->max_depth() + 1, false);  // a pop past the sentinel on the path so far
-  states[0] = st.from_node(node);
-  std::vector<std::pair<int32_t, uint16_t>> uncertain_nodes;  // trie node, depth of the parent
+  states[0] = memo.intern(st.from_node(node));
   auto add = [&](size_t i, bool allowed) {
     const TokenTrie::Node& n = nodes[i];
     const int32_t* ids = trie_->ids(n);
@@ -72,8 +72,8 @@ CompiledGrammar::ContextMask CompiledGrammar::compute(const std::vector<uint32_t
   for (size_t i = 1; i < nodes.size();) {
     const TokenTrie::Node& n = nodes[i];
     const size_t d = n.depth;
-    st.step(states[d - 1], n.byte, states[d]);
-    const StackSet& s = states[d];
+    states[d] = memo.step(states[d - 1], n.byte);
+    const StackSet& s = memo.at(states[d]);
     const bool esc_before = escaped[d - 1];
     if (!s.tops.empty() || s.escaped || s.ended) {
       add(i, /*allowed=*/true);
@@ -140,23 +140,26 @@ size_t GrammarConstraint::fill_mask(TokenBitmask& mask) {
     const CompiledGrammar::ContextMask& cm = compiled_->context_mask(arena, top);
     for (size_t w = 0; w < mask.size(); ++w) mask[w] |= cm.allowed[w];
     // The uncertain tokens against the real stack, sharing the work of
-    // common prefixes: walk_[d] holds the stacks after d bytes of the last token.
-    walk_[0] = st.from_node(top);
-    size_t valid = 0;  // walk_[0..valid] are states of the current token's prefix
+    // common prefixes: walk[d] is the set after d bytes of the last token.
+    MemoStepper memo(st);
+    walk_.assign(trie.max_depth() + 1, 0);
+    walk_[0] = memo.intern(st.from_node(top));
+    size_t valid = 0;  // walk_[0..valid] are sets of the current token's prefix
     for (const auto& [id, common] : cm.uncertain) {
       const std::string& text = trie.text(id);
       size_t d = std::min<size_t>(common, valid);
       bool alive = true;  // a dead prefix stays dead for every token sharing it
       while (alive && d < text.size()) {
-        if (walk_[d].tops.empty()) {
+        if (memo.at(walk_[d]).tops.empty()) {
           alive = false;
           break;
         }
-        st.step(walk_[d], static_cast<uint8_t>(text[d]), walk_[d + 1]);
+        walk_[d + 1] = memo.step(walk_[d], static_cast<uint8_t>(text[d]));
         ++d;
       }
       valid = d;
-      if (alive && (!walk_[d].tops.empty() || walk_[d].ended)) mask_set(mask, id);
+      const StackSet& end = memo.at(walk_[d]);
+      if (alive && (!end.tops.empty() || end.ended)) mask_set(mask, id);
     }
   }
   arena.rollback(mark);

@@ -91,7 +91,7 @@ class GrammarConstraint {
  private:
   bool is_eog(int32_t token) const;
   std::shared_ptr<CompiledGrammar> compiled_;
-  std::vector<StackSet> walk_;  // fill_mask's states along a token's bytes
+  std::vector<int> walk_;  // fill_mask's sets along a token's bytes (MemoStepper ids)
   GrammarMatcher matcher_;
 };
 
