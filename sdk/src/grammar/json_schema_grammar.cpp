@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "grammar/gbnf_parser.h"
 #include "grammar/regex_grammar.h"
 
 namespace lantern::grammar {
@@ -30,6 +31,10 @@ constexpr int kMaxIndent = 20;   // spaces or tabs after a newline in `ws`
 constexpr int kInlineDepth = 32;  // nested expressions before a helper rule
 
 // ---- grammar expressions ---------------------------------------------------
+
+// Expression parts built so far (by this thread's conversion): part of the
+// work bound, since spreading anyOf copies whole subtrees.
+thread_local size_t t_expr_parts = 0;
 
 struct Expr {
   enum Kind : uint8_t { Never, Empty, Lit, Class, Ref, Seq, Alt, Repeat };
@@ -84,7 +89,8 @@ void push_seq(Expr& out, Expr x) {
 // Constructors that keep expressions simplified: Never absorbs a sequence
 // and leaves an alternation, Empty disappears, nesting of the same kind is
 // flattened.
-Expr seq(std::vector<Expr> xs) {
+Expr seq_v(std::vector<Expr> xs) {
+  t_expr_parts += xs.size();
   Expr out;
   out.kind = Expr::Seq;
   for (Expr& x : xs) {
@@ -103,7 +109,8 @@ Expr seq(std::vector<Expr> xs) {
 
 Expr repeat(Expr x, uint32_t min, uint32_t max, bool unbounded);
 
-Expr alt(std::vector<Expr> xs) {
+Expr alt_v(std::vector<Expr> xs) {
+  t_expr_parts += xs.size();
   Expr out;
   out.kind = Expr::Alt;
   bool has_empty = false;
@@ -123,7 +130,8 @@ Expr alt(std::vector<Expr> xs) {
     return body;
   }
   body = out.kids.size() == 1 ? std::move(out.kids[0]) : std::move(out);
-  return has_empty ? repeat(std::move(body), 0, 1, false) : body;
+  if (has_empty) return repeat(std::move(body), 0, 1, false);
+  return body;
 }
 
 Expr repeat(Expr x, uint32_t min, uint32_t max, bool unbounded) {
@@ -137,6 +145,24 @@ Expr repeat(Expr x, uint32_t min, uint32_t max, bool unbounded) {
   e.unbounded = unbounded;
   e.kids.push_back(std::move(x));
   return e;
+}
+
+// seq(a, b, ...) / alt(a, b, ...): the parts moved in, never copied (an
+// initializer list would copy whole subtrees).
+template <typename... T>
+Expr seq(T&&... xs) {
+  std::vector<Expr> v;
+  v.reserve(sizeof...(xs));
+  (v.push_back(std::forward<T>(xs)), ...);
+  return seq_v(std::move(v));
+}
+
+template <typename... T>
+Expr alt(T&&... xs) {
+  std::vector<Expr> v;
+  v.reserve(sizeof...(xs));
+  (v.push_back(std::forward<T>(xs)), ...);
+  return alt_v(std::move(v));
 }
 
 Expr opt(Expr x) { return repeat(std::move(x), 0, 1, false); }
@@ -283,7 +309,7 @@ Expr substitute(const Expr& e, const std::vector<uint8_t>& prod, const std::vect
       std::vector<Expr> kids;
       kids.reserve(e.kids.size());
       for (const Expr& k : e.kids) kids.push_back(substitute(k, prod, alias, rules));
-      return e.kind == Expr::Seq ? seq(std::move(kids)) : alt(std::move(kids));
+      return e.kind == Expr::Seq ? seq_v(std::move(kids)) : alt_v(std::move(kids));
     }
     case Expr::Repeat: return repeat(substitute(e.kids[0], prod, alias, rules), e.min, e.max, e.unbounded);
     default: return e;
@@ -461,6 +487,26 @@ std::string canonical(const Json& v) {
   return v.dump();  // strings: invalid UTF-8 throws (caught by the caller)
 }
 
+std::string utf8(uint32_t c) {
+  std::string out;
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return out;
+}
+
 size_t code_points(const std::string& s) {
   size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
@@ -548,23 +594,34 @@ struct Node {
   uint64_t min_items = 0;
   std::optional<uint64_t> max_items;
   std::vector<Kw> count_kws;
+  uint64_t min_props = 0;  // objects: minProperties / maxProperties
+  std::optional<uint64_t> max_props;
+  std::vector<Kw> prop_count_kws;
   std::vector<Kw> deferred[kCatCount];  // unsupported, type-specific
   std::vector<Group> groups;
   bool has_object_kw = false, has_array_shape_kw = false;
   size_t listed = 0;  // props from `properties` (the rest only `required` named)
   std::string where;  // path of the first part, for rule names
 
+  // Name lookups through indexes: a schema may list tens of thousands.
+  std::unordered_map<std::string, size_t> prop_index;
+  std::unordered_set<std::string> required_set;
+
   const Conj* prop(const std::string& name) const {
-    for (const auto& [k, c] : props) {
-      if (k == name) return &c;
-    }
-    return nullptr;
+    auto it = prop_index.find(name);
+    return it == prop_index.end() ? nullptr : &props[it->second].second;
   }
   Conj* prop(const std::string& name) {
-    for (auto& [k, c] : props) {
-      if (k == name) return &c;
-    }
-    return nullptr;
+    auto it = prop_index.find(name);
+    return it == prop_index.end() ? nullptr : &props[it->second].second;
+  }
+  void add_prop(const std::string& name, Conj c) {
+    prop_index[name] = props.size();
+    props.push_back({name, std::move(c)});
+  }
+  bool is_required(const std::string& name) const { return required_set.count(name) != 0; }
+  void require(const std::string& name) {
+    if (required_set.insert(name).second) required.push_back(name);
   }
 };
 
@@ -580,7 +637,6 @@ int deferred_category(const std::string& k) {
       {"contentEncoding", kCatString},       {"contentMediaType", kCatString},
       {"contentSchema", kCatString},         {"multipleOf", kCatNumber},
       {"patternProperties", kCatObject},     {"propertyNames", kCatObject},
-      {"minProperties", kCatObject},         {"maxProperties", kCatObject},
       {"dependentRequired", kCatObject},     {"dependentSchemas", kCatObject},
       {"dependencies", kCatObject},          {"unevaluatedProperties", kCatObject},
       {"uniqueItems", kCatArray},            {"contains", kCatArray},
@@ -620,20 +676,35 @@ class Converter {
     check_size();
     rules_.push_back(Rule{"root", Expr{}});
     Conj top{Part{&root_, ""}};
-    pending_.push_back({0, top});
+    if (pure_ref(root_) || sole_all_of(root_)) {
+      rules_[0].body = gen_conj(top);  // the target's rule, not a copy of it
+    } else {
+      memo_[std::string(1, '\0')] = 0;  // "#" refers to root itself
+      pending_.push_back({0, top});
+    }
     while (!pending_.empty()) {
       auto [rule, parts] = std::move(pending_.front());
       pending_.pop_front();
       rules_[rule].body = gen_parts(parts);
     }
-    return finish();
+    std::string text = finish();
+    // The text must parse with the same limits (repetitions expand to rules
+    // there; a $ref reaching itself before any text is left recursion):
+    // refuse the schema now rather than hand on a grammar that fails later.
+    try {
+      parse_gbnf(text, opts_.limits);
+    } catch (const GrammarError& e) {
+      throw GrammarError(std::string("the grammar for this schema is refused: ") + e.what());
+    }
+    return text;
   }
 
  private:
   // ---- messages ----
 
   [[noreturn]] void bad(const std::string& kw, const std::string& path, const std::string& what) const {
-    throw GrammarError("invalid '" + kw + "' at " + show_path(path) + ": " + what);
+    std::string name = kw == "schema" ? kw : "'" + kw + "'";
+    throw GrammarError("invalid " + name + " at " + show_path(path) + ": " + what);
   }
 
   // Strict: an error. Otherwise a warning, and the caller drops the keyword.
@@ -646,8 +717,8 @@ class Converter {
 
   void spend(size_t n) {
     work_ += n;
-    if (work_ > opts_.max_work) {
-      throw GrammarError("schema too complex: merging allOf / $ref / anyOf took more than " +
+    if (work_ + (t_expr_parts - parts_at_start_) > opts_.max_work) {
+      throw GrammarError("schema too complex: merging allOf / $ref / anyOf and building its grammar took more than " +
                          std::to_string(opts_.max_work) + " steps");
     }
   }
@@ -719,7 +790,8 @@ class Converter {
       size_t j = path.find('/', i + 1);
       if (j == std::string::npos) j = path.size();
       std::string t = path.substr(i + 1, j - i - 1);
-      if (t != "properties" && t != "$defs" && t != "definitions") toks.push_back(t);
+      static const std::set<std::string> kSkip = {"properties", "$defs", "definitions", "anyOf", "oneOf", "allOf"};
+      if (!kSkip.count(t)) toks.push_back(t);
       i = j;
     }
     if (toks.empty()) return path.empty() ? "root" : "schema";
@@ -739,12 +811,12 @@ class Converter {
   }
 
   Expr ws() { return ref_e(prim("ws")); }
-  Expr sep() { return seq({ws(), lit(","), ws()}); }
+  Expr sep() { return seq(ws(), lit(","), ws()); }
 
   Expr prim_body(const std::string& name) {
     CodePointSet digits = CodePointSet::of('0', '9');
     if (name == "ws") {
-      return opt(alt({lit(" "), seq({lit("\n"), repeat(tab_space(), 0, kMaxIndent, false)})}));
+      return opt(alt(lit(" "), seq(lit("\n"), repeat(tab_space(), 0, kMaxIndent, false))));
     }
     if (name == "hex") {
       CodePointSet h = digits;
@@ -771,32 +843,32 @@ class Converter {
       lo_s.add('C', 'F');
       CodePointSet short_esc;
       for (char c : std::string("\"\\/bfnrt")) short_esc.add(static_cast<uint32_t>(c), static_cast<uint32_t>(c));
-      Expr bmp = alt({seq({cls(non_d), hex, hex, hex}), seq({cls(d), cls(lo8), hex, hex})});
-      Expr pair = seq({cls(d), cls(hi_s), hex, hex, lit("\\u"), cls(d), cls(lo_s), hex, hex});
-      return alt({cls(raw_chars()), seq({lit("\\"), alt({cls(short_esc), seq({lit("u"), alt({bmp, pair})})})})});
+      Expr bmp = alt(seq(cls(non_d), hex, hex, hex), seq(cls(d), cls(lo8), hex, hex));
+      Expr pair = seq(cls(d), cls(hi_s), hex, hex, lit("\\u"), cls(d), cls(lo_s), hex, hex);
+      return alt(cls(raw_chars()), seq(lit("\\"), alt(cls(short_esc), seq(lit("u"), alt(bmp, pair)))));
     }
-    if (name == "string") return seq({lit("\""), star(ref_e(prim("char"))), lit("\"")});
-    if (name == "integer") return seq({opt(lit("-")), int_digits(kIntDigits)});
+    if (name == "string") return seq(lit("\""), star(ref_e(prim("char"))), lit("\""));
+    if (name == "integer") return seq(opt(lit("-")), int_digits(kIntDigits));
     if (name == "number") {
       CodePointSet e = CodePointSet::of('e', 'e');
       e.add('E', 'E');
       CodePointSet sign = CodePointSet::of('-', '-');
       sign.add('+', '+');
-      return seq({opt(lit("-")), int_digits(kIntDigits), opt(seq({lit("."), repeat(cls(digits), 1, kFracDigits, false)})),
-                  opt(seq({cls(e), opt(cls(sign)), repeat(cls(digits), 1, kExpDigits, false)}))});
+      return seq(opt(lit("-")), int_digits(kIntDigits), opt(seq(lit("."), repeat(cls(digits), 1, kFracDigits, false))),
+                  opt(seq(cls(e), opt(cls(sign)), repeat(cls(digits), 1, kExpDigits, false))));
     }
     if (name == "value") {
-      return alt({ref_e(prim("object")), ref_e(prim("array")), ref_e(prim("string")), ref_e(prim("number")),
-                  lit("true"), lit("false"), lit("null")});
+      return alt(ref_e(prim("object")), ref_e(prim("array")), ref_e(prim("string")), ref_e(prim("number")),
+                  lit("true"), lit("false"), lit("null"));
     }
-    if (name == "kv") return seq({ref_e(prim("string")), ws(), lit(":"), ws(), ref_e(prim("value"))});
+    if (name == "kv") return seq(ref_e(prim("string")), ws(), lit(":"), ws(), ref_e(prim("value")));
     if (name == "object") {
       Expr kv = ref_e(prim("kv"));
-      return seq({lit("{"), ws(), alt({lit("}"), seq({kv, star(seq({sep(), kv})), ws(), lit("}")})})});
+      return seq(lit("{"), ws(), alt(lit("}"), seq(kv, star(seq(sep(), kv)), ws(), lit("}"))));
     }
     if (name == "array") {
       Expr v = ref_e(prim("value"));
-      return seq({lit("["), ws(), alt({lit("]"), seq({v, star(seq({sep(), v})), ws(), lit("]")})})});
+      return seq(lit("["), ws(), alt(lit("]"), seq(v, star(seq(sep(), v)), ws(), lit("]"))));
     }
     throw std::logic_error("json_schema_grammar: no built-in rule " + name);
   }
@@ -809,7 +881,7 @@ class Converter {
 
   // "0" or up to `n` digits without a leading zero.
   static Expr int_digits(int n) {
-    return alt({lit("0"), seq({cls('1', '9'), repeat(cls('0', '9'), 0, static_cast<uint32_t>(n - 1), false)})});
+    return alt(lit("0"), seq(cls('1', '9'), repeat(cls('0', '9'), 0, static_cast<uint32_t>(n - 1), false)));
   }
 
   // Code points a JSON string holds unescaped.
@@ -825,6 +897,10 @@ class Converter {
   // escaped for " \ and control characters (and \/ for /).
   Expr json_chars(const CodePointSet& set) {
     if (set == CodePointSet::all()) return ref_e(prim("char"));
+    const auto& rs = set.ranges();
+    if (rs.size() == 1 && rs[0].first == rs[0].second && raw_chars().contains(rs[0].first)) {
+      return lit(utf8(rs[0].first));  // one character: a literal reads better
+    }
     std::vector<Expr> alts;
     alts.push_back(cls(set.intersect(raw_chars())));
     if (set.contains('"')) alts.push_back(lit("\\\""));
@@ -842,9 +918,9 @@ class Converter {
         low.add(c, c);
         if (lo >= 10) low.add(c - 32, c - 32);
       }
-      if (!low.empty()) alts.push_back(seq({lit("\\u00" + std::to_string(hi)), cls(low)}));
+      if (!low.empty()) alts.push_back(seq(lit("\\u00" + std::to_string(hi)), cls(low)));
     }
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   // ---- $ref ----
@@ -915,6 +991,20 @@ class Converter {
     return true;
   }
 
+  // The one schema of an allOf that is all a schema says.
+  static const Json* sole_all_of(const Json& s) {
+    if (!s.is_object()) return nullptr;
+    const Json* only = nullptr;
+    for (auto it = s.begin(); it != s.end(); ++it) {
+      if (it.key() == "allOf" && it->is_array() && it->size() == 1) {
+        only = &(*it)[0];
+      } else if (!is_annotation(it.key())) {
+        return nullptr;
+      }
+    }
+    return only;
+  }
+
   static bool trivially_true(const Json& s) {
     if (s.is_boolean()) return s.get<bool>();
     if (!s.is_object()) return false;
@@ -937,14 +1027,23 @@ class Converter {
       parts.push_back(p);
     }
     if (parts.empty()) return ref_e(prim("value"));
-    // Follow chains of pure references (a cycle of them is no schema).
+    // Follow chains of pure references and one-part allOf (a cycle of them
+    // is no schema).
     if (parts.size() == 1) {
-      for (int hops = 0; pure_ref(*parts[0].schema); ++hops) {
+      for (int hops = 0;; ++hops) {
+        const Json& s = *parts[0].schema;
+        std::optional<Part> t;
+        if (pure_ref(s)) {
+          t = resolve(s["$ref"], parts[0].path);
+          if (!t) return ref_e(prim("value"));
+        } else if (const Json* only = sole_all_of(s)) {
+          t = Part{only, child(child(parts[0].path, "allOf"), 0)};
+        } else {
+          break;
+        }
         if (hops > opts_.limits.max_nesting) {
           throw GrammarError("$ref at " + show_path(parts[0].path) + " is circular or chained too deep");
         }
-        std::optional<Part> t = resolve((*parts[0].schema)["$ref"], parts[0].path);
-        if (!t) return ref_e(prim("value"));
         if (t->schema->is_boolean() && !t->schema->get<bool>()) return never_e();
         if (trivially_true(*t->schema)) return ref_e(prim("value"));
         parts[0] = *t;
@@ -1075,9 +1174,7 @@ class Converter {
         if (!v.is_array()) bad(k, p.path, "expected an array of strings");
         for (const Json& r : v) {
           if (!r.is_string()) bad(k, p.path, "expected an array of strings");
-          if (std::find(n.required.begin(), n.required.end(), r.get<std::string>()) == n.required.end()) {
-            n.required.push_back(r.get<std::string>());
-          }
+          n.require(r.get<std::string>());
         }
         n.has_object_kw = true;
       } else if (k == "items") {
@@ -1103,8 +1200,15 @@ class Converter {
         n.groups.push_back(std::move(g));
       } else if (k == "uniqueItems" && v.is_boolean() && !v.get<bool>()) {
         // false constrains nothing
-      } else if (k == "minProperties" && count_of(v) == uint64_t{0}) {
-        // 0 constrains nothing
+      } else if (k == "minProperties") {
+        n.min_props = std::max(n.min_props, need_count(v, k, p.path));
+        n.prop_count_kws.push_back(Kw{k, p.path});
+        n.has_object_kw = true;
+      } else if (k == "maxProperties") {
+        uint64_t c = need_count(v, k, p.path);
+        n.max_props = n.max_props ? std::min(*n.max_props, c) : c;
+        n.prop_count_kws.push_back(Kw{k, p.path});
+        n.has_object_kw = true;
       } else if (int cat = deferred_category(k); cat >= 0) {
         n.deferred[cat].push_back(Kw{k, p.path});
       } else {
@@ -1157,8 +1261,14 @@ class Converter {
     std::optional<Part> ap_part;
     if (ap) ap_part = Part{ap, child(path, "additionalProperties")};
     // Listed before but not here: this part's additionalProperties applies.
-    for (auto& [name, conj] : n.props) {
-      if (ap_part && !(props && props->contains(name))) conj.push_back(*ap_part);
+    if (ap_part) {
+      std::unordered_set<std::string> here;
+      if (props) {
+        for (auto it = props->begin(); it != props->end(); ++it) here.insert(it.key());
+      }
+      for (auto& [name, conj] : n.props) {
+        if (!here.count(name)) conj.push_back(*ap_part);
+      }
     }
     if (props) {
       for (auto it = props->begin(); it != props->end(); ++it) {
@@ -1168,7 +1278,7 @@ class Converter {
         } else {
           Conj c2 = n.extra;  // earlier parts' additionalProperties
           c2.push_back(part);
-          n.props.push_back({it.key(), std::move(c2)});
+          n.add_prop(it.key(), std::move(c2));
         }
       }
     }
@@ -1221,12 +1331,22 @@ class Converter {
     }
     Group g = std::move(n.groups.front());
     n.groups.erase(n.groups.begin());
+    // Nothing else left to merge: each branch is a schema of its own, one
+    // rule shared by every use (a $ref in a branch stays a reference).
+    const bool alone = n.groups.empty() && unconstrained(n);
     std::vector<Node> branches;
+    std::vector<Part> parts;
     for (const Part& b : g.branches) {
       spend(1 + n.props.size() + n.prefix.size());
+      if (alone && !g.one_of) {
+        parts.push_back(b);
+        continue;
+      }
       Node m = n;
       apply(m, b, depth + 1);
-      if (!m.never) branches.push_back(std::move(m));
+      if (m.never) continue;
+      branches.push_back(std::move(m));
+      parts.push_back(b);
     }
     if (g.one_of) {
       for (size_t i = 0; i < branches.size(); ++i) {
@@ -1239,28 +1359,43 @@ class Converter {
       }
     }
     std::vector<Expr> alts;
-    for (Node& m : branches) alts.push_back(expand(std::move(m), depth + 1));
-    return alt(std::move(alts));
+    if (alone) {
+      for (const Part& b : parts) alts.push_back(gen_conj({b}));
+      return alt_v(std::move(alts));
+    }
+    for (Node& m : branches) {
+      alts.push_back(expand(std::move(m), depth + 1));
+      spend(1);  // counts the parts just built
+    }
+    return alt_v(std::move(alts));
+  }
+
+  static bool unconstrained(const Node& n) {
+    bool deferred = std::any_of(std::begin(n.deferred), std::end(n.deferred), [](const auto& d) { return !d.empty(); });
+    return !n.never && n.types == kAnyType && !n.values && n.len_kws.empty() && n.patterns.empty() &&
+           n.formats.empty() && !n.lower && !n.upper && n.props.empty() && n.required.empty() && !n.extra_said &&
+           n.prefix.empty() && n.items.empty() && n.count_kws.empty() && n.prop_count_kws.empty() && !deferred;
   }
 
   // ---- one merged schema ----
 
   Expr gen_node(Node& n) {
+    spend(1);
     if (n.never) return never_e();
     // Required names not listed: present, with whatever additionalProperties say.
     n.listed = n.props.size();
     for (const std::string& r : n.required) {
-      if (!n.prop(r)) n.props.push_back({r, n.extra});
+      if (!n.prop(r)) n.add_prop(r, n.extra);
     }
     if (n.values) return gen_values(n);
     std::vector<Expr> alts;
     if (n.types & kNull) alts.push_back(lit("null"));
-    if (n.types & kBool) alts.push_back(alt({lit("true"), lit("false")}));
+    if (n.types & kBool) alts.push_back(alt(lit("true"), lit("false")));
     if (n.types & kObject) alts.push_back(gen_object(n));
     if (n.types & kArray) alts.push_back(gen_array(n));
     if (n.types & kString) alts.push_back(gen_string(n));
     if (n.types & (kInteger | kNumber)) alts.push_back(gen_number(n));
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   void report_deferred(const Node& n, int cat) {
@@ -1269,7 +1404,7 @@ class Converter {
 
   // enum / const: the listed values that pass the other keywords.
   Expr gen_values(Node& n) {
-    std::vector<Expr> alts;
+    std::vector<std::string> texts;
     std::set<std::string> seen;
     for (const Json& v : *n.values) {
       if (!value_allowed(v, n)) continue;
@@ -1279,9 +1414,81 @@ class Converter {
       } catch (const nlohmann::json::exception&) {
         bad(n.values_kw.name, n.values_kw.path, "a string that is not UTF-8");
       }
-      if (seen.insert(text).second) alts.push_back(lit(text));
+      if (seen.insert(text).second) texts.push_back(std::move(text));
+      spend(1);
     }
-    return alt(std::move(alts));
+    return literal_trie(texts);
+  }
+
+  // Alternatives among literals, sharing their common prefixes: a long enum
+  // keeps a few candidates alive in the matcher, not one per value.
+  Expr literal_trie(const std::vector<std::string>& texts) {
+    if (texts.size() <= 4) {
+      std::vector<Expr> alts;
+      for (const std::string& t : texts) alts.push_back(lit(t));
+      return alt_v(std::move(alts));
+    }
+    struct TrieNode {
+      std::map<uint32_t, int> kids;
+      bool end = false;
+    };
+    std::vector<TrieNode> trie(1);
+    for (const std::string& t : texts) {
+      std::vector<uint32_t> cps;
+      decode_utf8(t, cps);  // canonical() wrote UTF-8
+      int at = 0;
+      for (uint32_t c : cps) {
+        auto it = trie[at].kids.find(c);
+        if (it == trie[at].kids.end()) {
+          trie.push_back(TrieNode{});
+          int id = static_cast<int>(trie.size() - 1);
+          trie[at].kids[c] = id;
+          at = id;
+        } else {
+          at = it->second;
+        }
+      }
+      trie[at].end = true;
+    }
+    // Bottom-up without recursion over the branching nodes (a chain of
+    // single children is one literal, walked once); every kInlineDepth
+    // levels of alternatives a rule.
+    auto interior = [&](int t) { return t != 0 && !trie[t].end && trie[t].kids.size() == 1; };
+    std::vector<int> order;
+    for (std::vector<int> stack{0}; !stack.empty();) {
+      int t = stack.back();
+      stack.pop_back();
+      order.push_back(t);
+      for (auto& kv : trie[t].kids) stack.push_back(kv.second);
+    }
+    std::vector<Expr> built(trie.size());
+    std::vector<int> depth_of(trie.size(), 0);
+    for (size_t oi = order.size(); oi-- > 0;) {
+      int t = order[oi];
+      if (interior(t)) continue;
+      std::vector<Expr> alts;
+      if (trie[t].end) alts.push_back(Expr{});
+      int depth = 0;
+      for (auto& [c, k] : trie[t].kids) {
+        std::string label = utf8(c);
+        int m = k;
+        while (interior(m)) {
+          label += utf8(trie[m].kids.begin()->first);
+          m = trie[m].kids.begin()->second;
+        }
+        alts.push_back(seq(lit(std::move(label)), std::move(built[m])));
+        depth = std::max(depth, depth_of[m]);
+      }
+      if (alts.size() > 1) ++depth;
+      Expr e = alt_v(std::move(alts));
+      if (depth >= kInlineDepth) {
+        e = ref_e(new_rule("values", std::move(e)));
+        depth = 0;
+      }
+      built[t] = std::move(e);
+      depth_of[t] = depth;
+    }
+    return std::move(built[0]);
   }
 
   bool value_allowed(const Json& v, const Node& n) {
@@ -1354,13 +1561,16 @@ class Converter {
       }
     }
     if (format) {
+      // Lengths every text of the format already has say nothing more.
+      auto [fmin, fmax] = format_lengths(*format);
+      if (fmin >= n.min_len && (!n.max_len || fmax <= *n.max_len)) n.len_kws.clear();
       if (!n.len_kws.empty()) drop_lengths("format");
       for (const auto& pt : n.patterns) unsupported("pattern", pt.second.path, "beside 'format'");
-      return seq({lit("\""), format_body(*format), lit("\"")});
+      return seq(lit("\""), format_body(*format), lit("\""));
     }
     if (!n.patterns.empty()) {
-      const auto& pat = n.patterns[0].first;  // not a structured binding: clang 14 cannot capture those
-      const auto& kw = n.patterns[0].second;
+      const std::string& pat = n.patterns[0].first;  // not a structured binding: clang 14 cannot capture those
+      const Kw& kw = n.patterns[0].second;
       bool same = std::all_of(n.patterns.begin(), n.patterns.end(), [&](const auto& q) { return q.first == pat; });
       if (!same) {
         unsupported("pattern", n.patterns[1].second.path, "two different patterns on one string");
@@ -1376,18 +1586,135 @@ class Converter {
         unsupported("pattern", kw.path, e.what());
       }
       if (re) {
-        if (!n.len_kws.empty()) drop_lengths("pattern");
-        return seq({lit("\""), regex_body(*re), lit("\"")});
+        if (!n.len_kws.empty()) {
+          Len l{0, 0};
+          for (size_t i = 0; i < re->branches.size(); ++i) {
+            const RegexBranch& br = re->branches[i];
+            Len b = regex_len(br.body);
+            if (!br.anchored_start || !br.anchored_end) b.max.reset();
+            l = i == 0 ? b : Len{std::min(l.min, b.min), l.max && b.max ? std::max(*l.max, *b.max) : std::optional<uint64_t>()};
+          }
+          bool redundant = l.min >= n.min_len && (!n.max_len || (l.max && *l.max <= *n.max_len));
+          bool empty = false;
+          if (redundant || fit_lengths(*re, n, empty)) {
+            n.len_kws.clear();
+            if (empty) return never_e();
+          } else {
+            drop_lengths("pattern");
+          }
+        }
+        return seq(lit("\""), regex_body(*re), lit("\""));
       }
     }
     if (n.max_len && n.min_len > *n.max_len) return never_e();
     check_repeat(n.min_len, n.len_kws, "minLength");
     if (n.max_len) check_repeat(*n.max_len, n.len_kws, "maxLength");
     if (n.min_len == 0 && !n.max_len) return ref_e(prim("string"));
-    return seq({lit("\""),
+    return seq(lit("\""),
                 repeat(ref_e(prim("char")), static_cast<uint32_t>(n.min_len),
                        static_cast<uint32_t>(n.max_len.value_or(0)), !n.max_len),
-                lit("\"")});
+                lit("\""));
+  }
+
+  // Code points a format's texts have: [min, max].
+  static std::pair<uint64_t, uint64_t> format_lengths(const std::string& f) {
+    if (f == "date") return {10, 10};
+    if (f == "time") return {9, 24};        // HH:MM:SS, .d{1,9}, Z or +HH:MM
+    if (f == "date-time") return {20, 35};
+    if (f == "uuid") return {36, 36};
+    if (f == "ipv4") return {7, 15};
+    return {3, UINT64_MAX};                 // email
+  }
+
+  struct Len {
+    uint64_t min;
+    std::optional<uint64_t> max;  // none: unbounded
+  };
+
+  static Len regex_len(const RegexNode& r) {
+    constexpr uint64_t kCap = uint64_t{1} << 40;  // saturate: counts are at most max_repeat
+    auto sat = [&](uint64_t v) { return std::min(v, kCap); };
+    switch (r.kind) {
+      case RegexNode::Chars: return {1, 1};
+      case RegexNode::Seq: {
+        Len l{0, 0};
+        for (const RegexNode& k : r.kids) {
+          Len x = regex_len(k);
+          l.min = sat(l.min + x.min);
+          l.max = l.max && x.max ? std::optional<uint64_t>(sat(*l.max + *x.max)) : std::nullopt;
+        }
+        return l;
+      }
+      case RegexNode::Alt: {
+        Len l = regex_len(r.kids[0]);
+        for (size_t i = 1; i < r.kids.size(); ++i) {
+          Len x = regex_len(r.kids[i]);
+          l.min = std::min(l.min, x.min);
+          l.max = l.max && x.max ? std::optional<uint64_t>(std::max(*l.max, *x.max)) : std::nullopt;
+        }
+        return l;
+      }
+      case RegexNode::Repeat: {
+        Len x = regex_len(r.kids[0]);
+        Len l{sat(x.min * r.min), std::nullopt};
+        if (!r.unbounded && x.max) l.max = sat(*x.max * r.max);
+        if (x.max && *x.max == 0) l.max = 0;
+        return l;
+      }
+    }
+    return {0, std::nullopt};
+  }
+
+  // minLength / maxLength taken into a pattern "^...$" whose one variable
+  // part is a repeated character class (^[a-z]+$, ^\d{3}-\d+$): its count
+  // narrows. False when the pattern has another shape; `empty` when no
+  // length fits.
+  bool fit_lengths(Regex& re, const Node& n, bool& empty) {
+    if (re.branches.size() != 1) return false;
+    RegexBranch& b = re.branches[0];
+    if (!b.anchored_start || !b.anchored_end) return false;
+    std::vector<RegexNode*> parts;
+    if (b.body.kind == RegexNode::Seq) {
+      for (RegexNode& k : b.body.kids) parts.push_back(&k);
+    } else {
+      parts.push_back(&b.body);
+    }
+    RegexNode* var = nullptr;
+    uint64_t fixed = 0;
+    for (RegexNode* p : parts) {
+      Len l = regex_len(*p);
+      if (l.max && *l.max == l.min) {
+        fixed += l.min;
+      } else if (!var && p->kind == RegexNode::Repeat && p->kids[0].kind == RegexNode::Chars) {
+        var = p;
+      } else {
+        return false;
+      }
+    }
+    if (!var) {
+      empty = fixed < n.min_len || (n.max_len && fixed > *n.max_len);
+      return true;
+    }
+    uint64_t lo = std::max<uint64_t>(var->min, n.min_len > fixed ? n.min_len - fixed : 0);
+    std::optional<uint64_t> hi;
+    if (!var->unbounded) hi = var->max;
+    if (n.max_len) {
+      if (*n.max_len < fixed) {
+        empty = true;
+        return true;
+      }
+      hi = hi ? std::min(*hi, *n.max_len - fixed) : *n.max_len - fixed;
+    }
+    if (hi && lo > *hi) {
+      empty = true;
+      return true;
+    }
+    check_repeat(lo, n.len_kws, "minLength");
+    if (hi) check_repeat(*hi, n.len_kws, "maxLength");
+    var->min = static_cast<uint32_t>(lo);
+    var->max = static_cast<uint32_t>(hi.value_or(lo));
+    var->unbounded = !hi;
+    return true;
   }
 
   static bool nullable(const RegexNode& r) {
@@ -1412,7 +1739,7 @@ class Converter {
       case RegexNode::Alt: {
         std::vector<Expr> kids;
         for (const RegexNode& k : r.kids) kids.push_back(regex_node(k));
-        return r.kind == RegexNode::Seq ? seq(std::move(kids)) : alt(std::move(kids));
+        return r.kind == RegexNode::Seq ? seq_v(std::move(kids)) : alt_v(std::move(kids));
       }
       case RegexNode::Repeat: return repeat(regex_node(r.kids[0]), r.min, r.max, r.unbounded);
     }
@@ -1424,9 +1751,9 @@ class Converter {
     std::vector<Expr> alts;
     for (const RegexBranch& b : re.branches) {
       Expr any = star(ref_e(prim("char")));
-      alts.push_back(seq({b.anchored_start ? Expr{} : any, regex_node(b.body), b.anchored_end ? Expr{} : any}));
+      alts.push_back(seq(b.anchored_start ? Expr{} : any, regex_node(b.body), b.anchored_end ? Expr{} : any));
     }
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   uint32_t format_rule(const std::string& name) {
@@ -1446,35 +1773,35 @@ class Converter {
   Expr format_expr(const std::string& name) {
     Expr d = cls('0', '9');
     if (name == "fmt-date") {
-      Expr year = alt({seq({lit("000"), cls('1', '9')}), seq({lit("00"), cls('1', '9'), d}),
-                       seq({lit("0"), cls('1', '9'), d, d}), seq({cls('1', '9'), d, d, d})});
-      Expr day28 = alt({seq({lit("0"), cls('1', '9')}), seq({lit("1"), d}), seq({lit("2"), cls('0', '8')})});
-      Expr long_m = alt({seq({lit("0"), cls(set_of("13578"))}), seq({lit("1"), cls(set_of("02"))})});
-      Expr any_m = alt({seq({lit("0"), cls('1', '9')}), seq({lit("1"), cls('0', '2')})});
-      Expr not_feb = alt({seq({lit("0"), cls(set_of("13456789"))}), seq({lit("1"), cls('0', '2')})});
+      Expr year = alt(seq(lit("000"), cls('1', '9')), seq(lit("00"), cls('1', '9'), d),
+                       seq(lit("0"), cls('1', '9'), d, d), seq(cls('1', '9'), d, d, d));
+      Expr day28 = alt(seq(lit("0"), cls('1', '9')), seq(lit("1"), d), seq(lit("2"), cls('0', '8')));
+      Expr long_m = alt(seq(lit("0"), cls(set_of("13578"))), seq(lit("1"), cls(set_of("02"))));
+      Expr any_m = alt(seq(lit("0"), cls('1', '9')), seq(lit("1"), cls('0', '2')));
+      Expr not_feb = alt(seq(lit("0"), cls(set_of("13456789"))), seq(lit("1"), cls('0', '2')));
       // Leap years: divisible by 4 but not 100, or by 400 (0000 left out).
-      Expr by4_not0 = alt({seq({lit("0"), cls(set_of("48"))}), seq({cls(set_of("2468")), cls(set_of("048"))}),
-                           seq({cls(set_of("13579")), cls(set_of("26"))})});
-      Expr leap = alt({seq({d, d, by4_not0}), seq({by4_not0, lit("00")})});
-      return alt({seq({year, lit("-"), any_m, lit("-"), day28}),
-                  seq({year, lit("-"), not_feb, lit("-"), alt({lit("29"), lit("30")})}),
-                  seq({year, lit("-"), long_m, lit("-31")}), seq({leap, lit("-02-29")})});
+      Expr by4_not0 = alt(seq(lit("0"), cls(set_of("48"))), seq(cls(set_of("2468")), cls(set_of("048"))),
+                           seq(cls(set_of("13579")), cls(set_of("26"))));
+      Expr leap = alt(seq(d, d, by4_not0), seq(by4_not0, lit("00")));
+      return alt(seq(year, lit("-"), any_m, lit("-"), day28),
+                  seq(year, lit("-"), not_feb, lit("-"), alt(lit("29"), lit("30"))),
+                  seq(year, lit("-"), long_m, lit("-31")), seq(leap, lit("-02-29")));
     }
     if (name == "fmt-time") {
-      Expr hour = alt({seq({cls('0', '1'), d}), seq({lit("2"), cls('0', '3')})});
-      Expr min = seq({cls('0', '5'), d});
+      Expr hour = alt(seq(cls('0', '1'), d), seq(lit("2"), cls('0', '3')));
+      Expr min = seq(cls('0', '5'), d);
       CodePointSet z = CodePointSet::of('Z', 'Z');
       z.add('z', 'z');
-      return seq({hour, lit(":"), min, lit(":"), min, opt(seq({lit("."), repeat(d, 1, 9, false)})),
-                  alt({cls(z), seq({cls(set_of("+-")), hour, lit(":"), min})})});
+      return seq(hour, lit(":"), min, lit(":"), min, opt(seq(lit("."), repeat(d, 1, 9, false))),
+                  alt(cls(z), seq(cls(set_of("+-")), hour, lit(":"), min)));
     }
     if (name == "fmt-date-time") {
-      return seq({ref_e(format_rule("fmt-date")), cls(set_of("Tt")), ref_e(format_rule("fmt-time"))});
+      return seq(ref_e(format_rule("fmt-date")), cls(set_of("Tt")), ref_e(format_rule("fmt-time")));
     }
     if (name == "fmt-uuid") {
       Expr h = ref_e(prim("hex"));
       auto hx = [&](uint32_t k) { return repeat(h, k, k, false); };
-      return seq({hx(8), lit("-"), hx(4), lit("-"), hx(4), lit("-"), hx(4), lit("-"), hx(12)});
+      return seq(hx(8), lit("-"), hx(4), lit("-"), hx(4), lit("-"), hx(4), lit("-"), hx(12));
     }
     if (name == "fmt-email") {
       CodePointSet atom = CodePointSet::of('a', 'z');
@@ -1487,13 +1814,13 @@ class Converter {
       CodePointSet alnum_dash = alnum;
       alnum_dash.add('-', '-');
       Expr word = repeat(cls(atom), 1, 64, false);
-      Expr label = seq({cls(alnum), opt(seq({repeat(cls(alnum_dash), 0, 61, false), cls(alnum)}))});
-      return seq({word, star(seq({lit("."), word})), lit("@"), label, star(seq({lit("."), label}))});
+      Expr label = seq(cls(alnum), opt(seq(repeat(cls(alnum_dash), 0, 61, false), cls(alnum))));
+      return seq(word, star(seq(lit("."), word)), lit("@"), label, star(seq(lit("."), label)));
     }
     if (name == "fmt-ipv4") {
-      Expr octet = alt({d, seq({cls('1', '9'), d}), seq({lit("1"), d, d}), seq({lit("2"), cls('0', '4'), d}),
-                        seq({lit("25"), cls('0', '5')})});
-      return seq({octet, lit("."), octet, lit("."), octet, lit("."), octet});
+      Expr octet = alt(d, seq(cls('1', '9'), d), seq(lit("1"), d, d), seq(lit("2"), cls('0', '4'), d),
+                        seq(lit("25"), cls('0', '5')));
+      return seq(octet, lit("."), octet, lit("."), octet, lit("."), octet);
     }
     throw std::logic_error("json_schema_grammar: no format " + name);
   }
@@ -1558,10 +1885,10 @@ class Converter {
   Expr int_range(i128 lo, i128 hi) {
     if (lo > hi) return never_e();
     std::vector<Expr> alts;
-    if (lo < 0) alts.push_back(seq({lit("-"), pos_range(std::max<i128>(1, -hi), -lo)}));
+    if (lo < 0) alts.push_back(seq(lit("-"), pos_range(std::max<i128>(1, -hi), -lo)));
     if (lo <= 0 && hi >= 0) alts.push_back(lit("0"));
     if (hi > 0) alts.push_back(pos_range(std::max<i128>(1, lo), hi));
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   // Positive integers in [a, b] without leading zeros, one alternative per
@@ -1571,11 +1898,15 @@ class Converter {
     std::vector<Expr> alts;
     std::string sa = i128_str(a), sb = i128_str(b);
     for (size_t len = sa.size(); len <= sb.size(); ++len) {
-      std::string lo = len == sa.size() ? sa : "1" + std::string(len - 1, '0');
+      std::string lo = sa;
+      if (len != sa.size()) {
+        lo.assign(len, '0');  // 10...0
+        lo[0] = '1';
+      }
       std::string hi = len == sb.size() ? sb : std::string(len, '9');
       alts.push_back(same_length(lo, hi));
     }
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   // Digit strings of one length between lo and hi (inclusive).
@@ -1592,16 +1923,16 @@ class Converter {
     std::vector<Expr> alts;
     char from = a, to = b;
     if (!lo_zeros) {
-      alts.push_back(seq({lit(std::string(1, a)), same_length(rlo, std::string(k, '9'))}));
+      alts.push_back(seq(lit(std::string(1, a)), same_length(rlo, std::string(k, '9'))));
       ++from;
     }
     if (!hi_nines) --to;
     if (from <= to) {
-      alts.push_back(seq({cls(static_cast<uint32_t>(from), static_cast<uint32_t>(to)),
-                          repeat(cls('0', '9'), static_cast<uint32_t>(k), static_cast<uint32_t>(k), false)}));
+      alts.push_back(seq(cls(static_cast<uint32_t>(from), static_cast<uint32_t>(to)),
+                          repeat(cls('0', '9'), static_cast<uint32_t>(k), static_cast<uint32_t>(k), false)));
     }
-    if (!hi_nines) alts.push_back(seq({lit(std::string(1, b)), same_length(std::string(k, '0'), rhi)}));
-    return seq({lit(prefix), alt(std::move(alts))});
+    if (!hi_nines) alts.push_back(seq(lit(std::string(1, b)), same_length(std::string(k, '0'), rhi)));
+    return seq(lit(prefix), alt_v(std::move(alts)));
   }
 
   // A bound on a fraction's digits: the digits after the point, and
@@ -1635,13 +1966,13 @@ class Converter {
       return FracBound{b->digits.empty() ? "" : b->digits.substr(1), b->exclusive};
     };
     auto then = [&](int digit, const FracSet& sub) {
-      return seq({lit(std::string(1, static_cast<char>('0' + digit))),
-                  sub.empty_ok ? opt(sub.nonempty) : sub.nonempty});
+      return seq(lit(std::string(1, static_cast<char>('0' + digit))),
+                  sub.empty_ok ? opt(sub.nonempty) : sub.nonempty);
     };
     std::vector<Expr> alts;
     if (h0 - l0 > 1) {
-      alts.push_back(seq({cls(static_cast<uint32_t>('0' + l0 + 1), static_cast<uint32_t>('0' + h0 - 1)),
-                          repeat(cls('0', '9'), 0, static_cast<uint32_t>(n - 1), false)}));
+      alts.push_back(seq(cls(static_cast<uint32_t>('0' + l0 + 1), static_cast<uint32_t>('0' + h0 - 1)),
+                          repeat(cls('0', '9'), 0, static_cast<uint32_t>(n - 1), false)));
     }
     if (lo && hi && l0 == h0) {
       alts.push_back(then(l0, frac_range(rest(lo), rest(hi), n - 1)));
@@ -1649,12 +1980,12 @@ class Converter {
       if (lo && l0 < h0) alts.push_back(then(l0, frac_range(rest(lo), std::nullopt, n - 1)));
       if (hi && h0 > l0) alts.push_back(then(h0, frac_range(std::nullopt, rest(hi), n - 1)));
     }
-    r.nonempty = alt(std::move(alts));
+    r.nonempty = alt_v(std::move(alts));
     return r;
   }
 
   Expr frac_text(const FracSet& f) {
-    return alt({f.empty_ok ? Expr{} : never_e(), seq({lit("."), f.nonempty})});
+    return alt(f.empty_ok ? Expr{} : never_e(), seq(lit("."), f.nonempty));
   }
 
   // Numbers (integers or not) between the bounds, written without an
@@ -1686,9 +2017,9 @@ class Converter {
         m.neg = false;
         hi = std::make_pair(m, lower->exclusive);
       }
-      alts.push_back(seq({lit("-"), magnitude_range(lo, hi)}));
+      alts.push_back(seq(lit("-"), magnitude_range(lo, hi)));
     }
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   // Non-negative y with lo <= y <= hi (bounds non-negative; exclusive as
@@ -1703,21 +2034,21 @@ class Converter {
     const i128 hiv = hi ? static_cast<i128>(std::stoll(hi->first.ip)) : top;
     if (li > hiv) return never_e();
     FracBound lf{lo.first.fp, lo.second};
-    Expr any_frac = opt(seq({lit("."), repeat(cls('0', '9'), 1, kBoundedFracDigits, false)}));
+    Expr any_frac = opt(seq(lit("."), repeat(cls('0', '9'), 1, kBoundedFracDigits, false)));
     std::vector<Expr> alts;
     if (li == hiv && hi) {
       FracBound hf{hi->first.fp, hi->second};
-      alts.push_back(seq({lit(i128_str(li)), frac_text(frac_range(lf, hf, kBoundedFracDigits))}));
+      alts.push_back(seq(lit(i128_str(li)), frac_text(frac_range(lf, hf, kBoundedFracDigits))));
     } else {
-      alts.push_back(seq({lit(i128_str(li)), frac_text(frac_range(lf, std::nullopt, kBoundedFracDigits))}));
+      alts.push_back(seq(lit(i128_str(li)), frac_text(frac_range(lf, std::nullopt, kBoundedFracDigits))));
       i128 mid_hi = hi ? hiv - 1 : hiv;
-      if (li + 1 <= mid_hi) alts.push_back(seq({int_range(li + 1, mid_hi), any_frac}));
+      if (li + 1 <= mid_hi) alts.push_back(seq(int_range(li + 1, mid_hi), any_frac));
       if (hi) {
         FracBound hf{hi->first.fp, hi->second};
-        alts.push_back(seq({lit(i128_str(hiv)), frac_text(frac_range(std::nullopt, hf, kBoundedFracDigits))}));
+        alts.push_back(seq(lit(i128_str(hiv)), frac_text(frac_range(std::nullopt, hf, kBoundedFracDigits))));
       }
     }
-    return alt(std::move(alts));
+    return alt_v(std::move(alts));
   }
 
   // ---- objects ----
@@ -1732,7 +2063,7 @@ class Converter {
     };
     std::vector<Item> items;
     for (const auto& [name, conj] : n.props) {
-      bool req = std::find(n.required.begin(), n.required.end(), name) != n.required.end();
+      bool req = n.is_required(name);
       Expr v = gen_conj(conj);
       if (v.kind == Expr::Never && !req) continue;
       items.push_back(Item{name, std::move(v), req});
@@ -1749,12 +2080,16 @@ class Converter {
     std::vector<std::string> names;
     for (const auto& [name, conj] : n.props) names.push_back(name);
     Expr extra_kv = never_e();
-    if (extras) extra_kv = seq({extra_key(names), ws(), lit(":"), ws(), extra_value});
-    // after[i]: the items from i on, each after a comma (a rule: two
-    // alternatives refer to the next one). first: the first item present.
-    Expr after = extras ? star(seq({sep(), extra_kv})) : Expr{};
-    Expr first = extras ? seq({extra_kv, after}) : never_e();
-    bool can_be_empty = true;
+    if (extras) extra_kv = seq(extra_key(names), ws(), lit(":"), ws(), extra_value);
+    // next: the items from k on, the first one present written now (one of
+    // the optional ones up to the first required one, or extras). A
+    // separator is shared by all the choices after it, so the matcher sees
+    // one comma, then the candidate names. `next` becomes a rule where two
+    // places use it (after an optional item), or when a run of required
+    // items grows long (to keep copying linear).
+    Expr next = extras ? seq(extra_kv, star(seq(sep(), extra_kv))) : never_e();
+    bool required_after = false;
+    size_t first_required = items.size();
     std::string base = name_for(n.where) + "-rest";
     for (size_t k = items.size(); k-- > 0;) {
       Item& it = items[k];
@@ -1764,20 +2099,40 @@ class Converter {
       } catch (const nlohmann::json::exception&) {
         throw GrammarError("a property name that is not UTF-8");
       }
-      Expr kv = seq({lit(key), ws(), lit(":"), ws(), it.value});
-      uint32_t next = new_rule(base, std::move(after));
-      Expr with = seq({kv, ref_e(next)});
+      bool shared = !it.required || (next.kind == Expr::Seq && next.kids.size() > 64);
+      Expr later = shared && next.kind != Expr::Never ? ref_e(new_rule(base, std::move(next))) : std::move(next);
+      Expr rest = required_after ? seq(sep(), later) : opt(seq(sep(), later));
+      Expr here = seq(lit(key), ws(), lit(":"), ws(), std::move(it.value), std::move(rest));
       if (it.required) {
-        first = with;
-        after = seq({sep(), with});
-        can_be_empty = false;
+        next = std::move(here);
+        required_after = true;
+        first_required = k;
       } else {
-        first = alt({with, std::move(first)});
-        after = alt({seq({sep(), with}), ref_e(next)});
+        next = alt(std::move(here), std::move(later));
       }
     }
-    return alt({can_be_empty ? seq({lit("{"), ws(), lit("}")}) : never_e(),
-                seq({lit("{"), ws(), first, ws(), lit("}")})});
+    Expr first = std::move(next);
+    bool can_be_empty = first_required == items.size();
+    // minProperties / maxProperties where the shape settles them: at most
+    // the required count, or 1 (no empty object); at least every name that
+    // can be written. Other counts are refused.
+    size_t required_count = 0;
+    for (const Item& it : items) required_count += it.required;
+    for (const Kw& k : n.prop_count_kws) {
+      if (k.name == "minProperties" && n.min_props > required_count) {
+        if (n.min_props == 1) {
+          can_be_empty = false;
+        } else {
+          unsupported(k.name, k.path, "more than the required properties");
+        }
+      }
+      if (k.name == "maxProperties" && n.max_props && (extras || items.size() > *n.max_props)) {
+        if (*n.max_props < required_count) return never_e();
+        unsupported(k.name, k.path, "fewer than the properties that may be written");
+      }
+    }
+    return alt(can_be_empty ? seq(lit("{"), ws(), lit("}")) : never_e(),
+                seq(lit("{"), ws(), std::move(first), ws(), lit("}")));
   }
 
   // A key (a JSON string) other than the listed names: the names' code
@@ -1807,7 +2162,7 @@ class Converter {
       }
       trie[at].end = true;
     }
-    Expr tail = seq({star(ref_e(prim("char"))), lit("\"")});
+    Expr tail = seq(star(ref_e(prim("char"))), lit("\""));
     // Built bottom-up without recursion; every kInlineDepth levels a rule.
     std::vector<Expr> built(trie.size());
     std::vector<int> depth_of(trie.size(), 0);
@@ -1827,11 +2182,11 @@ class Converter {
       int depth = 0;
       for (auto& [c, k] : trie[t].kids) {
         leave = leave.minus(CodePointSet::of(c, c));
-        alts.push_back(seq({json_chars(CodePointSet::of(c, c)), std::move(built[k])}));
+        alts.push_back(seq(json_chars(CodePointSet::of(c, c)), std::move(built[k])));
         depth = std::max(depth, depth_of[k] + 1);
       }
-      alts.push_back(seq({json_chars(leave), tail}));
-      Expr e = alt(std::move(alts));
+      alts.push_back(seq(json_chars(leave), tail));
+      Expr e = alt_v(std::move(alts));
       if (depth >= kInlineDepth) {
         e = ref_e(new_rule("key", std::move(e)));
         depth = 0;
@@ -1839,7 +2194,7 @@ class Converter {
       built[t] = std::move(e);
       depth_of[t] = depth;
     }
-    return seq({lit("\""), std::move(built[0])});
+    return seq(lit("\""), std::move(built[0]));
   }
 
   // ---- arrays ----
@@ -1867,12 +2222,12 @@ class Converter {
     auto rest_tail = [&](uint64_t i) {
       if (cap && i > *cap) return never_e();
       uint64_t lo = m > i ? m - i : 0;
-      return repeat(seq({sep(), rest}), static_cast<uint32_t>(lo), cap ? static_cast<uint32_t>(*cap - i) : 0, !cap);
+      return repeat(seq(sep(), rest), static_cast<uint32_t>(lo), cap ? static_cast<uint32_t>(*cap - i) : 0, !cap);
     };
     Expr tail = rest_tail(std::max<uint64_t>(p, 1));
     int depth = 0;
     for (size_t i = p; i-- > 1;) {
-      Expr more = cap && i >= *cap ? never_e() : seq({sep(), pre[i], std::move(tail)});
+      Expr more = cap && i >= *cap ? never_e() : seq(sep(), pre[i], std::move(tail));
       tail = i >= m ? opt(std::move(more)) : std::move(more);
       if (++depth >= kInlineDepth) {
         tail = ref_e(new_rule("items", std::move(tail)));
@@ -1880,8 +2235,8 @@ class Converter {
       }
     }
     Expr first = p > 0 ? pre[0] : rest;
-    Expr nonempty = cap && *cap == 0 ? never_e() : seq({lit("["), ws(), first, std::move(tail), ws(), lit("]")});
-    return alt({m == 0 ? seq({lit("["), ws(), lit("]")}) : never_e(), std::move(nonempty)});
+    Expr nonempty = cap && *cap == 0 ? never_e() : seq(lit("["), ws(), first, std::move(tail), ws(), lit("]"));
+    return alt(m == 0 ? seq(lit("["), ws(), lit("]")) : never_e(), std::move(nonempty));
   }
 
   // ---- oneOf ----
@@ -1976,8 +2331,7 @@ class Converter {
     // could list more).
     bool a_closed = a.groups.empty() && (a.extra_said ? conj_false(a.extra) : (closed_default_ && !a.props.empty()));
     for (const std::string& r : b.required) {
-      if (a_closed && !a.prop(r) &&
-          std::find(a.required.begin(), a.required.end(), r) == a.required.end()) {
+      if (a_closed && !a.prop(r) && !a.is_required(r)) {
         return true;
       }
     }
@@ -1986,7 +2340,7 @@ class Converter {
     for (const std::string& r : a.required) {
       const Conj* pb = b.prop(r);
       if (!pb && b.extra_said && conj_false(b.extra)) return true;
-      if (std::find(b.required.begin(), b.required.end(), r) == b.required.end()) continue;
+      if (!b.is_required(r)) continue;
       const Conj* pa = a.prop(r);
       Conj ca = pa ? *pa : a.extra, cb = pb ? *pb : b.extra;
       Node na, nb;
@@ -2092,6 +2446,7 @@ class Converter {
   std::deque<std::pair<uint32_t, Conj>> pending_;
   std::vector<std::string> inline_stack_;
   size_t work_ = 0;
+  size_t parts_at_start_ = t_expr_parts;
 };
 
 }  // namespace
