@@ -29,8 +29,9 @@ std::optional<ToolCallGrammar> tool_call_grammar(const ToolCallPlan& plan) {
     const std::string prefix = "tool" + std::to_string(i) + "-";
     rules += grammar::prefix_gbnf_rules(args, prefix) + "\n";
     // {"name": "f", "arguments": ARGS}, spaced as the templates write it.
-    const std::string head = "{" + tool_json_text(s.name_key) + ": " + tool_json_text(name) + ", " +
-                             tool_json_text(s.arguments_key) + ": ";
+    // (Appended, not "{" + ...: GCC 12 warns falsely (-Wrestrict) on that.)
+    std::string head = "{";
+    head += tool_json_text(s.name_key) + ": " + tool_json_text(name) + ", " + tool_json_text(s.arguments_key) + ": ";
     calls += std::string(n++ ? " | " : "") + "(" + gbnf_literal(head) + " " + prefix + "root " + gbnf_literal("}") + ")";
   }
   if (n == 0) return std::nullopt;
