@@ -74,7 +74,24 @@ export interface SamplingOptions {
   /** Lantern extension (vLLM's name): the response gets `prompt_token_ids` and
    * each choice its `token_ids`; when streamed, on the choice's finish chunk. */
   return_token_ids?: boolean;
+  /** The output must look like this (JSON Schema, JSON object or a grammar);
+   * enforced token by token. A bad schema or grammar is an ApiError naming
+   * the field. */
+  response_format?: ResponseFormat;
+  /** llama-server's GBNF grammar the output must match (with a
+   * response_format of type 'text' or none). */
+  grammar?: string;
 }
+
+export type ResponseFormat =
+  | { type: 'text' }
+  /** One JSON object; WebLLM's `schema` (a JSON Schema as a string) narrows it. */
+  | { type: 'json_object'; schema?: string }
+  /** OpenAI's shape. strict (default true): unsupported keywords are errors;
+   * false: they are let through unenforced. */
+  | { type: 'json_schema'; json_schema: { name: string; schema?: object; strict?: boolean; description?: string } }
+  /** WebLLM's shape: an EBNF/GBNF grammar with a `root` rule. */
+  | { type: 'grammar'; grammar: string };
 
 export interface ChatCompletionRequest extends SamplingOptions {
   messages: ChatMessage[];
@@ -83,10 +100,10 @@ export interface ChatCompletionRequest extends SamplingOptions {
   stream_options?: { include_usage?: boolean };
   logprobs?: boolean;
   top_logprobs?: number;
-  response_format?: { type: 'text' | 'json_object' };
   tools?: Tool[];
   /** 'none' leaves the tools out of the prompt and parses no calls;
-   * 'required' and a named function are not yet enforced. */
+   * 'required' and a named function are enforced by a grammar of the
+   * model's call syntax and the function's parameters schema. */
   tool_choice?: ToolChoice;
   /** false: at most one call per reply (default true). */
   parallel_tool_calls?: boolean;
