@@ -1,5 +1,6 @@
 #include "scenarios/chat_command.h"
 
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -16,6 +17,7 @@ using json = nlohmann::ordered_json;
 namespace {
 
 const char* kHelp = R"(usage: lantern-rig chat --prompt TEXT [options]
+       lantern-rig chat --request BODY.json [--model M] [browser options]
 
 Streams one completion through the web SDK in headless Chromium (WebGPU, or
 the wasm CPU backend where WebGPU is missing) and prints it as it arrives.
@@ -25,7 +27,12 @@ chat template.
 options:
   --model PATH|URL   GGUF model (default: ../shared/models/stories260K/stories260K.gguf
                      when present, else a synthetic model whose text is random)
-  --prompt TEXT      the prompt (required)
+  --prompt TEXT      the prompt (this or --request)
+  --request FILE     a whole OpenAI request body instead (a chat completion when it
+                     has "messages", else a completion), sent as it is through the
+                     SDK; prints the response object, or with "stream": true one
+                     chunk object per line; an error object and exit status 1
+                     when the SDK rejects it (as lantern-cli --request)
   --chat             send it as a user message through the chat template
   --max-tokens N     completion length (default 64)
   --temperature T    0 is greedy (default 0)
@@ -45,6 +52,7 @@ options:
 
 struct ChatOptions {
   std::string model, prompt, backend = "auto";
+  std::string request;  // --request: the body's JSON text
   bool chat = false, json = false, has_prompt = false;
   int max_tokens = 64;
   int n_ctx = 0;  // 0: the SDK's default
@@ -65,6 +73,16 @@ ChatOptions parse(int argc, char** argv, bool* help) {
     else if (a == "--model") o.model = value();
     else if (a == "--prompt") { o.prompt = value(); o.has_prompt = true; }
     else if (a == "--chat") o.chat = true;
+    else if (a == "--request") {
+      const std::string path = value();
+      std::ifstream f(path, std::ios::binary);
+      if (!f) throw std::invalid_argument("cannot read --request " + path);
+      std::stringstream ss;
+      ss << f.rdbuf();
+      const json body = json::parse(ss.str(), nullptr, /*allow_exceptions=*/false);
+      if (body.is_discarded() || !body.is_object()) throw std::invalid_argument("--request " + path + " is not a JSON object");
+      o.request = body.dump();
+    }
     else if (a == "--json") o.json = true;
     else if (a == "--max-tokens") o.max_tokens = std::stoi(value());
     else if (a == "--temperature") o.temperature = std::stod(value());
@@ -79,7 +97,8 @@ ChatOptions parse(int argc, char** argv, bool* help) {
     else if (a == "--source-dir") o.browser.source_dir = value();
     else throw std::invalid_argument("unknown option " + a + " (see --help)");
   }
-  if (!*help && !o.has_prompt) throw std::invalid_argument("--prompt is required (see --help)");
+  if (!*help && !o.has_prompt && o.request.empty()) throw std::invalid_argument("--prompt is required, or --request (see --help)");
+  if (o.has_prompt && !o.request.empty()) throw std::invalid_argument("--prompt and --request exclude each other");
   if (o.backend != "auto" && o.backend != "webgpu" && o.backend != "cpu")
     throw std::invalid_argument("--backend must be auto, webgpu or cpu");
   if (o.max_tokens < 1) throw std::invalid_argument("--max-tokens must be at least 1");
@@ -96,6 +115,7 @@ std::string page_query(const ChatOptions& o, const std::string& model_url) {
   if (!o.top_p.empty()) q << "&top_p=" << o.top_p;
   if (!o.seed.empty()) q << "&seed=" << o.seed;
   if (o.n_ctx > 0) q << "&n_ctx=" << o.n_ctx;
+  if (!o.request.empty()) q << "&request=" << url_encode(o.request);
   return q.str();
 }
 
@@ -142,7 +162,17 @@ int chat_command(int argc, char** argv) {
     for (size_t printed = 0;;) {
       const auto errors = page.events("error");
       if (!errors.empty()) ctx.fail("the page reported: " + errors[0].data.value("message", std::string()));
-      if (!o.json) {
+      if (!o.request.empty()) {
+        // --request: the SDK's own objects, one per line as they arrive
+        // (read after the end event, so none that came before it is missed).
+        const auto finished = page.events("request_done");
+        const auto objects = page.events("object");
+        for (; printed < objects.size(); ++printed) std::cout << objects[printed].data["object"].dump() << "\n" << std::flush;
+        if (!finished.empty()) {
+          ctx.teardown();
+          return finished[0].data.value("rejected", false) ? 1 : 0;
+        }
+      } else if (!o.json) {
         const auto chunks = page.events("chunk");
         for (; printed < chunks.size(); ++printed) std::cout << chunks[printed].data.value("text", std::string()) << std::flush;
       }

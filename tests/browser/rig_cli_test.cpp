@@ -360,3 +360,63 @@ TEST_F(RigCli, SplitModelLoadsFromItsFirstShardAndCachesEveryShard) {
 }
 
 }  // namespace
+
+// lantern-rig chat --request: a whole OpenAI body through the web SDK in
+// Chromium gives the same answer as lantern-cli --request natively (greedy,
+// under a JSON Schema), streams chunk objects, and a body the SDK refuses
+// gives its error object and exit status 1.
+TEST_F(RigCli, RequestBodyThroughTheSdkMatchesTheNativeCli) {
+  const std::string model = lantern::test::stories260k();
+  const std::string d = temp_dir("request");
+  const nlohmann::json body = {
+      {"messages", {{{"role", "user"}, {"content", "Tell me about a cat."}}}},
+      {"response_format",
+       {{"type", "json_schema"},
+        {"json_schema",
+         {{"name", "cat"},
+          {"schema", {{"type", "object"},
+                      {"properties", {{"name", {{"type", "string"}, {"maxLength", 10}}},
+                                      {"age", {{"type", "integer"}, {"minimum", 0}, {"maximum", 20}}}}},
+                      {"required", {"name", "age"}}}}}}}},
+      {"temperature", 0},
+      {"max_tokens", 80}};
+  std::ofstream(d + "/body.json") << body.dump();
+  const std::string cli = std::string(LANTERN_BINARY_DIR) + "/bin/lantern-cli --model " + model + " --request " + d +
+                          "/body.json > " + d + "/cli.txt";
+  ASSERT_EQ(0, std::system(cli.c_str()));
+  const nlohmann::json native = last_json_line(slurp(d + "/cli.txt"));
+  ASSERT_EQ(0, wait_rig(start_rig({"chat", "--model", model, "--backend", "cpu", "--request", d + "/body.json"}, d + "/rig.txt"), 120s))
+      << slurp(d + "/rig.txt");
+  const nlohmann::json browser = last_json_line(slurp(d + "/rig.txt"));
+  const auto& nm = native["choices"][0]["message"];
+  EXPECT_EQ(nm["content"], browser["choices"][0]["message"]["content"]) << slurp(d + "/rig.txt");
+  EXPECT_EQ("stop", browser["choices"][0]["finish_reason"]);
+  const nlohmann::json cat = nlohmann::json::parse(nm["content"].get<std::string>());
+  EXPECT_TRUE(cat["age"].is_number_integer());
+
+  nlohmann::json streamed = body;
+  streamed["stream"] = true;
+  streamed["temperature"] = 1;
+  streamed["seed"] = 3;
+  std::ofstream(d + "/stream.json") << streamed.dump();
+  ASSERT_EQ(0, wait_rig(start_rig({"chat", "--model", model, "--backend", "cpu", "--request", d + "/stream.json"}, d + "/s.txt"), 120s));
+  std::stringstream lines(slurp(d + "/s.txt"));
+  std::string line, text;
+  int chunks = 0;
+  while (std::getline(lines, line)) {
+    const auto c = nlohmann::json::parse(line, nullptr, false);
+    if (c.is_discarded() || c.value("object", "") != "chat.completion.chunk") continue;
+    ++chunks;
+    for (const auto& ch : c["choices"]) text += ch["delta"].value("content", std::string());
+  }
+  EXPECT_GE(chunks, 5);
+  EXPECT_TRUE(nlohmann::json::parse(text, nullptr, false).is_object()) << text;
+
+  nlohmann::json bad = body;
+  bad["response_format"]["json_schema"]["schema"]["uniqueItems"] = true;
+  bad["response_format"]["json_schema"]["schema"]["type"] = "array";
+  std::ofstream(d + "/bad.json") << bad.dump();
+  EXPECT_EQ(1, wait_rig(start_rig({"chat", "--model", model, "--backend", "cpu", "--request", d + "/bad.json"}, d + "/bad.txt"), 120s));
+  const nlohmann::json err = last_json_line(slurp(d + "/bad.txt"));
+  EXPECT_EQ("response_format.json_schema.schema", err["error"]["param"]) << slurp(d + "/bad.txt");
+}
