@@ -149,19 +149,24 @@ GrammarMatcher::GrammarMatcher(std::shared_ptr<const Grammar> g, const MatcherLi
   state_ = st.start(g_->root);
 }
 
-bool GrammarMatcher::accept(std::string_view bytes) {
+bool GrammarMatcher::step_bytes(std::string_view bytes, bool keep) {
   GrammarStepper st(*g_, arena_);
   const size_t mark = arena_.mark();
   StackSet s = state_;
+  bool ok = true;
   for (char c : bytes) {
     s = st.step(s, static_cast<uint8_t>(c));
     if (s.tops.empty() && !s.ended) {
-      arena_.rollback(mark);
-      return false;
+      ok = false;
+      break;
     }
   }
-  state_ = std::move(s);
-  return true;
+  if (ok && keep) {
+    state_ = std::move(s);
+  } else {
+    arena_.rollback(mark);
+  }
+  return ok;
 }
 
 std::string GrammarMatcher::forced_bytes(size_t max_bytes) {

@@ -118,7 +118,9 @@ class GrammarMatcher {
  public:
   explicit GrammarMatcher(std::shared_ptr<const Grammar> g, const MatcherLimits& limits = {});
   // Appends the bytes if the grammar allows them (state unchanged otherwise).
-  bool accept(std::string_view bytes);
+  bool accept(std::string_view bytes) { return step_bytes(bytes, /*keep=*/true); }
+  // Whether accept() would take them; the state stays as it is.
+  bool can_accept(std::string_view bytes) { return step_bytes(bytes, /*keep=*/false); }
   bool can_end() const { return state_.ended; }
   // No more bytes can follow (every stack has ended).
   bool finished() const { return state_.tops.empty(); }
@@ -130,6 +132,8 @@ class GrammarMatcher {
   StackArena& arena() { return arena_; }
 
  private:
+  bool step_bytes(std::string_view bytes, bool keep);
+
   std::shared_ptr<const Grammar> g_;
   StackArena arena_;
   StackSet state_;

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "grammar/gbnf_compose.h"
 #include "grammar/gbnf_parser.h"
 #include "grammar/regex_grammar.h"
 #include "grammar/utf8_ranges.h"
@@ -182,26 +183,6 @@ void hex_escape(std::string& out, char kind, uint32_t c, int digits) {
   out += buf;
 }
 
-void print_literal(const std::string& s, std::string& out) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          hex_escape(out, 'x', c, 2);
-        } else {
-          out += static_cast<char>(c);  // UTF-8 passes through
-        }
-    }
-  }
-  out += '"';
-}
-
 void print_class_char(uint32_t c, std::string& out) {
   if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
     out += static_cast<char>(c);
@@ -222,10 +203,10 @@ void print_expr(const Expr& e, const std::vector<Rule>& rules, std::string& out,
     case Expr::Lit:
       if (prec >= 2 && e.text.size() > 1) {
         out += '(';
-        print_literal(e.text, out);
+        out += gbnf_literal(e.text);
         out += ')';
       } else {
-        print_literal(e.text, out);
+        out += gbnf_literal(e.text);
       }
       return;
     case Expr::Class:
@@ -633,6 +614,44 @@ int deferred_category(const std::string& k) {
   auto it = kCats.find(k);
   return it == kCats.end() ? -1 : it->second;
 }
+
+// Strings as a trie of code points (enum literals, property names):
+// node 0 is the empty prefix.
+struct CodePointTrie {
+  struct Node {
+    std::map<uint32_t, int> kids;
+    bool end = false;  // a string ends here
+  };
+  std::vector<Node> nodes = std::vector<Node>(1);
+
+  void insert(const std::vector<uint32_t>& cps) {
+    int at = 0;
+    for (uint32_t c : cps) {
+      auto it = nodes[at].kids.find(c);
+      if (it == nodes[at].kids.end()) {
+        nodes.push_back(Node{});
+        const int id = static_cast<int>(nodes.size() - 1);
+        nodes[at].kids[c] = id;
+        at = id;
+      } else {
+        at = it->second;
+      }
+    }
+    nodes[at].end = true;
+  }
+  // Every node before its children, without recursion: walked backwards it
+  // builds bottom-up.
+  std::vector<int> preorder() const {
+    std::vector<int> order;
+    for (std::vector<int> stack{0}; !stack.empty();) {
+      const int t = stack.back();
+      stack.pop_back();
+      order.push_back(t);
+      for (const auto& kv : nodes[t].kids) stack.push_back(kv.second);
+    }
+    return order;
+  }
+};
 
 const std::set<std::string>& supported_formats() {
   static const std::set<std::string> kFormats = {"date", "time", "date-time", "uuid", "email", "ipv4"};
@@ -1415,39 +1434,18 @@ class Converter {
       for (const std::string& t : texts) alts.push_back(lit(t));
       return alt_v(std::move(alts));
     }
-    struct TrieNode {
-      std::map<uint32_t, int> kids;
-      bool end = false;
-    };
-    std::vector<TrieNode> trie(1);
+    CodePointTrie cpt;
     for (const std::string& t : texts) {
       std::vector<uint32_t> cps;
       decode_utf8(t, cps);  // canonical() wrote UTF-8
-      int at = 0;
-      for (uint32_t c : cps) {
-        auto it = trie[at].kids.find(c);
-        if (it == trie[at].kids.end()) {
-          trie.push_back(TrieNode{});
-          int id = static_cast<int>(trie.size() - 1);
-          trie[at].kids[c] = id;
-          at = id;
-        } else {
-          at = it->second;
-        }
-      }
-      trie[at].end = true;
+      cpt.insert(cps);
     }
+    const std::vector<CodePointTrie::Node>& trie = cpt.nodes;
     // Bottom-up without recursion over the branching nodes (a chain of
     // single children is one literal, walked once); every kInlineDepth
     // levels of alternatives a rule.
     auto interior = [&](int t) { return t != 0 && !trie[t].end && trie[t].kids.size() == 1; };
-    std::vector<int> order;
-    for (std::vector<int> stack{0}; !stack.empty();) {
-      int t = stack.back();
-      stack.pop_back();
-      order.push_back(t);
-      for (auto& kv : trie[t].kids) stack.push_back(kv.second);
-    }
+    const std::vector<int> order = cpt.preorder();
     std::vector<Expr> built(trie.size());
     std::vector<int> depth_of(trie.size(), 0);
     for (size_t oi = order.size(); oi-- > 0;) {
@@ -2126,41 +2124,19 @@ class Converter {
   // points as a trie, and at each node any character that leaves it.
   Expr extra_key(const std::vector<std::string>& names) {
     if (names.empty()) return ref_e(prim("string"));
-    struct TrieNode {
-      std::map<uint32_t, int> kids;
-      bool end = false;
-    };
-    std::vector<TrieNode> trie(1);
+    CodePointTrie cpt;
     for (const std::string& name : names) {
       std::vector<uint32_t> cps;
       if (!decode_utf8(name, cps)) throw GrammarError("a property name that is not UTF-8");
-      int at = 0;
-      for (uint32_t c : cps) {
-        auto it = trie[at].kids.find(c);
-        if (it == trie[at].kids.end()) {
-          trie.push_back(TrieNode{});
-          int id = static_cast<int>(trie.size() - 1);
-          trie[at].kids[c] = id;
-          at = id;
-        } else {
-          at = it->second;
-        }
-        spend(1);
-      }
-      trie[at].end = true;
+      spend(cps.size());
+      cpt.insert(cps);
     }
+    const std::vector<CodePointTrie::Node>& trie = cpt.nodes;
     Expr tail = seq(star(ref_e(prim("char"))), lit("\""));
     // Built bottom-up without recursion; every kInlineDepth levels a rule.
     std::vector<Expr> built(trie.size());
     std::vector<int> depth_of(trie.size(), 0);
-    std::vector<int> order;
-    std::vector<int> stack{0};
-    while (!stack.empty()) {
-      int t = stack.back();
-      stack.pop_back();
-      order.push_back(t);
-      for (auto& [c, k] : trie[t].kids) stack.push_back(k);
-    }
+    const std::vector<int> order = cpt.preorder();
     for (size_t oi = order.size(); oi-- > 0;) {
       int t = order[oi];
       CodePointSet leave = CodePointSet::all();

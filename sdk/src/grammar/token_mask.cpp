@@ -114,18 +114,7 @@ bool GrammarConstraint::allows(int32_t token) {
   if (token < 0 || token >= compiled_->trie().n_vocab()) return false;
   if (is_eog(token)) return matcher_.can_end();
   const std::string& text = compiled_->trie().text(token);
-  if (text.empty()) return false;
-  StackArena& arena = matcher_.arena();
-  const size_t mark = arena.mark();
-  GrammarStepper st(matcher_.grammar(), arena);
-  StackSet s = matcher_.state();
-  for (char c : text) {
-    s = st.step(s, static_cast<uint8_t>(c));
-    if (s.tops.empty() && !s.ended) break;
-  }
-  const bool ok = !s.tops.empty() || s.ended;
-  arena.rollback(mark);
-  return ok;
+  return !text.empty() && matcher_.can_accept(text);
 }
 
 size_t GrammarConstraint::fill_mask(TokenBitmask& mask) {

@@ -58,7 +58,9 @@ void check_along(const Tokenizer& tk, const std::string& gbnf, const std::string
     }
     EXPECT_EQ(n, brute);
     ASSERT_TRUE(mask_has(mask, ids[i])) << "the text's own token " << i << " '" << tk.token_to_piece(ids[i]) << "'";
-    if (i + 1 < ids.size()) ASSERT_TRUE(c.accept(ids[i]));
+    if (i + 1 < ids.size()) {
+      ASSERT_TRUE(c.accept(ids[i]));
+    }
   }
   EXPECT_TRUE(c.can_end());
 }

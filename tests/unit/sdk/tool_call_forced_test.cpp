@@ -107,7 +107,9 @@ void check_forced(Engine& engine, const json& tool_choice, const std::string& on
       EXPECT_EQ(out["finish_reason"], "tool_calls");
     }
     ASSERT_GE(calls.size(), 1u);
-    if (!parallel) EXPECT_EQ(calls.size(), 1u);
+    if (!parallel) {
+      EXPECT_EQ(calls.size(), 1u);
+    }
     for (const json& c : calls) {
       const std::string name = c["name"];
       if (!only.empty()) {
