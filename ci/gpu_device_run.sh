@@ -16,7 +16,9 @@
 #   all      parity, kernels, bench
 # Each step's whole log is in $OUT/<step>.log (the call's output shows its tail).
 # LANTERN_BENCH_MODELS picks gpubench's models (see webgpu_bench_scenario.cpp);
-# SDK_BENCH_MODELS the bench's (default: the four Q4_0/Q8_0 ones).
+# SDK_BENCH_MODELS the bench's (default: the four Q4_0/Q8_0 ones), SDK_BENCH_RUNS
+# its runs (default 3); BENCH_SCHEMA=FILE also times decode under that JSON
+# Schema (lantern-rig bench --schema).
 # Usage: ci/gpu_device_run.sh [parity|kernels|bench|all]
 set -uo pipefail
 what=${1:-all}
@@ -48,7 +50,9 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
   fi
   [ -d fixtures/peers/node_modules/node-llama-cpp ] && peers=(--peers llama-native) ||
     echo "gpu_device_run: fixtures/peers/node_modules/node-llama-cpp is not here: bench without the native peer"
-  $RIG bench --browser "$CHROME" --flags gpu-vulkan --source-dir . --runs 3 "${peers[@]}" \
+  schema=()
+  [ -n "${BENCH_SCHEMA:-}" ] && schema=(--schema "$BENCH_SCHEMA")
+  $RIG bench --browser "$CHROME" --flags gpu-vulkan --source-dir . --runs "${SDK_BENCH_RUNS:-3}" "${peers[@]}" "${schema[@]}" \
     --model "${SDK_BENCH_MODELS:-synthetic:qwen2.5-0.5b:q4_0,synthetic:qwen2.5-0.5b:q8_0,synthetic:llama-3.2-1b:q4_0,synthetic:llama-3.2-1b:q8_0}" \
     --model-cache /tmp/lantern-bench-models --timeout 500 --report "$OUT/rig-bench" > "$OUT/bench.log" 2>&1 || rc=1
   tail -60 "$OUT/bench.log"

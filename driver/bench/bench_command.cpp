@@ -61,12 +61,18 @@ json bench_one(const BenchOptions& o, const BenchModel& model, const ThrottlePro
     const ServedModel served = serve_model(model.local_file.empty() ? model.url : model.local_file);
     std::vector<Mount> mounts{{"/web/", settings.source_dir + "/web"}};
     mounts.insert(mounts.end(), served.mounts.begin(), served.mounts.end());
+    std::string schema_param;
+    if (!o.schema_file.empty()) {
+      const fs::path schema = fs::absolute(o.schema_file);
+      mounts.push_back({"/bench-schema/", schema.parent_path(), {schema.filename().string()}});
+      schema_param = "&schema=" + url_encode("/bench-schema/" + schema.filename().string());
+    }
     ctx.start_server(mounts);
     const std::string model_url = served.remote() ? served.url : ctx.url(served.url);
     auto page_for = [&](bool speed) {
       return "/bench.html?model=" + url_encode(served.url) + "&backend=" + o.backend + "&ttft=" + std::to_string(o.ttft_tokens) +
              "&prefill=" + std::to_string(o.prefill_tokens) + "&decode=" + std::to_string(o.decode_tokens) +
-             "&speed=" + (speed ? "1" : "0");
+             "&speed=" + (speed ? "1" : "0") + (speed ? schema_param : "");
     };
     BenchInputs in;
     in.model = model;

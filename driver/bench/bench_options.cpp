@@ -2,9 +2,12 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
 
 namespace lantern::rig::bench {
 
@@ -35,6 +38,9 @@ options:
                        none (loads and first token only)
   --ttft-tokens N      (default 16)   --prefill-tokens N (default 512)
   --decode-tokens N    (default 128)
+  --schema FILE        also time the decode request constrained by this JSON
+                       Schema (response_format json_schema, greedy): tok/s,
+                       its ratio to unconstrained decode, jump-forward tokens
   --json               print one JSON object (several models or throttles:
                        {"benchmarks":[...]}) instead of the tables
   --json-file FILE     also write the JSON there
@@ -132,6 +138,7 @@ bool parse_bench_options(int argc, char** argv, BenchOptions* out) {
     } else if (a == "--ttft-tokens") o.ttft_tokens = positive_int(a, value());
     else if (a == "--prefill-tokens") o.prefill_tokens = positive_int(a, value());
     else if (a == "--decode-tokens") o.decode_tokens = positive_int(a, value());
+    else if (a == "--schema") o.schema_file = value();
     else if (a == "--json") o.json = true;
     else if (a == "--json-file") o.json_file = value();
     else if (a == "--report") o.report_dir = value();
@@ -147,6 +154,13 @@ bool parse_bench_options(int argc, char** argv, BenchOptions* out) {
   if (!o.replot_file.empty()) {
     if (o.report_dir.empty()) throw std::invalid_argument("--replot needs --report DIR");
   } else if (o.models.empty()) throw std::invalid_argument("--model is required (see --help)");
+  if (!o.schema_file.empty()) {
+    // Refused here, not in the page after minutes of loads.
+    std::ifstream in(o.schema_file);
+    if (!in) throw std::invalid_argument("--schema: cannot read " + o.schema_file);
+    const auto schema = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!schema.is_object()) throw std::invalid_argument("--schema: " + o.schema_file + " is not a JSON object");
+  }
   if (o.model_cache_dir.empty()) o.model_cache_dir = default_model_cache();
   *out = std::move(o);
   return true;

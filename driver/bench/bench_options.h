@@ -34,6 +34,7 @@ struct BenchOptions {
   int ttft_tokens = 16;
   int prefill_tokens = 512;
   int decode_tokens = 128;
+  std::string schema_file;                // --schema FILE: also time the decode request under this JSON Schema
   bool plots = true;
   std::string replot_file;                // --replot FILE: tables and plots from a bench.json, nothing run
 };

@@ -62,6 +62,19 @@ std::string render_tables(const std::vector<json>& summaries) {
     o << "| " << label(s) << " | " << mb(m["renderer_peak_rss_bytes"]) << " | " << mb(m["gpu_peak_rss_bytes"]) << " | "
       << mb(m["browser_peak_rss_bytes"]) << " | " << mb(m["js_heap_peak_bytes"]) << " |\n";
   }
+  bool any_constrained = false;
+  for (const auto& s : summaries) any_constrained = any_constrained || s.contains("constrained");
+  if (any_constrained) {
+    o << "\nDecode under a JSON Schema (--schema; greedy, the same prompt as decode):\n\n"
+         "| model | constrained tok/s | of unconstrained | tokens | jump-forward share |\n| --- | ---: | ---: | ---: | ---: |\n";
+    for (const auto& s : summaries) {
+      if (!s.contains("constrained")) continue;
+      const json& c = s["constrained"];
+      o << "| " << label(s) << " | " << spread(c["decode_tok_s"], "%.1f") << " | " << num(c["ratio_to_decode"], "%.2fx") << " | "
+        << num(c["tokens"]["median"]) << " | "
+        << num(c["forced_share"].is_number() ? json(c["forced_share"].get<double>() * 100) : json(), "%.0f%%") << " |\n";
+    }
+  }
   bool any_throttle = false;
   for (const auto& s : summaries) any_throttle = any_throttle || s.contains("throttle_check");
   if (any_throttle) {

@@ -101,6 +101,22 @@ json summarize(const BenchInputs& in) {
     out[std::string(key) + "_stats"] = s.to_json();
     out[std::string("engine_") + key + "_stats"] = speed(from, std::string("engine_") + key);
   }
+  // Decode under --schema: the same request constrained, against unconstrained
+  // decode of the same run, and the share of tokens jump-forward supplied.
+  std::vector<json> constrained;
+  for (const auto& s : timed)
+    if (s.contains("constrained_decode_tok_s")) constrained.push_back(s);
+  if (!constrained.empty()) {
+    const SampleStats tok_s = collect(constrained, "/constrained_decode_tok_s");
+    const SampleStats tokens = collect(constrained, "/constrained_tokens");
+    const SampleStats forced = collect(constrained, "/constrained_forced_tokens");
+    const SampleStats plain = collect(constrained, "/decode_tok_s");
+    out["constrained"] = {
+        {"decode_tok_s", tok_s.to_json()},
+        {"ratio_to_decode", tok_s.empty() || plain.empty() || plain.median() <= 0 ? json() : json(tok_s.median() / plain.median())},
+        {"tokens", tokens.to_json()},
+        {"forced_share", tokens.empty() || forced.empty() || tokens.median() <= 0 ? json() : json(forced.median() / tokens.median())}};
+  }
   out["ttft_prompt_tokens"] = first.value(json::json_pointer("/page/ttft/prompt_tokens"), 0);
   out["prefill_tokens"] = timed.empty() ? json() : json(timed.front().value("prefill_tokens", 0));
   out["decode_tokens"] = timed.empty() ? json() : json(timed.front().value("decode_tokens", 0));

@@ -93,6 +93,12 @@ void add_page_fields(const json& r, json& s) {
     s["decode_tok_s"] = r["decode"].value("request_decode_tok_s", json());
     s["engine_decode_tok_s"] = r["decode"].value("engine_decode_tok_s", json());
   }
+  if (r.contains("constrained") && r["constrained"].is_object()) {
+    const json& c = r["constrained"];
+    s["constrained_tokens"] = c.value("completion_tokens", 0);
+    s["constrained_forced_tokens"] = c.value("grammar_forced_tokens", json());
+    s["constrained_decode_tok_s"] = c.value("request_decode_tok_s", json());
+  }
 }
 
 }  // namespace

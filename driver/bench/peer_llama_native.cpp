@@ -41,7 +41,7 @@ json failure(const PeerBenchSpec& spec, const std::string& why) {
 
 std::string join_threads(const std::vector<int>& threads) {
   std::string s;
-  for (int t : threads) s += (s.empty() ? "" : ",") + std::to_string(t);
+  for (int t : threads) s.append(s.empty() ? "" : ",").append(std::to_string(t));
   return s;
 }
 

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "support/test_paths.h"
+#include "support/test_files.h"
 
 namespace {
 
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-const std::string kRig = std::string(LANTERN_BINARY_DIR) + "/bin/lantern-rig";
+const std::string kRigBinary = std::string(LANTERN_BINARY_DIR) + "/bin/lantern-rig";
 
 // Runs the rig (output to `log`); the exit status, or -1 after `limit`.
 int run_rig(const std::vector<std::string>& args, const std::string& log, std::chrono::seconds limit) {
@@ -32,10 +33,10 @@ int run_rig(const std::vector<std::string>& args, const std::string& log, std::c
       ::dup2(fileno(f), 1);
       ::dup2(fileno(f), 2);
     }
-    std::vector<char*> argv{const_cast<char*>(kRig.c_str())};
+    std::vector<char*> argv{const_cast<char*>(kRigBinary.c_str())};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    ::execv(kRig.c_str(), argv.data());
+    ::execv(kRigBinary.c_str(), argv.data());
     ::_exit(127);
   }
   const auto deadline = std::chrono::steady_clock::now() + limit;
@@ -51,12 +52,6 @@ int run_rig(const std::vector<std::string>& args, const std::string& log, std::c
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 double number(const json& j, const std::string& pointer) {
   const json::json_pointer p(pointer);
@@ -67,19 +62,20 @@ double number(const json& j, const std::string& pointer) {
 TEST(BenchSmoke, StoriesOneRunHasEveryFieldWithSaneValues) {
   const std::string model = lantern::test::stories260k();
   if (!fs::exists(model)) GTEST_SKIP() << "no " << model;
-  ASSERT_TRUE(fs::exists(kRig)) << kRig << " is missing: build the lantern-rig target first";
+  ASSERT_TRUE(fs::exists(kRigBinary)) << kRigBinary << " is missing: build the lantern-rig target first";
   const std::string dir = ::testing::TempDir() + "/bench_smoke_" + std::to_string(::getpid());
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string log = dir + "/rig.log";
   const auto t0 = std::chrono::steady_clock::now();
+  const std::string schema = lantern::test::source("fixtures/grammar_bench/person.schema.json");
   const int rc = run_rig({"bench", "--model", model, "--runs", "1", "--prefill-tokens", "64", "--decode-tokens", "16",
-                          "--json-file", dir + "/out.json", "--report", dir + "/report", "--timeout", "100"},
+                          "--schema", schema, "--json-file", dir + "/out.json", "--report", dir + "/report", "--timeout", "100"},
                          log, 120s);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  ASSERT_EQ(rc, 0) << slurp(log);
+  ASSERT_EQ(rc, 0) << lantern::test::read_file(log);
   std::printf("[ bench    ] %.1f s\n", seconds);
-  const json j = json::parse(slurp(dir + "/out.json"));
+  const json j = json::parse(lantern::test::read_file(dir + "/out.json"));
 
   EXPECT_EQ(j.value("runs", 0), 1);
   EXPECT_EQ(j.value("backend", ""), "webgpu");
@@ -110,6 +106,14 @@ TEST(BenchSmoke, StoriesOneRunHasEveryFieldWithSaneValues) {
   EXPECT_GT(number(j, "/decode_tok_s"), 0);
   EXPECT_EQ(number(j, "/prefill_tokens"), 64);
   EXPECT_EQ(number(j, "/decode_tokens"), 16);
+  // --schema: the decode request again under the JSON Schema, its speed set
+  // against unconstrained decode of the same run.
+  EXPECT_GT(number(j, "/constrained/decode_tok_s/median"), 0);
+  EXPECT_GT(number(j, "/constrained/tokens/median"), 1);
+  EXPECT_NEAR(number(j, "/constrained/ratio_to_decode"),
+              number(j, "/constrained/decode_tok_s/median") / number(j, "/decode_tok_s"), 1e-9);
+  EXPECT_GE(number(j, "/constrained/forced_share"), 0);
+  EXPECT_NE(lantern::test::read_file(dir + "/report/tables.md").find("Decode under a JSON Schema"), std::string::npos);
   // Memory of the browser's processes and the page's heap.
   EXPECT_GT(number(j, "/memory/renderer_peak_rss_bytes"), 10e6);
   EXPECT_GT(number(j, "/memory/gpu_peak_rss_bytes"), 10e6);
@@ -120,9 +124,9 @@ TEST(BenchSmoke, StoriesOneRunHasEveryFieldWithSaneValues) {
   EXPECT_GT(number(j, "/record/decode_tok_s/median"), 0);
   // The report folder: JSON, tables and the plots.
   EXPECT_TRUE(fs::exists(dir + "/report/bench.json"));
-  EXPECT_NE(slurp(dir + "/report/tables.md").find("| stories260K | webgpu |"), std::string::npos);
+  EXPECT_NE(lantern::test::read_file(dir + "/report/tables.md").find("| stories260K | webgpu |"), std::string::npos);
   for (const char* svg : {"load_phases_stories260K.svg", "prefill_tok_s.svg", "decode_tok_s.svg"})
-    EXPECT_NE(slurp(dir + "/report/" + svg).find("<svg"), std::string::npos) << svg;
+    EXPECT_NE(lantern::test::read_file(dir + "/report/" + svg).find("<svg"), std::string::npos) << svg;
   EXPECT_LT(seconds, 90) << "the smoke bench should stay well under a minute or so";
   fs::remove_all(dir);
 }

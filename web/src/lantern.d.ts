@@ -135,6 +135,8 @@ export interface Usage {
     decode_tokens_per_s: number;
     time_to_first_token_s: number;
     cached_prompt_tokens: number;
+    /** Completion tokens a grammar forced (jump-forward): taken without a decode step of their own. */
+    grammar_forced_tokens: number;
     backend: 'webgpu' | 'cpu';
   };
 }

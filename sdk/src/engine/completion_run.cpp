@@ -150,6 +150,7 @@ json CompletionRun::usage_json() const {
                 {"decode_tokens_per_s", stats_.decode_tok_s()},
                 {"time_to_first_token_s", stats_.ttft_ms / 1000.0},
                 {"cached_prompt_tokens", stats_.cached_tokens},
+                {"grammar_forced_tokens", stats_.forced_tokens},
                 {"backend", engine_.backend().name()}};
   return j;
 }
