@@ -20,20 +20,40 @@ targets=("$@")
 if [ ${#targets[@]} = 0 ]; then
   targets=($(cd tests/fuzz && ls *_fuzz.cpp | sed 's/_fuzz\.cpp$//'))
 fi
-mkdir -p $B/artifacts
+mkdir -p $B/artifacts $B/logs
 SHARED=$(cd .. && pwd)/shared  # the vocabularies some targets read
-for t in "${targets[@]}"; do
-  corpus=$B/corpus/$t
+# Targets run side by side, one per core (FUZZ_JOBS overrides): each fuzzer is
+# one process on one core, so a core each costs no executions.
+JOBS=${FUZZ_JOBS:-$(nproc)}
+
+fuzz_one() {
+  local t=$1 corpus=$B/corpus/$1
   mkdir -p "$corpus"
   [ -d "fixtures/fuzz/$t" ] && cp -n fixtures/fuzz/$t/* "$corpus/" 2>/dev/null || true
+  {
+    echo "fuzz: $t for ${SECONDS_EACH}s"
+    LANTERN_SHARED_DIR=$SHARED \
+      $B/tests/fuzz/${t}_fuzz -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
+      -seed="${FUZZ_SEED:-0}" -artifact_prefix=$B/artifacts/${t}- -print_final_stats=1 "$corpus" 2>&1 |
+      grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+== ?ERROR|SUMMARY)" || true
+  } > $B/logs/$t.txt
+}
+
+for t in "${targets[@]}"; do
   # An earlier run's failing inputs move aside: only this run's fail it.
   mkdir -p $B/artifacts/earlier && mv $B/artifacts/${t}-* $B/artifacts/earlier/ 2>/dev/null || true
-  echo "fuzz: $t for ${SECONDS_EACH}s"
-  LANTERN_SHARED_DIR=$SHARED \
-    $B/tests/fuzz/${t}_fuzz -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-    -seed="${FUZZ_SEED:-0}" -artifact_prefix=$B/artifacts/${t}- -print_final_stats=1 "$corpus" 2>&1 |
-    grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+== ?ERROR|SUMMARY)" || true
+done
+for t in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+  fuzz_one "$t" &
+done
+wait
+
+failed=0
+for t in "${targets[@]}"; do
+  cat $B/logs/$t.txt
   if ls $B/artifacts/${t}-* >/dev/null 2>&1; then
+    failed=1
     # Say what failed where a CI log is all there is: the input and the first
     # lines of the target's report on it (a require() or UBSan abort names
     # itself only there).
@@ -44,6 +64,6 @@ for t in "${targets[@]}"; do
         grep -vE "^(INFO|Running|MS:|Executed|\*\*\*)" | head -25 >&2 || true
       echo "fuzz: reproduce with: $B/tests/fuzz/${t}_fuzz $a" >&2
     done
-    exit 1
   fi
 done
+exit $failed

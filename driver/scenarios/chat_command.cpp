@@ -12,11 +12,11 @@
 namespace lantern::rig {
 
 using namespace std::chrono_literals;
-using json = nlohmann::ordered_json;
+using Json = nlohmann::ordered_json;
 
 namespace {
 
-const char* kHelp = R"(usage: lantern-rig chat --prompt TEXT [options]
+const char* kChatHelp = R"(usage: lantern-rig chat --prompt TEXT [options]
        lantern-rig chat --request BODY.json [--model M] [browser options]
 
 Streams one completion through the web SDK in headless Chromium (WebGPU, or
@@ -79,7 +79,7 @@ ChatOptions parse(int argc, char** argv, bool* help) {
       if (!f) throw std::invalid_argument("cannot read --request " + path);
       std::stringstream ss;
       ss << f.rdbuf();
-      const json body = json::parse(ss.str(), nullptr, /*allow_exceptions=*/false);
+      const Json body = Json::parse(ss.str(), nullptr, /*allow_exceptions=*/false);
       if (body.is_discarded() || !body.is_object()) throw std::invalid_argument("--request " + path + " is not a JSON object");
       o.request = body.dump();
     }
@@ -120,13 +120,13 @@ std::string page_query(const ChatOptions& o, const std::string& model_url) {
 }
 
 // lantern-cli's --json shape, plus what only a browser run knows.
-json result_json(const json& done) {
-  const json usage = done.value("usage", json::object());
-  const json extra = usage.value("extra", json::object());
-  const json stats = done.value("stats", json::object());
-  const json load = stats.value("load", json::object());
-  return {{"prompt_tokens", done.value("prompt_tokens", json::array())},
-          {"tokens", done.value("tokens", json::array())},
+Json result_json(const Json& done) {
+  const Json usage = done.value("usage", Json::object());
+  const Json extra = usage.value("extra", Json::object());
+  const Json stats = done.value("stats", Json::object());
+  const Json load = stats.value("load", Json::object());
+  return {{"prompt_tokens", done.value("prompt_tokens", Json::array())},
+          {"tokens", done.value("tokens", Json::array())},
           {"text", done.value("text", std::string())},
           {"timings",
            {{"load_ms", done.value("load_ms", 0.0)},
@@ -134,9 +134,9 @@ json result_json(const json& done) {
             {"decode_tok_s", extra.value("decode_tokens_per_s", 0.0)},
             {"ttft_ms", extra.value("time_to_first_token_s", 0.0) * 1000.0}}},
           {"backend", load.value("backend", std::string())},
-          {"adapter", load.value("adapter", json(nullptr))},
+          {"adapter", load.value("adapter", Json(nullptr))},
           {"chunks", done.value("chunks", 0)},
-          {"finish_reason", done.value("finish_reason", json(nullptr))}};
+          {"finish_reason", done.value("finish_reason", Json(nullptr))}};
 }
 
 }  // namespace
@@ -145,7 +145,7 @@ int chat_command(int argc, char** argv) {
   bool help = false;
   const ChatOptions o = parse(argc, argv, &help);
   if (help) {
-    std::cout << kHelp;
+    std::cout << kChatHelp;
     return 0;
   }
   ScenarioContext ctx(command_settings(o.browser));
@@ -158,7 +158,7 @@ int chat_command(int argc, char** argv) {
     ctx.start_server(mounts);
     Browser& browser = ctx.launch_browser();
     ScenarioPage& page = ctx.open_page(browser, page_query(o, model.url));
-    json done;
+    Json done;
     for (size_t printed = 0;;) {
       const auto errors = page.events("error");
       if (!errors.empty()) ctx.fail("the page reported: " + errors[0].data.value("message", std::string()));
@@ -184,11 +184,11 @@ int chat_command(int argc, char** argv) {
       ctx.budget(1s, "the completion");  // fails once the overall deadline has passed
       std::this_thread::sleep_for(20ms);
     }
-    const json out = result_json(done);
+    const Json out = result_json(done);
     if (o.json) {
       std::cout << out.dump() << "\n";
     } else {
-      const json& t = out["timings"];
+      const Json& t = out["timings"];
       std::cout << "\n[" << out["backend"].get<std::string>() << ": load " << static_cast<int>(t["load_ms"].get<double>())
                 << " ms, TTFT " << static_cast<int>(t["ttft_ms"].get<double>()) << " ms, prefill "
                 << t["prefill_tok_s"].get<double>() << " tok/s, decode " << t["decode_tok_s"].get<double>() << " tok/s, "

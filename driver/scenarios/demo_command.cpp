@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const char* kHelp = R"(usage: lantern-rig demo [options]
+const char* kDemoHelp = R"(usage: lantern-rig demo [options]
 
 Serves the demo chat page and a model, runs one scripted chat in headless
 Chromium (the answer is printed as it streams), then loads the model again in
@@ -103,7 +103,7 @@ int demo_command(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "--help" || a == "-h") {
-      std::cout << kHelp;
+      std::cout << kDemoHelp;
       return 0;
     } else if (a == "--model") o.model = value();
     else if (a == "--prompt") o.prompt = value();

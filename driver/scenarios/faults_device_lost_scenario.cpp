@@ -12,7 +12,6 @@ namespace lantern::rig {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-namespace kit = faults_kit;
 
 Scenario make_faults_device_lost_scenario() {
   Scenario s;
@@ -21,18 +20,18 @@ Scenario make_faults_device_lost_scenario() {
   s.description = "device.destroy() mid-generation: the stream errors clearly, later requests fail fast, reload() recovers";
   s.run = [](ScenarioContext& ctx) {
     if (ctx.profile() == FlagProfile::kNoWebGpu) ctx.fail("needs WebGPU: run it with the swiftshader profile");
-    kit::start(ctx);
+    faults_kit::start(ctx);
     Browser& browser = ctx.launch_browser();
     // In a worker only: SwiftShader needs ~10 s per WebGPU load on a busy
     // 2-core machine, and the worker adds the error's trip across
     // postMessage to what the page would test (the same EngineCore).
     for (const char* mode : {"worker"}) {
       const std::string label = mode;
-      json r = kit::run_case(ctx, browser, "device-lost", std::string("mode=") + mode, 80s, label);
+      json r = faults_kit::run_case(ctx, browser, "device-lost", std::string("mode=") + mode, 80s, label);
       const json& during = r["during"];
       ctx.expect_eq(label + ": the stream ends with an error", std::string("DeviceLostError"),
                     during["error"].value("name", std::string()));
-      kit::expect_mentions(ctx, during["error"].value("message", std::string()), {"WebGPU device was lost", "reload()"},
+      faults_kit::expect_mentions(ctx, during["error"].value("message", std::string()), {"WebGPU device was lost", "reload()"},
                            label + ": stream error");
       ctx.expect(during.value("content", 0) >= 3 && during.value("content", 0) < 200,
                  label + ": the stream stopped after the loss, got " + std::to_string(during.value("content", 0)) + " chunks");

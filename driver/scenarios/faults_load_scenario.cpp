@@ -28,7 +28,6 @@ namespace lantern::rig {
 using namespace std::chrono_literals;
 using nlohmann::json;
 namespace fs = std::filesystem;
-namespace kit = faults_kit;
 
 namespace {
 
@@ -44,7 +43,7 @@ void write_file(const std::string& path, const std::string& bytes) {
 
 // A load that must fail; returns the error message.
 std::string failed_load(ScenarioContext& ctx, Browser& browser, const std::string& model, const std::string& label) {
-  json r = kit::run_case(ctx, browser, "load", "model=" + model, 30s, label);
+  json r = faults_kit::run_case(ctx, browser, "load", "model=" + model, 30s, label);
   ctx.expect(!r.value("loaded", true), label + ": CreateEngine rejects");
   ctx.expect(r.value("ms", 1e9) < 15000, label + ": it rejects within 15 s, took " + std::to_string(r.value("ms", 0.0)) + " ms");
   const std::string msg = r["error"].value("message", std::string());
@@ -59,7 +58,7 @@ void module_status(ScenarioContext& ctx, Browser& browser, const std::string& pa
   ctx.server().set_fault(path, f);
   const std::string msg = failed_load(ctx, browser, "/models/stories260K.gguf", label);
   ctx.server().clear_fault(path);
-  kit::expect_mentions(ctx, msg, {ctx.url(path), "HTTP " + std::to_string(status)}, label);
+  faults_kit::expect_mentions(ctx, msg, {ctx.url(path), "HTTP " + std::to_string(status)}, label);
 }
 
 }  // namespace
@@ -95,7 +94,7 @@ Scenario make_faults_load_scenario() {
     // Weights without a WebGPU kernel (Q8_K): 'auto' loads on the CPU and
     // says why, 'webgpu' refuses naming the tensor and its type.
     fixtures::write_synthetic_model("tiny-k", GgmlType::Q8_K, 1, bad + "/tiny-k-q8_k.gguf");
-    kit::start(ctx, bad);
+    faults_kit::start(ctx, bad);
 
     Browser& browser = ctx.launch_browser();
     for (int status : {404, 500}) {
@@ -104,38 +103,38 @@ Scenario make_faults_load_scenario() {
     }
 
     const std::string truncated = failed_load(ctx, browser, "/bad/truncated.gguf", "truncated model");
-    kit::expect_mentions(ctx, truncated, {"file ends inside the tensor data", std::to_string(good.size() - 1000) + " bytes"},
+    faults_kit::expect_mentions(ctx, truncated, {"file ends inside the tensor data", std::to_string(good.size() - 1000) + " bytes"},
                          "truncated model");
 
     const std::string header = failed_load(ctx, browser, "/bad/header_flip.gguf", "flipped header bit");
-    kit::expect_mentions(ctx, header, {key}, "flipped header bit");
+    faults_kit::expect_mentions(ctx, header, {key}, "flipped header bit");
 
     // Refused before any buffer is made, naming the setting (WebGPU: its 8 GiB
     // budget or the device's largest buffer; the wasm CPU backend: 1 GiB).
-    kit::expect_mentions(ctx, failed_load(ctx, browser, "/bad/huge_ctx.gguf&n_ctx=16777216", "n_ctx 2^24"),
+    faults_kit::expect_mentions(ctx, failed_load(ctx, browser, "/bad/huge_ctx.gguf&n_ctx=16777216", "n_ctx 2^24"),
                          {"n_ctx 16777216", "lower n_ctx (at most "}, "n_ctx 2^24");
     // The budget is an option: stories260K in 1.6 MB (its activations for
     // max_batch 256 take 1.4 MiB) leaves too little for its KV cache.
     const std::string backend_name = ctx.profile() == FlagProfile::kNoWebGpu ? "CPU" : "WebGPU";
-    kit::expect_mentions(ctx, failed_load(ctx, browser, "/models/stories260K.gguf&memory_budget=1600000", "a 1.6 MB budget"),
+    faults_kit::expect_mentions(ctx, failed_load(ctx, browser, "/models/stories260K.gguf&memory_budget=1600000", "a 1.6 MB budget"),
                          {"the limit is 1.5 MiB (the " + backend_name + " backend's memory_budget_bytes)", "lower n_ctx (at most 240 fits)"},
                          "a 1.6 MB budget");
 
-    json w = kit::run_case(ctx, browser, "load", "model=/bad/weight_flip.gguf", 30s, "flipped weight bit");
+    json w = faults_kit::run_case(ctx, browser, "load", "model=/bad/weight_flip.gguf", 30s, "flipped weight bit");
     ctx.expect(w.value("loaded", false), "a flipped weight bit is not detectable (no checksum in GGUF): the model loads");
 
     // The KV cache option reaches the engine: f32 loads, an unknown one is refused by name.
-    json f32 = kit::run_case(ctx, browser, "load", "model=/models/stories260K.gguf&kv=f32", 30s, "kv f32");
+    json f32 = faults_kit::run_case(ctx, browser, "load", "model=/models/stories260K.gguf&kv=f32", 30s, "kv f32");
     ctx.expect(f32.value("loaded", false), "kv: 'f32' loads");
-    kit::expect_mentions(ctx, failed_load(ctx, browser, "/models/stories260K.gguf&kv=f8", "kv f8"), {"kv must be", "f8"}, "kv f8");
+    faults_kit::expect_mentions(ctx, failed_load(ctx, browser, "/models/stories260K.gguf&kv=f8", "kv f8"), {"kv must be", "f8"}, "kv f8");
 
     if (ctx.profile() != FlagProfile::kNoWebGpu) {
-      json fb = kit::run_case(ctx, browser, "load", "model=/bad/tiny-k-q8_k.gguf", 30s, "q8_K auto");
+      json fb = faults_kit::run_case(ctx, browser, "load", "model=/bad/tiny-k-q8_k.gguf", 30s, "q8_K auto");
       ctx.expect(fb.value("loaded", false), "backend 'auto' loads a model with weights WebGPU cannot run");
       ctx.expect_eq("q8_K auto: backend", std::string("cpu"), fb.value("backend", std::string()));
-      kit::expect_mentions(ctx, fb.value("fallback_reason", std::string()), {"token_embd.weight", "q8_K", "no WebGPU kernel", "q4_K"},
+      faults_kit::expect_mentions(ctx, fb.value("fallback_reason", std::string()), {"token_embd.weight", "q8_K", "no WebGPU kernel", "q4_K"},
                            "q8_K auto: runtimeStats().load.fallback_reason");
-      kit::expect_mentions(ctx, failed_load(ctx, browser, "/bad/tiny-k-q8_k.gguf&backend=webgpu", "q8_K webgpu"),
+      faults_kit::expect_mentions(ctx, failed_load(ctx, browser, "/bad/tiny-k-q8_k.gguf&backend=webgpu", "q8_K webgpu"),
                            {"token_embd.weight", "q8_K", "no WebGPU kernel"}, "q8_K webgpu");
     }
   };

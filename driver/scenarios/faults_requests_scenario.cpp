@@ -18,7 +18,6 @@ namespace lantern::rig {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-namespace kit = faults_kit;
 
 namespace {
 
@@ -77,7 +76,7 @@ void check(ScenarioContext& ctx, const json& r, const std::string& label) {
   for (const char* k : {"prompt_over_ctx", "max_tokens_over_ctx"}) {
     const json& e = r[k];
     ctx.expect_eq(label + ": " + k + " code", std::string("context_length_exceeded"), e.value("code", std::string()));
-    kit::expect_mentions(ctx, e.value("message", std::string()), {std::to_string(n_ctx)}, label + ": " + k);
+    faults_kit::expect_mentions(ctx, e.value("message", std::string()), {std::to_string(n_ctx)}, label + ": " + k);
   }
   const json& lim = r["to_limit"];
   ctx.expect_eq(label + ": no max_tokens: finish at the context's end", std::string("length"), lim.value("finish", std::string()));
@@ -109,12 +108,12 @@ Scenario make_faults_requests_scenario() {
   s.suite = "faults";
   s.description = "invalid request shapes, context overflow, 100 queued requests, interrupt in prefill and decode";
   s.run = [](ScenarioContext& ctx) {
-    kit::start(ctx);
+    faults_kit::start(ctx);
     Browser& browser = ctx.launch_browser();
     for (const char* mode : {"page", "worker"}) {
       const std::string label = mode;
       const auto t0 = ScenarioContext::Clock::now();
-      json r = kit::run_case(ctx, browser, "requests", std::string("mode=") + mode + "&n_ctx=64&max_batch=8&backend=cpu", 60s, label);
+      json r = faults_kit::run_case(ctx, browser, "requests", std::string("mode=") + mode + "&n_ctx=64&max_batch=8&backend=cpu", 60s, label);
       ctx.metric(label + "_ms", ctx.elapsed_ms(ScenarioContext::Clock::now()) - ctx.elapsed_ms(t0));
       check(ctx, r, label);
     }

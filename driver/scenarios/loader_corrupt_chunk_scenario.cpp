@@ -16,58 +16,57 @@ namespace lantern::rig {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-namespace kit = loader_kit;
 
 namespace {
 
-constexpr uint64_t kChunk = 1 << 20;
-constexpr uint64_t kSize = 5 * kChunk + 777;
+constexpr uint64_t kCorruptChunk = 1 << 20;
+constexpr uint64_t kCorruptSize = 5 * kCorruptChunk + 777;
 
 // Damages the stored chunk at `bad` (page's corrupt() with `damage`), then
 // loads: that chunk alone is fetched again and stored right, the bytes equal
 // the file; the load after that is all cache.
-void damaged_then_repaired(ScenarioContext& ctx, ScenarioPage& page, const kit::ModelFile& m, const std::string& cache,
+void damaged_then_repaired(ScenarioContext& ctx, ScenarioPage& page, const loader_kit::ModelFile& m, const std::string& cache,
                            uint64_t bad, const json& damage, const std::string& what) {
-  const json opts = {{"url", m.url_path}, {"cache", cache}, {"chunkSize", kChunk}};
-  const uint64_t len = std::min(kSize, bad + kChunk) - bad;
+  const json opts = {{"url", m.url_path}, {"cache", cache}, {"chunkSize", kCorruptChunk}};
+  const uint64_t len = std::min(kCorruptSize, bad + kCorruptChunk) - bad;
   json args = {{"url", m.url_path}, {"cache", cache}, {"start", bad}, {"end", bad + len}};
   args.update(damage);
-  json c = kit::call(ctx, page, "corrupt", json::array({args}));
+  json c = loader_kit::call(ctx, page, "corrupt", json::array({args}));
   ctx.expect(c.value("ok", false), "the page to damage the stored chunk, got " + c.dump());
   ctx.expect(c.value("digestKept", false), what + ": the damaged entry keeps the digest stored with it");
   const bool header = bad == 0;
   // A damaged header chunk: hasModelInCache says so (it said true, and every load failed, before digests).
-  ctx.expect_eq(what + ": hasModelInCache", !header, kit::has_model(ctx, page, m, cache));
+  ctx.expect_eq(what + ": hasModelInCache", !header, loader_kit::has_model(ctx, page, m, cache));
 
   std::string label = what + ", loaded (" + cache + ")";
   ctx.server().reset_byte_log();
-  json r = kit::load(ctx, page, opts, label);
-  kit::expect_complete_load(ctx, r, m, kChunk, label);
+  json r = loader_kit::load(ctx, page, opts, label);
+  loader_kit::expect_complete_load(ctx, r, m, kCorruptChunk, label);
   ctx.expect_eq(label + ": chunks refetched", 1, r.value("chunksRefetched", -1));
-  ctx.expect_eq(label + ": bytes the server sent (that chunk)", len, kit::served(ctx, m));
-  kit::expect_ranges_requested(ctx, m, {kit::chunk_range(bad, kChunk, kSize)}, label + ": ranges fetched");
-  ctx.expect_eq(label + ": bytes from the cache (the other chunks)", kSize - len, r.value("bytesFromCache", uint64_t{0}));
+  ctx.expect_eq(label + ": bytes the server sent (that chunk)", len, loader_kit::served(ctx, m));
+  loader_kit::expect_ranges_requested(ctx, m, {loader_kit::chunk_range(bad, kCorruptChunk, kCorruptSize)}, label + ": ranges fetched");
+  ctx.expect_eq(label + ": bytes from the cache (the other chunks)", kCorruptSize - len, r.value("bytesFromCache", uint64_t{0}));
 
   label = what + ", repaired (" + cache + ")";
   ctx.server().reset_byte_log();
-  r = kit::load(ctx, page, opts, label);
-  kit::expect_complete_load(ctx, r, m, kChunk, label);
+  r = loader_kit::load(ctx, page, opts, label);
+  loader_kit::expect_complete_load(ctx, r, m, kCorruptChunk, label);
   ctx.expect(r.value("cachedComplete", false), label + ": cachedComplete true");
   ctx.expect_eq(label + ": chunks refetched", 0, r.value("chunksRefetched", -1));
-  ctx.expect_eq(label + ": bytes the server sent", uint64_t{0}, kit::served(ctx, m));
-  ctx.expect(kit::has_model(ctx, page, m, cache), label + ": hasModelInCache true");
+  ctx.expect_eq(label + ": bytes the server sent", uint64_t{0}, loader_kit::served(ctx, m));
+  ctx.expect(loader_kit::has_model(ctx, page, m, cache), label + ": hasModelInCache true");
   ctx.metric("verify_ms_" + cache, r.value("verifyMs", 0.0));
 }
 
-void corrupt_with(ScenarioContext& ctx, ScenarioPage& page, const kit::ModelFile& m, const std::string& cache) {
-  const json opts = {{"url", m.url_path}, {"cache", cache}, {"chunkSize", kChunk}};
-  json r = kit::load(ctx, page, opts, "first (" + cache + ")");
-  kit::expect_complete_load(ctx, r, m, kChunk, "first (" + cache + ")");
-  ctx.expect(kit::has_model(ctx, page, m, cache), "first (" + cache + "): hasModelInCache true");
+void corrupt_with(ScenarioContext& ctx, ScenarioPage& page, const loader_kit::ModelFile& m, const std::string& cache) {
+  const json opts = {{"url", m.url_path}, {"cache", cache}, {"chunkSize", kCorruptChunk}};
+  json r = loader_kit::load(ctx, page, opts, "first (" + cache + ")");
+  loader_kit::expect_complete_load(ctx, r, m, kCorruptChunk, "first (" + cache + ")");
+  ctx.expect(loader_kit::has_model(ctx, page, m, cache), "first (" + cache + "): hasModelInCache true");
 
-  damaged_then_repaired(ctx, page, m, cache, 2 * kChunk, {{"length", 1000}}, "chunk 2 cut to 1000 bytes");
-  damaged_then_repaired(ctx, page, m, cache, 3 * kChunk, {{"flipByte", 12345}}, "a bit of chunk 3 flipped");
-  damaged_then_repaired(ctx, page, m, cache, 5 * kChunk, {{"flipByte", 776}}, "the last byte of the short last chunk flipped");
+  damaged_then_repaired(ctx, page, m, cache, 2 * kCorruptChunk, {{"length", 1000}}, "chunk 2 cut to 1000 bytes");
+  damaged_then_repaired(ctx, page, m, cache, 3 * kCorruptChunk, {{"flipByte", 12345}}, "a bit of chunk 3 flipped");
+  damaged_then_repaired(ctx, page, m, cache, 5 * kCorruptChunk, {{"flipByte", 776}}, "the last byte of the short last chunk flipped");
   damaged_then_repaired(ctx, page, m, cache, 0, {{"flipByte", 0}}, "the header chunk's magic flipped");
   damaged_then_repaired(ctx, page, m, cache, 0, {{"flipByte", 4096}}, "a bit of the header chunk flipped");
 }
@@ -80,7 +79,7 @@ Scenario make_loader_corrupt_chunk_scenario() {
   s.suite = "loader";
   s.description = "loader.js: a stored chunk of the wrong size or with a flipped bit (header chunk too) is refetched (that range only) and stored right; hasModelInCache sees a damaged header";
   s.run = [](ScenarioContext& ctx) {
-    const kit::Session session = kit::start_session(ctx, "corrupt.bin", kSize, 3, true);
+    const loader_kit::Session session = loader_kit::start_session(ctx, "corrupt.bin", kCorruptSize, 3, true);
     corrupt_with(ctx, session.page, session.model, "cache");
     corrupt_with(ctx, session.page, session.model, "indexeddb");
   };

@@ -18,25 +18,24 @@ namespace lantern::rig {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-namespace kit = loader_kit;
 
 namespace {
 
-constexpr uint64_t kChunk = 1 << 20;
-constexpr uint64_t kSize = 4 * kChunk + 999;
+constexpr uint64_t kHttpChunk = 1 << 20;
+constexpr uint64_t kHttpSize = 4 * kHttpChunk + 999;
 
-json base(const kit::ModelFile& m) {
-  return {{"url", m.url_path}, {"cache", "none"}, {"chunkSize", kChunk}, {"retryDelayMs", 20}};
+json base(const loader_kit::ModelFile& m) {
+  return {{"url", m.url_path}, {"cache", "none"}, {"chunkSize", kHttpChunk}, {"retryDelayMs", 20}};
 }
 
-size_t requests_for(ScenarioContext& ctx, const kit::ModelFile& m) {
+size_t requests_for(ScenarioContext& ctx, const loader_kit::ModelFile& m) {
   ctx.expect(ctx.server().wait_idle(ctx.budget(5s, "waiting for the server")), "the server to finish its responses");
   size_t n = 0;
   for (const auto& r : ctx.server().byte_log().requests) n += r.path == m.url_path;
   return n;
 }
 
-void status_fault(ScenarioContext& ctx, ScenarioPage& page, const kit::ModelFile& m, int status, size_t attempts) {
+void status_fault(ScenarioContext& ctx, ScenarioPage& page, const loader_kit::ModelFile& m, int status, size_t attempts) {
   const std::string label = "HTTP " + std::to_string(status);
   Fault f;
   f.force_status = status;
@@ -44,27 +43,27 @@ void status_fault(ScenarioContext& ctx, ScenarioPage& page, const kit::ModelFile
   ctx.server().reset_byte_log();
   json opts = base(m);
   opts["cache"] = "cache";
-  json r = kit::load(ctx, page, opts, label);
+  json r = loader_kit::load(ctx, page, opts, label);
   ctx.server().clear_fault(m.url_path);
   std::vector<std::string> parts = {"HTTP " + std::to_string(status), ctx.url(m.url_path)};
   if (attempts > 1) parts.push_back("after " + std::to_string(attempts) + " attempts");
-  kit::expect_failed_load(ctx, r, "http", parts, label);
+  loader_kit::expect_failed_load(ctx, r, "http", parts, label);
   ctx.expect_eq(label + ": HTTP status on the error", status, r.value("status", 0));
   ctx.expect_eq(label + ": requests for the model", attempts, requests_for(ctx, m));
-  ctx.expect(!kit::has_model(ctx, page, m, "cache"), label + ": hasModelInCache false");
+  ctx.expect(!loader_kit::has_model(ctx, page, m, "cache"), label + ": hasModelInCache false");
 }
 
 // A retried chunk: its range twice in the byte log, every other range once.
-void one_retry(ScenarioContext& ctx, ScenarioPage& page, const kit::ModelFile& m, const std::string& what, uint64_t start) {
+void one_retry(ScenarioContext& ctx, ScenarioPage& page, const loader_kit::ModelFile& m, const std::string& what, uint64_t start) {
   const std::string label = what + " once at " + std::to_string(start);
   json opts = base(m);
   opts[what] = start;
   ctx.server().reset_byte_log();
-  json r = kit::load(ctx, page, opts, label);
-  kit::expect_complete_load(ctx, r, m, kChunk, label);
-  std::vector<std::string> want = kit::chunk_ranges(m, kChunk);
-  want.push_back(kit::chunk_range(start, kChunk, kSize));
-  kit::expect_ranges_requested(ctx, m, want, label + ": ranges fetched (the bad one twice)");
+  json r = loader_kit::load(ctx, page, opts, label);
+  loader_kit::expect_complete_load(ctx, r, m, kHttpChunk, label);
+  std::vector<std::string> want = loader_kit::chunk_ranges(m, kHttpChunk);
+  want.push_back(loader_kit::chunk_range(start, kHttpChunk, kHttpSize));
+  loader_kit::expect_ranges_requested(ctx, m, want, label + ": ranges fetched (the bad one twice)");
 }
 
 }  // namespace
@@ -75,8 +74,8 @@ Scenario make_loader_http_scenario() {
   s.suite = "loader";
   s.description = "loader.js: 404/500 fail at once naming the status, 503 retried, stalls time out, ignored Range sliced, short or mislabelled bodies retried, a size of 1e20 refused at once";
   s.run = [](ScenarioContext& ctx) {
-    const kit::Session session = kit::start_session(ctx, "http.bin", kSize, 5, false);
-    const kit::ModelFile& m = session.model;
+    const loader_kit::Session session = loader_kit::start_session(ctx, "http.bin", kHttpSize, 5, false);
+    const loader_kit::ModelFile& m = session.model;
     ScenarioPage& page = session.page;
 
     status_fault(ctx, page, m, 404, 1);
@@ -90,9 +89,9 @@ Scenario make_loader_http_scenario() {
       json opts = base(m);
       opts["stallTimeoutMs"] = 300;
       opts["retries"] = 1;
-      json r = kit::load(ctx, page, opts, "stalled server");
+      json r = loader_kit::load(ctx, page, opts, "stalled server");
       ctx.server().clear_fault(m.url_path);
-      kit::expect_failed_load(ctx, r, "network", {"no data from " + ctx.url(m.url_path) + " for 0.3 s", "after 2 attempts"}, "stalled server");
+      loader_kit::expect_failed_load(ctx, r, "network", {"no data from " + ctx.url(m.url_path) + " for 0.3 s", "after 2 attempts"}, "stalled server");
       ctx.expect(r.value("ms", 1e9) < 2000, "the stalled load to fail within 2 s (2 x 0.3 s stall timeout), took " +
                                                std::to_string(r.value("ms", 0.0)) + " ms");
     }
@@ -101,9 +100,9 @@ Scenario make_loader_http_scenario() {
       json opts = base(m);
       opts["noRange"] = true;
       ctx.server().reset_byte_log();
-      json r = kit::load(ctx, page, opts, "Range ignored");
-      kit::expect_complete_load(ctx, r, m, kChunk, "Range ignored");
-      ctx.metric("range_ignored_served_bytes", kit::served(ctx, m));
+      json r = loader_kit::load(ctx, page, opts, "Range ignored");
+      loader_kit::expect_complete_load(ctx, r, m, kHttpChunk, "Range ignored");
+      ctx.metric("range_ignored_served_bytes", loader_kit::served(ctx, m));
     }
 
     // A size of 1e20 bytes from the server (Content-Length of a HEAD, or the
@@ -113,13 +112,13 @@ Scenario make_loader_http_scenario() {
       json opts = base(m);
       opts["hugeSize"] = how;
       const std::string label = "a size of 1e20 by " + how;
-      json r = kit::load(ctx, page, opts, label);
-      kit::expect_failed_load(ctx, r, "too-large", {"100000000000000000000 bytes", "maxModelBytes", ctx.url(m.url_path)}, label);
+      json r = loader_kit::load(ctx, page, opts, label);
+      loader_kit::expect_failed_load(ctx, r, "too-large", {"100000000000000000000 bytes", "maxModelBytes", ctx.url(m.url_path)}, label);
       ctx.expect(r.value("ms", 1e9) < 2000, label + ": to fail within 2 s, took " + std::to_string(r.value("ms", 0.0)) + " ms");
     }
 
-    one_retry(ctx, page, m, "shortOnce", 2 * kChunk);
-    one_retry(ctx, page, m, "wrongRangeOnce", 3 * kChunk);
+    one_retry(ctx, page, m, "shortOnce", 2 * kHttpChunk);
+    one_retry(ctx, page, m, "wrongRangeOnce", 3 * kHttpChunk);
   };
   return s;
 }

@@ -1,4 +1,5 @@
 #include "scenarios/matrix.h"
+#include "scenarios/name_list.h"
 
 #include <fnmatch.h>
 
@@ -15,12 +16,6 @@ namespace lantern::rig {
 using nlohmann::json;
 
 namespace {
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 std::vector<std::string> string_list(const json& j, const std::string& where) {
   if (!j.is_array() || j.empty()) throw std::runtime_error(where + " must be a non-empty array of strings");

@@ -18,6 +18,7 @@
 #include "scenarios/matrix.h"
 #include "scenarios/scenario_registry.h"
 #include "scenarios/scenario_runner.h"
+#include "scenarios/name_list.h"
 
 #ifndef LANTERN_SOURCE_DIR_DEFAULT
 #define LANTERN_SOURCE_DIR_DEFAULT "."
@@ -31,12 +32,6 @@ std::string default_source_dir() {
 }
 
 namespace {
-
-std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
 std::string host_name() {
   char buf[256] = {0};

@@ -120,7 +120,10 @@ std::string ScenarioPage::describe_seen_locked() const {
   for (const auto& e : events_)
     if (counts[e.name]++ == 0) order.push_back(e.name);
   std::string out = "events seen:";
-  for (const auto& n : order) out += " " + n + (counts[n] > 1 ? "x" + std::to_string(counts[n]) : "");
+  for (const auto& n : order) {
+    out.append(" ").append(n);
+    if (counts[n] > 1) out.append("x").append(std::to_string(counts[n]));
+  }
   return out;
 }
 

@@ -111,7 +111,7 @@ Attempt run_once(const Scenario& scenario, const ScenarioSettings& settings) {
   }
   if (!left.empty()) {
     std::string pids;
-    for (pid_t p : left) pids += " " + std::to_string(p);
+    for (pid_t p : left) pids.append(" ").append(std::to_string(p));
     for (pid_t g : groups) ::kill(-g, SIGKILL);
     std::string msg = "left " + std::to_string(left.size()) + " browser process(es) behind (pids" + pids + ")";
     ctx.log(msg);

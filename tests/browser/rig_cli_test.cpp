@@ -22,6 +22,7 @@
 
 #include "browser/live_browsers.h"
 #include "support/test_paths.h"
+#include "support/test_files.h"
 
 namespace {
 
@@ -71,12 +72,6 @@ int wait_rig(const Child& c, std::chrono::seconds limit) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string temp_dir(const std::string& name) {
   std::string d = ::testing::TempDir() + "/rig_cli_" + name + "_" + std::to_string(::getpid());
@@ -95,13 +90,13 @@ class RigCli : public ::testing::Test {
 TEST_F(RigCli, VersionHelpAndUsageErrors) {
   std::string d = temp_dir("usage");
   EXPECT_EQ(0, wait_rig(start_rig({"--version"}, d + "/v.txt"), 10s));
-  EXPECT_NE(slurp(d + "/v.txt").find("lantern-rig "), std::string::npos);
+  EXPECT_NE(lantern::test::read_file(d + "/v.txt").find("lantern-rig "), std::string::npos);
   EXPECT_EQ(0, wait_rig(start_rig({"run", "--help"}, d + "/h.txt"), 10s));
-  EXPECT_NE(slurp(d + "/h.txt").find("--retries"), std::string::npos);
+  EXPECT_NE(lantern::test::read_file(d + "/h.txt").find("--retries"), std::string::npos);
   EXPECT_EQ(2, wait_rig(start_rig({"frobnicate"}, d + "/u.txt"), 10s));
-  EXPECT_NE(slurp(d + "/u.txt").find("unknown command 'frobnicate'"), std::string::npos);
+  EXPECT_NE(lantern::test::read_file(d + "/u.txt").find("unknown command 'frobnicate'"), std::string::npos);
   EXPECT_EQ(2, wait_rig(start_rig({"run", "--flags", "turbo"}, d + "/f.txt"), 10s));
-  EXPECT_NE(slurp(d + "/f.txt").find("unknown flag profile \"turbo\""), std::string::npos) << slurp(d + "/f.txt");
+  EXPECT_NE(lantern::test::read_file(d + "/f.txt").find("unknown flag profile \"turbo\""), std::string::npos) << lantern::test::read_file(d + "/f.txt");
 }
 
 TEST_F(RigCli, PassingRunWritesJunitAndJson) {
@@ -110,15 +105,15 @@ TEST_F(RigCli, PassingRunWritesJunitAndJson) {
                                "streaming", "--report", d + "/rep", "--timeout", "60"},
                               d + "/out.txt"),
                     90s);
-  std::string out = slurp(d + "/out.txt");
+  std::string out = lantern::test::read_file(d + "/out.txt");
   ASSERT_EQ(0, rc) << out;
   EXPECT_NE(out.find("1 runs: 1 passed, 0 failed"), std::string::npos) << out;
-  std::string xml = slurp(d + "/rep/junit.xml");
+  std::string xml = lantern::test::read_file(d + "/rep/junit.xml");
   EXPECT_NE(xml.find("<testsuites name=\"lantern-rig\" tests=\"1\" failures=\"0\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("<testcase name=\"streaming\" classname=\"lantern.basic.headless-shell.swiftshader\""),
             std::string::npos)
       << xml;
-  auto j = nlohmann::json::parse(slurp(d + "/rep/report.json"));
+  auto j = nlohmann::json::parse(lantern::test::read_file(d + "/rep/report.json"));
   EXPECT_EQ(1, j["summary"]["passed"]);
   EXPECT_EQ("passed", j["results"][0]["status"]);
   EXPECT_GT(j["results"][0]["metrics"]["arrival_spread_ms"].get<double>(), 0);
@@ -132,10 +127,10 @@ TEST_F(RigCli, BrokenBrowserFailsWithStderrInJunit) {
   int rc = wait_rig(start_rig({"run", "--browser", fake, "--filter", "webgpu-adapter", "--report", d + "/rep"},
                               d + "/out.txt"),
                     60s);
-  std::string out = slurp(d + "/out.txt");
+  std::string out = lantern::test::read_file(d + "/out.txt");
   EXPECT_EQ(1, rc) << out;
   EXPECT_NE(out.find("exited with status 7"), std::string::npos) << out;
-  std::string xml = slurp(d + "/rep/junit.xml");
+  std::string xml = lantern::test::read_file(d + "/rep/junit.xml");
   EXPECT_NE(xml.find("failures=\"1\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("<failure message=\"browser launch failed: browser exited with status 7"), std::string::npos)
       << xml;
@@ -165,15 +160,15 @@ TEST_F(RigCli, SigintKillsBrowsersAndExits130) {
     }
     std::this_thread::sleep_for(20ms);
   }
-  ASSERT_FALSE(groups.empty()) << "no browser started: " << slurp(d + "/out.txt");
+  ASSERT_FALSE(groups.empty()) << "no browser started: " << lantern::test::read_file(d + "/out.txt");
   std::this_thread::sleep_for(200ms);
   ::kill(c.pid, SIGINT);
   int rc = wait_rig(c, 20s);
-  std::string out = slurp(d + "/out.txt");
+  std::string out = lantern::test::read_file(d + "/out.txt");
   EXPECT_EQ(130, rc) << out;
   for (pid_t g : groups)
     EXPECT_TRUE(lantern::rig::live_browsers::processes_in_group(g).empty()) << "browser group " << g << " survived";
-  std::string xml = slurp(d + "/rep/junit.xml");
+  std::string xml = lantern::test::read_file(d + "/rep/junit.xml");
   EXPECT_NE(xml.find("interrupted"), std::string::npos) << "the report still says what happened:\n" << xml << out;
 }
 
@@ -193,7 +188,7 @@ nlohmann::json rig_chat_json(const std::vector<std::string>& args, const std::st
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back("--json");
   const int rc = wait_rig(start_rig(argv, out_path), limit);
-  const std::string out = slurp(out_path);
+  const std::string out = lantern::test::read_file(out_path);
   const nlohmann::json r = rc == 0 ? last_json_line(out) : nlohmann::json();
   if (!r.is_object()) ADD_FAILURE() << "lantern-rig chat exited " << rc << ":\n" << out;
   return r;
@@ -206,7 +201,7 @@ TEST_F(RigCli, ChatThroughTheSdkMatchesTheNativeCli) {
   const std::string cli = std::string(LANTERN_BINARY_DIR) + "/bin/lantern-cli --model " + model +
                           " --prompt 'Once upon a time' --max-tokens 24 --temperature 0 --json > " + d + "/cli.txt";
   ASSERT_EQ(0, std::system(cli.c_str()));
-  const nlohmann::json native = last_json_line(slurp(d + "/cli.txt"));
+  const nlohmann::json native = last_json_line(lantern::test::read_file(d + "/cli.txt"));
   ASSERT_EQ(24u, native["tokens"].size());
   for (const std::string backend : {"webgpu", "cpu"}) {
     const nlohmann::json browser = rig_chat_json({"--model", model, "--prompt", "Once upon a time", "--max-tokens", "24",
@@ -222,7 +217,7 @@ TEST_F(RigCli, ChatThroughTheSdkMatchesTheNativeCli) {
     EXPECT_GT(browser["timings"]["decode_tok_s"].get<double>(), 0) << backend;
   }
   EXPECT_EQ(2, wait_rig(start_rig({"chat", "--model", model}, d + "/noprompt.txt"), 10s));
-  EXPECT_NE(slurp(d + "/noprompt.txt").find("--prompt is required"), std::string::npos);
+  EXPECT_NE(lantern::test::read_file(d + "/noprompt.txt").find("--prompt is required"), std::string::npos);
 }
 
 // make_gguf --vocab models (fixtures/golden/real_vocab: llama.cpp's prompt
@@ -342,15 +337,16 @@ TEST_F(RigCli, SplitModelLoadsFromItsFirstShardAndCachesEveryShard) {
     }
     EXPECT_EQ(runs[0]["prompt_tokens"], c["prompt_tokens"]) << backend;
     EXPECT_EQ(runs[0]["tokens"], runs[1]["tokens"]) << backend << ": split and whole file";
-    if (backend == "cpu")
+    if (backend == "cpu") {
       for (size_t i = 0; i < decisive; ++i) EXPECT_EQ(runs[0]["tokens"][i], c["tokens"][i]) << "step " << i;
+    }
   }
   const std::string demo_out = d + "/demo.txt";
   ASSERT_EQ(0, wait_rig(start_rig({"demo", "--model", first, "--flags", "no-webgpu", "--max-tokens", "4", "--timeout", "90"},
                                   demo_out),
                         120s))
-      << slurp(demo_out);
-  const std::string demo = slurp(demo_out);
+      << lantern::test::read_file(demo_out);
+  const std::string demo = lantern::test::read_file(demo_out);
   uintmax_t shard_bytes = 0;
   for (const auto& name : g["shards"]) shard_bytes += fs::file_size(lantern::test::source("fixtures/golden/split/" + name.get<std::string>()));
   EXPECT_NE(demo.find(", " + std::to_string(shard_bytes) + " model bytes fetched"), std::string::npos)
@@ -358,8 +354,6 @@ TEST_F(RigCli, SplitModelLoadsFromItsFirstShardAndCachesEveryShard) {
   EXPECT_NE(demo.find("warm load:"), std::string::npos) << demo;
   EXPECT_NE(demo.find(", 0 model bytes fetched"), std::string::npos) << "warm, from the cache: " << demo;
 }
-
-}  // namespace
 
 // lantern-rig chat --request: a whole OpenAI body through the web SDK in
 // Chromium gives the same answer as lantern-cli --request natively (greedy,
@@ -384,12 +378,12 @@ TEST_F(RigCli, RequestBodyThroughTheSdkMatchesTheNativeCli) {
   const std::string cli = std::string(LANTERN_BINARY_DIR) + "/bin/lantern-cli --model " + model + " --request " + d +
                           "/body.json > " + d + "/cli.txt";
   ASSERT_EQ(0, std::system(cli.c_str()));
-  const nlohmann::json native = last_json_line(slurp(d + "/cli.txt"));
+  const nlohmann::json native = last_json_line(lantern::test::read_file(d + "/cli.txt"));
   ASSERT_EQ(0, wait_rig(start_rig({"chat", "--model", model, "--backend", "cpu", "--request", d + "/body.json"}, d + "/rig.txt"), 120s))
-      << slurp(d + "/rig.txt");
-  const nlohmann::json browser = last_json_line(slurp(d + "/rig.txt"));
+      << lantern::test::read_file(d + "/rig.txt");
+  const nlohmann::json browser = last_json_line(lantern::test::read_file(d + "/rig.txt"));
   const auto& nm = native["choices"][0]["message"];
-  EXPECT_EQ(nm["content"], browser["choices"][0]["message"]["content"]) << slurp(d + "/rig.txt");
+  EXPECT_EQ(nm["content"], browser["choices"][0]["message"]["content"]) << lantern::test::read_file(d + "/rig.txt");
   EXPECT_EQ("stop", browser["choices"][0]["finish_reason"]);
   const nlohmann::json cat = nlohmann::json::parse(nm["content"].get<std::string>());
   EXPECT_TRUE(cat["age"].is_number_integer());
@@ -400,7 +394,7 @@ TEST_F(RigCli, RequestBodyThroughTheSdkMatchesTheNativeCli) {
   streamed["seed"] = 3;
   std::ofstream(d + "/stream.json") << streamed.dump();
   ASSERT_EQ(0, wait_rig(start_rig({"chat", "--model", model, "--backend", "cpu", "--request", d + "/stream.json"}, d + "/s.txt"), 120s));
-  std::stringstream lines(slurp(d + "/s.txt"));
+  std::stringstream lines(lantern::test::read_file(d + "/s.txt"));
   std::string line, text;
   int chunks = 0;
   while (std::getline(lines, line)) {
@@ -417,6 +411,8 @@ TEST_F(RigCli, RequestBodyThroughTheSdkMatchesTheNativeCli) {
   bad["response_format"]["json_schema"]["schema"]["type"] = "array";
   std::ofstream(d + "/bad.json") << bad.dump();
   EXPECT_EQ(1, wait_rig(start_rig({"chat", "--model", model, "--backend", "cpu", "--request", d + "/bad.json"}, d + "/bad.txt"), 120s));
-  const nlohmann::json err = last_json_line(slurp(d + "/bad.txt"));
-  EXPECT_EQ("response_format.json_schema.schema", err["error"]["param"]) << slurp(d + "/bad.txt");
+  const nlohmann::json err = last_json_line(lantern::test::read_file(d + "/bad.txt"));
+  EXPECT_EQ("response_format.json_schema.schema", err["error"]["param"]) << lantern::test::read_file(d + "/bad.txt");
 }
+
+}  // namespace

@@ -15,7 +15,7 @@ using Json = nlohmann::ordered_json;
 using namespace fields;
 
 
-const std::set<std::string>& known_fields() {
+const std::set<std::string>& chat_known_fields() {
   static const std::set<std::string> k = {
       "model", "messages", "temperature", "top_p", "top_k", "min_p", "frequency_penalty", "presence_penalty",
       "repetition_penalty", "logit_bias", "seed", "stop", "max_tokens", "max_completion_tokens", "ignore_eos", "n",
@@ -178,7 +178,7 @@ void read_tools(const Json& body, ChatCompletionRequest& req) {
   req.parallel_tool_calls = get_bool(body, "parallel_tool_calls", "parallel_tool_calls").value_or(true);
 }
 
-ChatCompletionRequest parse(const Json& body, const RequestLimits& limits) {
+ChatCompletionRequest parse_chat(const Json& body, const RequestLimits& limits) {
   if (!body.is_object()) fail(ApiError::invalid_type("body", "an object", type_name(body)));
   if (json_depth(body) > kMaxRequestDepth) {
     fail(ApiError::invalid_json("nesting deeper than " + std::to_string(kMaxRequestDepth) + " levels"));
@@ -234,7 +234,7 @@ ChatCompletionRequest parse(const Json& body, const RequestLimits& limits) {
       get_bool(body, "parse_special_in_content", "parse_special_in_content").value_or(false);
 
   for (auto it = body.begin(); it != body.end(); ++it) {
-    if (!known_fields().count(it.key())) req.ignored_fields.push_back(it.key());
+    if (!chat_known_fields().count(it.key())) req.ignored_fields.push_back(it.key());
   }
   return req;
 }
@@ -242,15 +242,15 @@ ChatCompletionRequest parse(const Json& body, const RequestLimits& limits) {
 }  // namespace
 
 ApiResult<ChatCompletionRequest> parse_chat_completion_request(const nlohmann::ordered_json& body, const RequestLimits& limits) {
-  return parse_request<ChatCompletionRequest>(parse, body, limits);
+  return parse_request<ChatCompletionRequest>(parse_chat, body, limits);
 }
 
 ApiResult<ChatCompletionRequest> parse_chat_completion_request(const nlohmann::json& body, const RequestLimits& limits) {
-  return parse_request<ChatCompletionRequest>(parse, body, limits);
+  return parse_request<ChatCompletionRequest>(parse_chat, body, limits);
 }
 
 ApiResult<ChatCompletionRequest> parse_chat_completion_request(std::string_view body, const RequestLimits& limits) {
-  return parse_request<ChatCompletionRequest>(parse, body, limits);
+  return parse_request<ChatCompletionRequest>(parse_chat, body, limits);
 }
 
 }  // namespace lantern::api

@@ -17,7 +17,7 @@ using namespace fields;
 
 constexpr int32_t kDefaultMaxTokens = 16;  // OpenAI's default for this endpoint
 
-const std::set<std::string>& known_fields() {
+const std::set<std::string>& completion_known_fields() {
   static const std::set<std::string> k = {
       "model", "prompt", "temperature", "top_p", "top_k", "min_p", "frequency_penalty", "presence_penalty",
       "repetition_penalty", "logit_bias", "seed", "stop", "max_tokens", "ignore_eos", "n", "stream",
@@ -73,7 +73,7 @@ void read_prompt(const Json& body, const RequestLimits& limits, CompletionReques
   }
 }
 
-CompletionRequest parse(const Json& body, const RequestLimits& limits) {
+CompletionRequest parse_completion(const Json& body, const RequestLimits& limits) {
   if (!body.is_object()) fail(ApiError::invalid_type("body", "an object", type_name(body)));
   if (json_depth(body) > kMaxRequestDepth) {
     fail(ApiError::invalid_json("nesting deeper than " + std::to_string(kMaxRequestDepth) + " levels"));
@@ -111,7 +111,7 @@ CompletionRequest parse(const Json& body, const RequestLimits& limits) {
   req.user = get_string(body, "user", "user").value_or("");
   req.return_token_ids = get_bool(body, "return_token_ids", "return_token_ids").value_or(false);
   for (auto it = body.begin(); it != body.end(); ++it) {
-    if (!known_fields().count(it.key())) req.ignored_fields.push_back(it.key());
+    if (!completion_known_fields().count(it.key())) req.ignored_fields.push_back(it.key());
   }
   return req;
 }
@@ -119,15 +119,15 @@ CompletionRequest parse(const Json& body, const RequestLimits& limits) {
 }  // namespace
 
 ApiResult<CompletionRequest> parse_completion_request(const nlohmann::ordered_json& body, const RequestLimits& limits) {
-  return parse_request<CompletionRequest>(parse, body, limits);
+  return parse_request<CompletionRequest>(parse_completion, body, limits);
 }
 
 ApiResult<CompletionRequest> parse_completion_request(const nlohmann::json& body, const RequestLimits& limits) {
-  return parse_request<CompletionRequest>(parse, body, limits);
+  return parse_request<CompletionRequest>(parse_completion, body, limits);
 }
 
 ApiResult<CompletionRequest> parse_completion_request(std::string_view body, const RequestLimits& limits) {
-  return parse_request<CompletionRequest>(parse, body, limits);
+  return parse_request<CompletionRequest>(parse_completion, body, limits);
 }
 
 }  // namespace lantern::api

@@ -38,4 +38,7 @@ class JinjaError : public std::runtime_error {
   int col_;
 };
 
+// A render-time type error or bad call from a builtin.
+[[noreturn]] inline void runtime_fail(const std::string& msg) { throw JinjaError(ErrorKind::Runtime, msg); }
+
 }  // namespace lantern::jinja

@@ -15,7 +15,6 @@ namespace lantern::jinja {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& msg) { throw JinjaError(ErrorKind::Runtime, msg); }
 
 int64_t length_of(const Value& v) {
   switch (v.kind()) {
@@ -24,13 +23,13 @@ int64_t length_of(const Value& v) {
     case Value::Kind::List: return static_cast<int64_t>(v.as_list().size());
     case Value::Kind::Dict:
     case Value::Kind::Namespace: return static_cast<int64_t>(v.as_dict().items.size());
-    default: fail("object of type '" + v.type_name() + "' has no len()");
+    default: runtime_fail("object of type '" + v.type_name() + "' has no len()");
   }
 }
 
 Value items_of(Budget& b, const Value& v) {
   if (v.is_undefined()) return Value::list({});
-  if (!v.is_dict() && !v.is_namespace()) fail("items filter needs a mapping, got " + v.type_name());
+  if (!v.is_dict() && !v.is_namespace()) runtime_fail("items filter needs a mapping, got " + v.type_name());
   b.produce(v.as_dict().items.size() * 3 * sizeof(Value));
   List out;
   for (const auto& kv : v.as_dict().items) out.push_back(Value::list({decode_key(kv.first), kv.second}));
@@ -67,7 +66,7 @@ Value select_like(Evaluator& ev, const Value& v, const CallArgs& a, bool by_attr
   if (by_attr) attr = string_arg(a, next++, "attribute", by_attr ? "selectattr" : "select", "");
   std::string test;
   if (const Value* t = a.arg(next, "test")) {
-    if (!t->is_string()) fail("the test name must be a string");
+    if (!t->is_string()) runtime_fail("the test name must be a string");
     test = t->as_string();
   }
   CallArgs targs = rest_args(a, next + 1);
@@ -86,7 +85,7 @@ Value do_map(Evaluator& ev, const Value& v, const CallArgs& a) {
   List out;
   if (!v.truthy()) return Value::list({});
   if (const Value* attr = a.kwarg("attribute")) {
-    if (!attr->is_string()) fail("map: attribute must be a string");
+    if (!attr->is_string()) runtime_fail("map: attribute must be a string");
     const Value* def = a.kwarg("default");
     for (const Value& x : ev.iterate(v)) {
       ev.budget().charge();
@@ -95,7 +94,7 @@ Value do_map(Evaluator& ev, const Value& v, const CallArgs& a) {
     }
     return Value::list(std::move(out));
   }
-  if (a.pos.empty() || !a.pos[0].is_string()) fail("map needs a filter name or attribute=");
+  if (a.pos.empty() || !a.pos[0].is_string()) runtime_fail("map needs a filter name or attribute=");
   std::string filter = a.pos[0].as_string();
   CallArgs fargs = rest_args(a, 1);
   for (const Value& x : ev.iterate(v)) {
@@ -237,9 +236,9 @@ Value filter_impl(Evaluator& ev, const std::string& name, const Value& v, const 
     int64_t indent = -1;
     if (const Value* i = a.arg(0, "indent")) {
       if (i->is_int()) indent = i->as_int();
-      else if (!i->is_none()) fail("tojson: indent must be an integer");
+      else if (!i->is_none()) runtime_fail("tojson: indent must be an integer");
     }
-    if (indent > 64) fail("tojson: indent larger than 64");
+    if (indent > 64) runtime_fail("tojson: indent larger than 64");
     return Value(to_json_text(v, b, static_cast<int>(indent), bool_arg(a, 1, "sort_keys", false)));
   }
   if (name == "default" || name == "d") {
@@ -292,14 +291,14 @@ Value filter_impl(Evaluator& ev, const std::string& name, const Value& v, const 
   }
   if (name == "float") return to_float(v, a.arg(0, "default") ? *a.arg(0, "default") : Value(0.0));
   if (name == "abs") {
-    if (!v.is_number()) fail("bad operand type for abs(): '" + v.type_name() + "'");
+    if (!v.is_number()) runtime_fail("bad operand type for abs(): '" + v.type_name() + "'");
     return v.as_number() < 0 ? unary_op("-", v) : v;
   }
   if (name == "round") {
-    if (!v.is_number() && v.kind() != Value::Kind::Bool) fail("round needs a number");
+    if (!v.is_number() && v.kind() != Value::Kind::Bool) runtime_fail("round needs a number");
     int64_t prec = int_arg(a, 0, "precision", "round", 0);
     std::string method = string_arg(a, 1, "method", "round", "common");
-    if (prec < 0 || prec > 15) fail("round: precision must be 0..15");
+    if (prec < 0 || prec > 15) runtime_fail("round: precision must be 0..15");
     double scale = std::pow(10.0, static_cast<double>(prec));
     double x = v.as_number() * scale;
     // "common" is Python's round(): halves go to the even neighbour
@@ -367,7 +366,7 @@ Value filter_impl(Evaluator& ev, const std::string& name, const Value& v, const 
     return Value(std::move(r));
   }
   if (name == "wordcount") return Value(static_cast<int64_t>(py_split(text(), nullptr, -1, b).size()));
-  fail("unknown filter '" + name + "'");
+  runtime_fail("unknown filter '" + name + "'");
 }
 
 }  // namespace
@@ -411,14 +410,14 @@ bool apply_test(Evaluator& ev, const std::string& name, const Value& v, const Ca
   if (name == "sequence") return k == K::String || k == K::List || k == K::Dict || k == K::Undefined;
   if (name == "callable") return k == K::Function;
   if (name == "odd" || name == "even") {
-    if (k != K::Int) fail("'" + name + "' test needs an integer");
+    if (k != K::Int) runtime_fail("'" + name + "' test needs an integer");
     bool odd = (v.as_int() % 2) != 0;
     return name == "odd" ? odd : !odd;
   }
   if (name == "divisibleby") {
     int64_t n = int_arg(a, 0, "num", "divisibleby", 0);
-    if (n == 0) fail("divisibleby(0)");
-    if (k != K::Int) fail("'divisibleby' test needs an integer");
+    if (n == 0) runtime_fail("divisibleby(0)");
+    if (k != K::Int) runtime_fail("'divisibleby' test needs an integer");
     return n == -1 || v.as_int() % n == 0;
   }
   if (name == "lower" || name == "upper") {
@@ -449,7 +448,7 @@ bool apply_test(Evaluator& ev, const std::string& name, const Value& v, const Ca
     if (k == K::Bool) return v.as_bool() == o.as_bool();
     return (k == K::Namespace || k == K::Function) && v.equals(o, b);
   }
-  fail("unknown test '" + name + "'");
+  runtime_fail("unknown test '" + name + "'");
 }
 
 }  // namespace lantern::jinja

@@ -11,12 +11,11 @@
 namespace lantern::jinja {
 
 namespace {
-[[noreturn]] void fail(const std::string& msg) { throw JinjaError(ErrorKind::Runtime, msg); }
 }  // namespace
 
 const Value& require_arg(const CallArgs& a, size_t i, const char* name, const char* fn) {
   const Value* v = a.arg(i, name);
-  if (!v) fail(std::string(fn) + "() missing required argument '" + name + "'");
+  if (!v) runtime_fail(std::string(fn) + "() missing required argument '" + name + "'");
   return *v;
 }
 
@@ -24,7 +23,7 @@ int64_t int_arg(const CallArgs& a, size_t i, const char* name, const char* fn, i
   const Value* v = a.arg(i, name);
   if (!v || v->is_none()) return def;
   if (v->kind() == Value::Kind::Bool) return v->as_bool() ? 1 : 0;
-  if (!v->is_int()) fail(std::string(fn) + "(): '" + name + "' must be an integer, got " + v->type_name());
+  if (!v->is_int()) runtime_fail(std::string(fn) + "(): '" + name + "' must be an integer, got " + v->type_name());
   return v->as_int();
 }
 
@@ -36,13 +35,13 @@ bool bool_arg(const CallArgs& a, size_t i, const char* name, bool def) {
 std::string string_arg(const CallArgs& a, size_t i, const char* name, const char* fn, const std::string& def) {
   const Value* v = a.arg(i, name);
   if (!v || v->is_none() || v->is_undefined()) return def;
-  if (!v->is_string()) fail(std::string(fn) + "(): '" + name + "' must be a string, got " + v->type_name());
+  if (!v->is_string()) runtime_fail(std::string(fn) + "(): '" + name + "' must be a string, got " + v->type_name());
   return v->as_string();
 }
 
 void check_max_args(const CallArgs& a, size_t n, const char* fn) {
   if (a.pos.size() > n) {
-    fail(std::string(fn) + "() takes at most " + std::to_string(n) + " arguments (" +
+    runtime_fail(std::string(fn) + "() takes at most " + std::to_string(n) + " arguments (" +
          std::to_string(a.pos.size()) + " given)");
   }
 }
@@ -58,7 +57,7 @@ std::string py_format(Evaluator& ev, const std::string& s, const CallArgs& a) {
     char c = s[i];
     if (c == '}') {
       if (i + 1 < s.size() && s[i + 1] == '}') ++i;
-      else fail("format(): single '}' in format string");
+      else runtime_fail("format(): single '}' in format string");
       out.push_back('}');
       continue;
     }
@@ -72,19 +71,19 @@ std::string py_format(Evaluator& ev, const std::string& s, const CallArgs& a) {
       continue;
     }
     size_t close = s.find('}', i);
-    if (close == std::string::npos) fail("format(): unclosed '{' in format string");
+    if (close == std::string::npos) runtime_fail("format(): unclosed '{' in format string");
     std::string field = s.substr(i + 1, close - i - 1);
     i = close;
     char conv = 's';
     size_t bang = field.find('!');
     if (bang != std::string::npos) {
       if (field.size() != bang + 2 || (field[bang + 1] != 's' && field[bang + 1] != 'r')) {
-        fail("format(): unsupported conversion in '{" + field + "}'");
+        runtime_fail("format(): unsupported conversion in '{" + field + "}'");
       }
       conv = field[bang + 1];
       field.resize(bang);
     }
-    if (field.find(':') != std::string::npos) fail("format(): format specs are not supported");
+    if (field.find(':') != std::string::npos) runtime_fail("format(): format specs are not supported");
     const Value* v = nullptr;
     if (field.empty()) {
       v = auto_index < a.pos.size() ? &a.pos[auto_index] : nullptr;
@@ -95,7 +94,7 @@ std::string py_format(Evaluator& ev, const std::string& s, const CallArgs& a) {
     } else {
       v = a.kwarg(field);
     }
-    if (!v) fail("format(): no argument for '{" + field + "}'");
+    if (!v) runtime_fail("format(): no argument for '{" + field + "}'");
     out += conv == 'r' ? v->repr(ev.budget()) : v->str(ev.budget());
     ev.budget().check_size(out.size());
   }
@@ -123,7 +122,7 @@ bool string_method(Evaluator& ev, const std::string& s, const std::string& name,
     const Value& p = require_arg(a, 0, "prefix", name.c_str());
     bool starts = name == "startswith";
     auto test = [&](const Value& x) {
-      if (!x.is_string()) fail(name + "() argument must be a string or a tuple of strings");
+      if (!x.is_string()) runtime_fail(name + "() argument must be a string or a tuple of strings");
       b.charge_bytes(x.as_string().size());
       return starts ? starts_with(s, x.as_string()) : ends_with(s, x.as_string());
     };
@@ -142,9 +141,9 @@ bool string_method(Evaluator& ev, const std::string& s, const std::string& name,
     int64_t maxsplit = int_arg(a, 1, "maxsplit", "split", -1);
     std::string sep_s;
     if (sep && !sep->is_none()) {
-      if (!sep->is_string()) fail("split(): separator must be a string");
+      if (!sep->is_string()) runtime_fail("split(): separator must be a string");
       sep_s = sep->as_string();
-      if (sep_s.empty()) fail("split(): empty separator");
+      if (sep_s.empty()) runtime_fail("split(): empty separator");
     }
     List parts;
     for (auto& p : py_split(s, sep && !sep->is_none() ? &sep_s : nullptr, maxsplit, b)) parts.emplace_back(std::move(p));
@@ -158,7 +157,7 @@ bool string_method(Evaluator& ev, const std::string& s, const std::string& name,
   if (name == "replace") {
     const Value& o = require_arg(a, 0, "old", "replace");
     const Value& n = require_arg(a, 1, "new", "replace");
-    if (!o.is_string() || !n.is_string()) fail("replace() arguments must be strings");
+    if (!o.is_string() || !n.is_string()) runtime_fail("replace() arguments must be strings");
     auto r = py_replace(s, o.as_string(), n.as_string(), int_arg(a, 2, "count", "replace", -1), b);
     if (!r) b.check_size(b.max_value_bytes() + 1);
     out = Value(std::move(*r));
@@ -166,7 +165,7 @@ bool string_method(Evaluator& ev, const std::string& s, const std::string& name,
   }
   if (name == "find" || name == "count") {
     const Value& sub = require_arg(a, 0, "sub", name.c_str());
-    if (!sub.is_string()) fail(name + "() argument must be a string");
+    if (!sub.is_string()) runtime_fail(name + "() argument must be a string");
     if (name == "find") {
       size_t p = b.find(s, sub.as_string());
       out = Value(p == std::string::npos ? int64_t{-1} : static_cast<int64_t>(utf8_length(std::string_view(s).substr(0, p))));
@@ -186,7 +185,7 @@ bool string_method(Evaluator& ev, const std::string& s, const std::string& name,
     std::string r;
     bool first = true;
     for (const Value& x : ev.iterate(require_arg(a, 0, "iterable", "join"))) {
-      if (!x.is_string()) fail("join(): sequence item must be a string, got " + x.type_name());
+      if (!x.is_string()) runtime_fail("join(): sequence item must be a string, got " + x.type_name());
       b.check_size(r.size() + s.size() + x.as_string().size());
       b.produce(s.size() + x.as_string().size());
       if (!first) r += s;
@@ -240,7 +239,7 @@ bool dict_method(Evaluator& ev, const Dict& d, const std::string& name, const Ca
 
 Value fn_range(Evaluator& ev, const CallArgs& a) {
   check_max_args(a, 3, "range");
-  if (a.pos.empty()) fail("range expected at least 1 argument");
+  if (a.pos.empty()) runtime_fail("range expected at least 1 argument");
   int64_t start = 0, stop, step = 1;
   if (a.pos.size() == 1) {
     stop = int_arg(a, 0, "stop", "range", 0);
@@ -249,7 +248,7 @@ Value fn_range(Evaluator& ev, const CallArgs& a) {
     stop = int_arg(a, 1, "stop", "range", 0);
     step = int_arg(a, 2, "step", "range", 1);
   }
-  if (step == 0) fail("range() arg 3 must not be zero");
+  if (step == 0) runtime_fail("range() arg 3 must not be zero");
   List out;
   for (int64_t i = start; step > 0 ? i < stop : i > stop;) {
     ev.budget().charge();
@@ -268,7 +267,7 @@ Value fn_namespace(Evaluator& ev, const CallArgs& a) {
   ev.budget().produce((a.kw.size() + (a.pos.empty() || !a.pos[0].is_dict() ? 0 : a.pos[0].as_dict().items.size())) *
                       (sizeof(Value) + sizeof(std::string)));
   if (!a.pos.empty()) {
-    if (a.pos.size() > 1 || !a.pos[0].is_dict()) fail("namespace() takes keyword arguments or one dict");
+    if (a.pos.size() > 1 || !a.pos[0].is_dict()) runtime_fail("namespace() takes keyword arguments or one dict");
     d = a.pos[0].as_dict();
   }
   for (const auto& kv : a.kw) d.set(kv.first, kv.second);
@@ -280,7 +279,7 @@ Value fn_dict(Evaluator& ev, const CallArgs& a) {
   ev.budget().produce((a.kw.size() + (a.pos.empty() || !a.pos[0].is_dict() ? 0 : a.pos[0].as_dict().items.size())) *
                       (sizeof(Value) + sizeof(std::string)));
   if (!a.pos.empty()) {
-    if (a.pos.size() > 1 || !a.pos[0].is_dict()) fail("dict() takes keyword arguments or one dict");
+    if (a.pos.size() > 1 || !a.pos[0].is_dict()) runtime_fail("dict() takes keyword arguments or one dict");
     d = a.pos[0].as_dict();
   }
   for (const auto& kv : a.kw) d.set(kv.first, kv.second);
@@ -294,7 +293,7 @@ Value fn_raise(Evaluator& ev, const CallArgs& a) {
 
 Value fn_strftime_now(Evaluator& ev, const CallArgs& a) {
   std::string fmt = string_arg(a, 0, "format", "strftime_now", "%Y-%m-%d");
-  if (fmt.size() > 128) fail("strftime_now(): format longer than 128 characters");
+  if (fmt.size() > 128) runtime_fail("strftime_now(): format longer than 128 characters");
   std::time_t t = static_cast<std::time_t>(ev.now());
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -310,7 +309,7 @@ bool call_method(Evaluator& ev, const Value& obj, const std::string& name, const
   if (obj.is_dict()) return dict_method(ev, obj.as_dict(), name, a, out);
   if (obj.is_list() && (name == "append" || name == "pop" || name == "insert" || name == "extend" ||
                         name == "remove" || name == "clear" || name == "sort" || name == "reverse")) {
-    fail("lists are read-only in templates: '" + name + "' is not allowed");
+    runtime_fail("lists are read-only in templates: '" + name + "' is not allowed");
   }
   return false;
 }

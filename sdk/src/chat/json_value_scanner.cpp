@@ -3,7 +3,6 @@
 namespace lantern {
 
 namespace {
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 }  // namespace
@@ -50,10 +49,10 @@ JsonValueScanner::Result JsonValueScanner::push(char c) {
   switch (state_) {
     case State::Start:
     case State::Value:
-      if (is_space(c)) return Result::More;
+      if (is_json_space(c)) return Result::More;
       return begin_value(c);
     case State::ValueOrEnd:
-      if (is_space(c)) return Result::More;
+      if (is_json_space(c)) return Result::More;
       if (c == ']') {
         stack_.pop_back();
         return end_value();
@@ -61,7 +60,7 @@ JsonValueScanner::Result JsonValueScanner::push(char c) {
       return begin_value(c);
     case State::KeyOrEnd:
     case State::Key:
-      if (is_space(c)) return Result::More;
+      if (is_json_space(c)) return Result::More;
       if (c == '}' && state_ == State::KeyOrEnd) {
         stack_.pop_back();
         return end_value();
@@ -71,12 +70,12 @@ JsonValueScanner::Result JsonValueScanner::push(char c) {
       string_is_key_ = true;
       return Result::More;
     case State::Colon:
-      if (is_space(c)) return Result::More;
+      if (is_json_space(c)) return Result::More;
       if (c != ':') return Result::Error;
       state_ = State::Value;
       return Result::More;
     case State::CommaOrEnd:
-      if (is_space(c)) return Result::More;
+      if (is_json_space(c)) return Result::More;
       if (c == ',') {
         state_ = stack_.back() == '{' ? State::Key : State::Value;
         return Result::More;

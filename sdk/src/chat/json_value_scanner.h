@@ -10,6 +10,9 @@
 
 namespace lantern {
 
+// JSON's whitespace (RFC 8259): space, tab, line feed, carriage return.
+inline bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 class JsonValueScanner {
  public:
   static constexpr size_t kMaxDepth = 512;

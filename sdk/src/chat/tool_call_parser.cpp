@@ -8,7 +8,6 @@ namespace lantern {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 bool ends_with(std::string_view s, std::string_view tail) {
   return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
@@ -94,7 +93,7 @@ bool ToolCallStreamParser::is_opener_prefix(std::string_view s) const {
 void ToolCallStreamParser::content_byte(char c) {
   // Llama 3: a reply that begins with "{" may be a call with no opener.
   if (syntax_.bare_json_at_start && !any_output_ && c == '{' &&
-      std::all_of(held_.begin(), held_.end(), is_space)) {
+      std::all_of(held_.begin(), held_.end(), is_json_space)) {
     std::string raw = std::move(held_);
     held_.clear();
     start_block(raw + c, State::Object);
@@ -108,7 +107,7 @@ void ToolCallStreamParser::content_byte(char c) {
     if (!ends_with(held_, o)) continue;
     std::string before = held_.substr(0, held_.size() - o.size());
     size_t text_end = before.size();
-    while (text_end > 0 && is_space(before[text_end - 1])) --text_end;
+    while (text_end > 0 && is_json_space(before[text_end - 1])) --text_end;
     emit_content(std::string_view(before).substr(0, text_end));
     held_.clear();
     start_block(before.substr(text_end) + o, State::AfterOpener);
@@ -123,7 +122,7 @@ void ToolCallStreamParser::content_byte(char c) {
   }
   const size_t rest = held_.size() - keep;
   size_t text_end = rest;
-  while (text_end > 0 && is_space(held_[text_end - 1])) --text_end;
+  while (text_end > 0 && is_json_space(held_[text_end - 1])) --text_end;
   if (text_end == 0) return;  // only spaces before what is kept: hold them too
   emit_content(std::string_view(held_).substr(0, text_end));
   held_.erase(0, text_end);
@@ -221,7 +220,7 @@ void ToolCallStreamParser::object_step(char c) {
   switch (obj_) {
     case Obj::KeyOrEnd:
     case Obj::Key:
-      if (is_space(c)) return;
+      if (is_json_space(c)) return;
       if (c == '"') {
         key_raw_.clear();
         key_escape_ = false;
@@ -243,7 +242,7 @@ void ToolCallStreamParser::object_step(char c) {
       key_raw_.push_back(c);
       return;
     case Obj::Colon:
-      if (is_space(c)) return;
+      if (is_json_space(c)) return;
       if (c != ':') return fail();
       obj_ = Obj::Value;
       value_ = JsonValueScanner();
@@ -252,7 +251,7 @@ void ToolCallStreamParser::object_step(char c) {
       return;
     case Obj::Value: {
       if (!value_.started()) {
-        if (is_space(c)) return;
+        if (is_json_space(c)) return;
         if (value_is_args_ && c != '{') return fail();  // arguments are an object
         if (key_ == syntax_.name_key && !have_name_ && !committed_ && c != '"') return fail();
         if (value_is_args_ && have_name_) commit();  // from here on the call streams
@@ -270,7 +269,7 @@ void ToolCallStreamParser::object_step(char c) {
       return;
     }
     case Obj::CommaOrEnd:
-      if (is_space(c)) return;
+      if (is_json_space(c)) return;
       if (c == ',') {
         obj_ = Obj::Key;
         return;
@@ -297,7 +296,7 @@ void ToolCallStreamParser::byte(char c) {
       content_byte(c);
       return;
     case State::AfterBlock:
-      if (is_space(c)) return;
+      if (is_json_space(c)) return;
       state_ = State::Content;
       content_byte(c);
       return;
@@ -309,7 +308,7 @@ void ToolCallStreamParser::byte(char c) {
   raw_.push_back(c);
   switch (state_) {
     case State::AfterOpener:
-      if (is_space(c)) return;
+      if (is_json_space(c)) return;
       if (c == '[' && syntax_.array_block) {
         in_array_ = true;
         state_ = State::ListItem;
@@ -318,13 +317,13 @@ void ToolCallStreamParser::byte(char c) {
       if (c == '{') return begin_object();
       return fail();
     case State::ListItem:
-      if (is_space(c)) return;
+      if (is_json_space(c)) return;
       if (c == '{') return begin_object();
       return fail();
     case State::Object:
       return object_step(c);
     case State::AfterObject:
-      if (is_space(c)) return;
+      if (is_json_space(c)) return;
       if (in_array_) {
         if (c == ',') {
           state_ = State::ListItem;
@@ -354,7 +353,7 @@ void ToolCallStreamParser::byte(char c) {
       state_ = State::Content;
       return content_byte(c);
     case State::BlockClose:
-      if (close_pos_ == 0 && is_space(c)) return;
+      if (close_pos_ == 0 && is_json_space(c)) return;
       if (c == syntax_.block_close[close_pos_]) {
         if (++close_pos_ == syntax_.block_close.size()) state_ = State::AfterBlock;
         return;

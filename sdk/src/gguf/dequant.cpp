@@ -13,8 +13,6 @@
 namespace lantern {
 namespace {
 
-constexpr int kQK = 32;     // elements per block of the *_0 / *_1 formats
-constexpr int kQK_K = 256;  // elements per K-quant super-block
 
 uint32_t bits_of(float f) {
   uint32_t u;
@@ -31,10 +29,10 @@ uint16_t u16_at(const uint8_t* p) {
   std::memcpy(&v, p, 2);
   return v;
 }
-float half_at(const uint8_t* p) { return fp16_to_fp32(u16_at(p)); }
+float fp16_at(const uint8_t* p) { return fp16_to_fp32(u16_at(p)); }
 
 void dequant_q4_0(const uint8_t* b, float* y) {  // d, qs[16]
-  const float d = half_at(b);
+  const float d = fp16_at(b);
   const uint8_t* qs = b + 2;
   for (int j = 0; j < kQK / 2; ++j) {
     y[j] = ((qs[j] & 0x0F) - 8) * d;
@@ -43,7 +41,7 @@ void dequant_q4_0(const uint8_t* b, float* y) {  // d, qs[16]
 }
 
 void dequant_q4_1(const uint8_t* b, float* y) {  // d, m, qs[16]
-  const float d = half_at(b), m = half_at(b + 2);
+  const float d = fp16_at(b), m = fp16_at(b + 2);
   const uint8_t* qs = b + 4;
   for (int j = 0; j < kQK / 2; ++j) {
     y[j] = (qs[j] & 0x0F) * d + m;
@@ -53,8 +51,8 @@ void dequant_q4_1(const uint8_t* b, float* y) {  // d, m, qs[16]
 
 // The fifth bit of element j lives in bit j of the 32-bit qh word.
 void dequant_q5(const uint8_t* b, float* y, bool has_min) {  // d, [m], qh[4], qs[16]
-  const float d = half_at(b);
-  const float m = has_min ? half_at(b + 2) : 0.0f;
+  const float d = fp16_at(b);
+  const float m = has_min ? fp16_at(b + 2) : 0.0f;
   const uint8_t* p = b + (has_min ? 4 : 2);
   uint32_t qh;
   std::memcpy(&qh, p, 4);
@@ -73,7 +71,7 @@ void dequant_q5(const uint8_t* b, float* y, bool has_min) {  // d, [m], qh[4], q
 }
 
 void dequant_q8_0(const uint8_t* b, float* y) {  // d, qs[32]
-  const float d = half_at(b);
+  const float d = fp16_at(b);
   const auto* qs = reinterpret_cast<const int8_t*>(b + 2);
   for (int j = 0; j < kQK; ++j) y[j] = qs[j] * d;
 }
@@ -81,7 +79,7 @@ void dequant_q8_0(const uint8_t* b, float* y) {  // d, qs[32]
 void dequant_q2_K(const uint8_t* b, float* y) {  // scales[16], qs[64], d, dmin
   const uint8_t* scales = b;
   const uint8_t* q = b + 16;
-  const float d = half_at(b + 80), dmin = half_at(b + 82);
+  const float d = fp16_at(b + 80), dmin = fp16_at(b + 82);
   int is = 0;
   for (int half = 0; half < 2; ++half, q += 32) {
     for (int shift = 0; shift < 8; shift += 2) {
@@ -106,7 +104,7 @@ void dequant_q3_K(const uint8_t* b, float* y) {  // hmask[32], qs[64], scales[12
   const uint8_t* hm = b;
   const uint8_t* q = b + 32;
   const uint8_t* scales = b + 96;
-  const float d_all = half_at(b + 108);
+  const float d_all = fp16_at(b + 108);
   int is = 0;
   uint8_t m = 1;  // high-bit plane, advancing across both halves
   for (int half = 0; half < 2; ++half, q += 32) {
@@ -122,7 +120,7 @@ void dequant_q3_K(const uint8_t* b, float* y) {  // hmask[32], qs[64], scales[12
 }
 
 void dequant_q4_5_K(const uint8_t* b, float* y, bool five_bit) {  // d, dmin, scales[12], [qh[32]], qs[128]
-  const float d = half_at(b), dmin = half_at(b + 2);
+  const float d = fp16_at(b), dmin = fp16_at(b + 2);
   const uint8_t* scales = b + 4;
   const uint8_t* qh = b + 16;
   const uint8_t* ql = b + (five_bit ? 48 : 16);
@@ -142,7 +140,7 @@ void dequant_q6_K(const uint8_t* b, float* y) {  // ql[128], qh[64], scales[16] 
   const uint8_t* ql = b;
   const uint8_t* qh = b + 128;
   const auto* sc = reinterpret_cast<const int8_t*>(b + 192);
-  const float d = half_at(b + 208);
+  const float d = fp16_at(b + 208);
   for (int half = 0; half < 2; ++half, y += 128, ql += 64, qh += 32, sc += 8) {
     for (int l = 0; l < 32; ++l) {
       const int is = l / 16;
@@ -167,13 +165,13 @@ void dequant_iq4_32(const uint8_t* qs, float d, float* y) {
   }
 }
 
-void dequant_iq4_nl(const uint8_t* b, float* y) { dequant_iq4_32(b + 2, half_at(b), y); }  // d, qs[16]
+void dequant_iq4_nl(const uint8_t* b, float* y) { dequant_iq4_32(b + 2, fp16_at(b), y); }  // d, qs[16]
 
 // d, scales_h (u16), scales_l[4], qs[128]: sub-block s of 32 has the 6-bit
 // scale (nibble s % 2 of scales_l[s / 2]) | (bits 2s of scales_h) << 4,
 // stored + 32.
 void dequant_iq4_xs(const uint8_t* b, float* y) {
-  const float d = half_at(b);
+  const float d = fp16_at(b);
   const uint16_t scales_h = u16_at(b + 2);
   for (int s = 0; s < 8; ++s, y += 32) {
     const int ls = ((b[4 + s / 2] >> (4 * (s % 2))) & 0xF) | (((scales_h >> (2 * s)) & 3) << 4);

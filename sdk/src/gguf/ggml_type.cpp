@@ -7,8 +7,6 @@
 namespace lantern {
 namespace {
 
-constexpr uint32_t kQK_K = 256;  // elements in a K-quant super-block
-
 struct Entry {
   uint32_t number;
   GgmlTypeTraits traits;

@@ -16,6 +16,11 @@ enum class GgmlType : uint32_t {
   Q1_0 = 41, Q2_0 = 42,
 };
 
+// Elements per block: the *_0 / *_1 formats (and IQ4_NL), and K-quant
+// super-blocks (and IQ4_XS, Q8_K).
+inline constexpr int kQK = 32;
+inline constexpr int kQK_K = 256;
+
 struct GgmlTypeTraits {
   const char* name;      // "q4_0"
   uint32_t block_size;   // elements per block (1 for plain floats)

@@ -22,8 +22,6 @@
 namespace lantern {
 namespace {
 
-constexpr int kQK = 32;
-
 void put_half(uint8_t* p, float f) {
   const uint16_t h = fp32_to_fp16(f);
   std::memcpy(p, &h, 2);
@@ -131,8 +129,6 @@ void quant_q5_1(const float* x, uint8_t* b) {
   }
   put_qh(b + 4, qh);
 }
-
-constexpr int kQK_K = 256;
 
 int clamp_round(float v, int lo, int hi) { return std::max(lo, std::min(hi, static_cast<int>(std::lround(v)))); }
 

@@ -9,7 +9,6 @@
 namespace lantern {
 
 namespace {
-std::string num(uint64_t v) { return std::to_string(v); }
 
 // One position of one layer's keys (or values).
 uint64_t kv_row_bytes(const ModelConfig& c, uint32_t bytes_per_value) {
@@ -17,7 +16,7 @@ uint64_t kv_row_bytes(const ModelConfig& c, uint32_t bytes_per_value) {
 }
 
 std::string at_most(uint64_t fits) {
-  return fits ? "lower n_ctx (at most " + num(fits) + " fits)" : "not even n_ctx 1 fits: the model is too large for it";
+  return fits ? "lower n_ctx (at most " + std::to_string(fits) + " fits)" : "not even n_ctx 1 fits: the model is too large for it";
 }
 }  // namespace
 
@@ -37,29 +36,29 @@ void check_memory_budget(const ModelConfig& c, int32_t n_ctx, int32_t max_batch,
   const uint64_t acts = activation_bytes(c, max_batch);
   const std::string limit = "the limit is " + byte_size(b.total_bytes) + " (" + b.source + ")";
   if (acts > b.total_bytes) {
-    throw std::runtime_error("model: activations for max_batch " + num(max_batch) + " need " + byte_size(acts) +
-                             " (widths n_embd " + num(c.n_embd) + ", n_ff " + num(c.n_ff) + ", n_vocab " +
-                             num(c.n_vocab) + "); " + limit + ", lower max_batch");
+    throw std::runtime_error("model: activations for max_batch " + std::to_string(max_batch) + " need " + byte_size(acts) +
+                             " (widths n_embd " + std::to_string(c.n_embd) + ", n_ff " + std::to_string(c.n_ff) + ", n_vocab " +
+                             std::to_string(c.n_vocab) + "); " + limit + ", lower max_batch");
   }
   const uint64_t per_position = kv_cache_bytes(c, 1, b.kv_bytes_per_value);
   if (kv > b.total_bytes - acts) {
-    throw std::runtime_error("model: KV cache for n_ctx " + num(n_ctx) + " needs " + byte_size(kv) + " (block_count " +
-                             num(c.n_layer) + " x n_ctx " + num(n_ctx) + " x KV width " + num(c.kv_dim()) + " x " +
-                             num(b.kv_bytes_per_value) + " bytes, keys and values); with " + byte_size(acts) +
+    throw std::runtime_error("model: KV cache for n_ctx " + std::to_string(n_ctx) + " needs " + byte_size(kv) + " (block_count " +
+                             std::to_string(c.n_layer) + " x n_ctx " + std::to_string(n_ctx) + " x KV width " + std::to_string(c.kv_dim()) + " x " +
+                             std::to_string(b.kv_bytes_per_value) + " bytes, keys and values); with " + byte_size(acts) +
                              " of activations " + limit + ", " + at_most((b.total_bytes - acts) / per_position));
   }
   if (!b.max_buffer_bytes) return;
   // The WebGPU backend keeps each layer's keys (and values) in a buffer of its own.
   const uint64_t layer = static_cast<uint64_t>(n_ctx) * kv_row_bytes(c, b.kv_bytes_per_value);
   if (layer > b.max_buffer_bytes) {
-    throw std::runtime_error("model: one layer's keys for n_ctx " + num(n_ctx) + " need " + byte_size(layer) +
-                             " (n_ctx x KV width " + num(c.kv_dim()) + " x " + num(b.kv_bytes_per_value) +
+    throw std::runtime_error("model: one layer's keys for n_ctx " + std::to_string(n_ctx) + " need " + byte_size(layer) +
+                             " (n_ctx x KV width " + std::to_string(c.kv_dim()) + " x " + std::to_string(b.kv_bytes_per_value) +
                              " bytes), over the device's largest buffer of " + byte_size(b.max_buffer_bytes) + ", " +
                              at_most(b.max_buffer_bytes / kv_row_bytes(c, b.kv_bytes_per_value)));
   }
   const uint64_t widest = 4ull * max_batch * std::max({c.n_embd, c.q_dim(), c.n_ff, c.n_vocab});
   if (widest > b.max_buffer_bytes) {
-    throw std::runtime_error("model: an activation buffer for max_batch " + num(max_batch) + " needs " +
+    throw std::runtime_error("model: an activation buffer for max_batch " + std::to_string(max_batch) + " needs " +
                              byte_size(widest) + ", over the device's largest buffer of " +
                              byte_size(b.max_buffer_bytes) + ", lower max_batch");
   }

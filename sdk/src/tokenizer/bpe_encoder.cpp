@@ -15,7 +15,7 @@ namespace {
 
 // A symbol that is no token (possible when merges and tokens disagree) is
 // spelt with single-byte tokens where they exist, as llama.cpp does.
-void emit(const Vocab& vocab, std::string_view piece, std::string& scratch, std::vector<int32_t>& out) {
+void bpe_emit(const Vocab& vocab, std::string_view piece, std::string& scratch, std::vector<int32_t>& out) {
   scratch.assign(piece);
   const int32_t id = vocab.find(scratch);
   if (id >= 0) {
@@ -48,7 +48,7 @@ void bpe_encode_word(const Vocab& vocab, std::string_view word, std::vector<int3
     return -static_cast<double>(rank);
   });
   for (const MergeSymbol& s : symbols)
-    if (s.size > 0) emit(vocab, word.substr(s.offset, s.size), scratch, out);
+    if (s.size > 0) bpe_emit(vocab, word.substr(s.offset, s.size), scratch, out);
 }
 
 void bpe_encode(const Vocab& vocab, std::string_view text, std::vector<int32_t>& out) {

@@ -12,7 +12,7 @@ namespace lantern {
 namespace {
 
 // A final symbol is a token, or a single character that is not: then its bytes.
-void emit(const Vocab& vocab, std::string_view piece, std::string& scratch, std::vector<int32_t>& out) {
+void spm_emit(const Vocab& vocab, std::string_view piece, std::string& scratch, std::vector<int32_t>& out) {
   scratch.assign(piece);
   const int32_t id = vocab.find(scratch);
   if (id >= 0) {
@@ -42,7 +42,7 @@ void spm_encode(const Vocab& vocab, std::string_view text, std::vector<int32_t>&
     return static_cast<double>(vocab.score(id));
   });
   for (const MergeSymbol& s : symbols)
-    if (s.size > 0) emit(vocab, text.substr(s.offset, s.size), scratch, out);
+    if (s.size > 0) spm_emit(vocab, text.substr(s.offset, s.size), scratch, out);
 }
 
 }  // namespace lantern

@@ -20,9 +20,9 @@ using test::TempDir;
 using test::TestHttpConnection;
 using namespace std::chrono_literals;
 
-constexpr uint64_t kMiB = 1024 * 1024;
-constexpr uint64_t kBigSize = 200 * kMiB;
-constexpr uint64_t kMidSize = 16 * kMiB;
+constexpr uint64_t kServerLoadMiB = 1024 * 1024;
+constexpr uint64_t kBigSize = 200 * kServerLoadMiB;
+constexpr uint64_t kMidSize = 16 * kServerLoadMiB;
 
 // Peak resident set size of this process so far, in bytes.
 uint64_t peak_rss_bytes() {
@@ -51,11 +51,11 @@ class ServerLoad : public ::testing::Test {
   static void SetUpTestSuite() {
     tmp_ = new TempDir();
     write_pattern_file(tmp_->path() / "mid.bin", kMidSize);
-    write_pattern_file(tmp_->path() / "four.bin", 4 * kMiB);
+    write_pattern_file(tmp_->path() / "four.bin", 4 * kServerLoadMiB);
   }
   static void write_pattern_file(const std::filesystem::path& p, uint64_t size) {
     std::ofstream out(p, std::ios::binary);
-    const uint64_t piece = 4 * kMiB;
+    const uint64_t piece = 4 * kServerLoadMiB;
     for (uint64_t off = 0; off < size; off += piece) out << test::pattern_bytes(off, std::min(piece, size - off));
   }
   static void TearDownTestSuite() {
@@ -88,13 +88,13 @@ TEST_F(ServerLoad, StreamsA200MBFileWithoutHoldingItInMemory) {
   EXPECT_EQ(check.mismatches, 0u);
   uint64_t rss_growth = peak_rss_bytes() - rss_before;
   std::printf("[ loopback ] 200 MiB checked byte by byte: %.3f s = %.0f MB/s, peak RSS growth %.1f MiB\n",
-              r.seconds_total, kBigSize / r.seconds_total / 1e6, rss_growth / double(kMiB));
+              r.seconds_total, kBigSize / r.seconds_total / 1e6, rss_growth / double(kServerLoadMiB));
   // Client and server share this process; both stream in pieces. (ASan's
   // quarantine keeps freed pieces resident, so the bound is looser there.)
 #ifdef LANTERN_TEST_SANITIZED
-  EXPECT_LT(rss_growth, 160 * kMiB);
+  EXPECT_LT(rss_growth, 160 * kServerLoadMiB);
 #else
-  EXPECT_LT(rss_growth, 48 * kMiB);
+  EXPECT_LT(rss_growth, 48 * kServerLoadMiB);
 #endif
   EXPECT_EQ(server_->bytes_served("/big.bin"), kBigSize);
 
@@ -106,7 +106,7 @@ TEST_F(ServerLoad, StreamsA200MBFileWithoutHoldingItInMemory) {
               kBigSize / fast.seconds_total / 1e6);
 
   // Ranges deep inside it are exact.
-  for (uint64_t first : {uint64_t{150'000'000}, kBigSize - 100, uint64_t{kMiB * 7 + 3}}) {
+  for (uint64_t first : {uint64_t{150'000'000}, kBigSize - 100, uint64_t{kServerLoadMiB * 7 + 3}}) {
     HttpResponse part = c.request("GET", "/big.bin",
                                   {"Range: bytes=" + std::to_string(first) + "-" + std::to_string(first + 99)});
     ASSERT_TRUE(part.ok) << part.error;
@@ -126,10 +126,10 @@ TEST_F(ServerLoad, EightParallelRequestsAllComplete) {
     clients.emplace_back([&, i] {
       PatternChecker check;
       // Different ranges of one file, plus whole-file reads of another.
-      uint64_t first = (i % 2) ? uint64_t(i) * kMiB : 0;
+      uint64_t first = (i % 2) ? uint64_t(i) * kServerLoadMiB : 0;
       check.offset = first;
       std::vector<std::string> h;
-      if (i % 2) h.push_back("Range: bytes=" + std::to_string(first) + "-" + std::to_string(first + 8 * kMiB - 1));
+      if (i % 2) h.push_back("Range: bytes=" + std::to_string(first) + "-" + std::to_string(first + 8 * kServerLoadMiB - 1));
       HttpResponse r = test::http_request(port(), "GET", (i % 2) ? "/mid.bin" : "/four.bin", h, std::ref(check));
       if (r.body_complete) ++complete;
       mismatches += check.mismatches;
@@ -157,7 +157,7 @@ TEST_F(ServerLoad, EightPacedRequestsRunSideBySide) {
   for (int i = 0; i < 8; ++i) {
     clients.emplace_back([&] {
       HttpResponse r = test::http_get(port(), "/four.bin", {"Range: bytes=0-1048575"});
-      if (r.body_complete && r.body == test::pattern_bytes(0, kMiB)) ++complete;
+      if (r.body_complete && r.body == test::pattern_bytes(0, kServerLoadMiB)) ++complete;
     });
   }
   for (auto& t : clients) t.join();

@@ -16,7 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-constexpr uint64_t kMiB = 1024 * 1024;
+constexpr uint64_t kServerSharedBandwidthMiB = 1024 * 1024;
 
 TEST(BandwidthLink, ReservationsFollowEachOtherWhileBusy) {
   BandwidthLink link(1'000'000);  // 1 MB/s: 1000 bytes take 1 ms
@@ -30,7 +30,7 @@ TEST(BandwidthLink, ReservationsFollowEachOtherWhileBusy) {
 // (the cap between them); per response, each alone would take ~0.17 s.
 double seconds_for_three_ranges(bool shared) {
   test::TempDir tmp;
-  tmp.write("m.bin", test::pattern_bytes(0, 3 * kMiB));
+  tmp.write("m.bin", test::pattern_bytes(0, 3 * kServerSharedBandwidthMiB));
   HttpServerOptions options;
   options.mounts = {{"/", tmp.path()}};
   HttpServer server(options);
@@ -43,10 +43,10 @@ double seconds_for_three_ranges(bool shared) {
   std::vector<std::thread> clients;
   for (int i = 0; i < 3; ++i) {
     clients.emplace_back([&, i] {
-      const std::string range = "Range: bytes=" + std::to_string(i * kMiB) + "-" + std::to_string((i + 1) * kMiB - 1);
+      const std::string range = "Range: bytes=" + std::to_string(i * kServerSharedBandwidthMiB) + "-" + std::to_string((i + 1) * kServerSharedBandwidthMiB - 1);
       const auto r = test::http_get(server.port(), "/m.bin", {range});
       EXPECT_EQ(r.status, 206);
-      EXPECT_EQ(r.body, test::pattern_bytes(i * kMiB, kMiB));
+      EXPECT_EQ(r.body, test::pattern_bytes(i * kServerSharedBandwidthMiB, kServerSharedBandwidthMiB));
     });
   }
   for (auto& c : clients) c.join();
@@ -54,7 +54,7 @@ double seconds_for_three_ranges(bool shared) {
 }
 
 TEST(ServerSharedBandwidth, ConcurrentResponsesShareTheCap) {
-  const double expected = 3.0 * kMiB / 6'000'000;  // ~0.52 s
+  const double expected = 3.0 * kServerSharedBandwidthMiB / 6'000'000;  // ~0.52 s
   const double shared = seconds_for_three_ranges(true);
   EXPECT_GT(shared, expected * 0.85);
   EXPECT_LT(shared, expected * 1.25);
@@ -62,7 +62,7 @@ TEST(ServerSharedBandwidth, ConcurrentResponsesShareTheCap) {
 
 TEST(ServerSharedBandwidth, WithoutSharingEachResponseHasTheCap) {
   const double per_response = seconds_for_three_ranges(false);
-  EXPECT_LT(per_response, 3.0 * kMiB / 6'000'000 * 0.6);  // ~0.17 s, well under the shared time
+  EXPECT_LT(per_response, 3.0 * kServerSharedBandwidthMiB / 6'000'000 * 0.6);  // ~0.17 s, well under the shared time
 }
 
 }  // namespace

@@ -22,16 +22,16 @@ namespace {
 // f32_activations: the top-8 logits of every step within this share of
 // max(1, |logit|) of llama.cpp's on the F32 dequantisation. Measured
 // (2026-12-07): within 1e-5 for qwen3 and phi3, 1.5e-4 for the gemmas.
-constexpr double kF32Tolerance = 2e-4;
+constexpr double kArchF32Tolerance = 2e-4;
 // Default mode: greedy tokens only. Both sides round every matmul input to
 // Q8_K, so a difference in the last bits of an activation (the gemmas'
 // 1.5e-4 above) flips an element's rounding here and there, and on some
 // prompts the flips add up: up to 2.5% of a logit against llama.cpp's
 // default run on 5 of these 12 models, no token changed.
-constexpr double kQ8Tolerance = 0.0;
+constexpr double kArchQ8Tolerance = 0.0;
 // Compared tokens a model must have over its 8 prompts, so a test that
 // stopped everywhere at once could not pass.
-constexpr int kMinDecisive = 15;
+constexpr int kArchMinDecisive = 15;
 
 class ArchMixGolden : public ::testing::TestWithParam<std::tuple<std::string, std::string, bool>> {};
 
@@ -48,8 +48,8 @@ TEST_P(ArchMixGolden, GreedyTokensAndTopLogitsAreLlamaCpps) {
   int decisive = 0;
   for (const auto& c : g["cases"])
     decisive += test::expect_greedy_case(m.model, c["prompt_tokens"].get<std::vector<int32_t>>(), c, f32 ? "_f32" : "",
-                                         f32 ? kF32Tolerance : kQ8Tolerance, name);
-  EXPECT_GE(decisive, kMinDecisive) << name;
+                                         f32 ? kArchF32Tolerance : kArchQ8Tolerance, name);
+  EXPECT_GE(decisive, kArchMinDecisive) << name;
 }
 
 std::string case_name(const ::testing::TestParamInfo<std::tuple<std::string, std::string, bool>>& info) {

@@ -36,14 +36,14 @@ constexpr double kProbeSeconds = 60.0;
 constexpr double kProbeSeconds = 5.0;
 #endif
 
-struct Outcome {
+struct BudgetOutcome {
   std::optional<std::string> out;
   std::optional<JinjaError> error;
   double seconds = 0;
 };
 
-Outcome run(const std::string& src, const RenderOptions& opts = {}) {
-  Outcome o;
+BudgetOutcome run(const std::string& src, const RenderOptions& opts = {}) {
+  BudgetOutcome o;
   const auto start = std::chrono::steady_clock::now();
   try {
     o.out = Template(src).render(nlohmann::ordered_json::object(), opts);
@@ -57,7 +57,7 @@ Outcome run(const std::string& src, const RenderOptions& opts = {}) {
 // The probe must end quickly with a Limit error whose message names `what`.
 void expect_limit(const std::string& src, const std::string& what, const RenderOptions& opts = {}) {
   SCOPED_TRACE(src);
-  const Outcome o = run(src, opts);
+  const BudgetOutcome o = run(src, opts);
   EXPECT_LT(o.seconds, kProbeSeconds);
   ASSERT_TRUE(o.error.has_value()) << "rendered " << (o.out ? o.out->size() : 0) << " bytes";
   EXPECT_EQ(o.error->kind(), ErrorKind::Limit) << o.error->what();
@@ -95,7 +95,7 @@ TEST(JinjaBudget, OneSubstringSearchEndsQuicklyWhateverTheNeedle) {
     for (const Probe& p : probes) {
       const std::string src = kHay + needle + p.expr;
       SCOPED_TRACE(src);
-      const Outcome o = run(src);
+      const BudgetOutcome o = run(src);
       EXPECT_LT(o.seconds, kProbeSeconds);
       // A linear-time search answers; a search the budget cannot afford says so.
       if (o.error) {
@@ -147,7 +147,7 @@ TEST(JinjaBudget, StringIndexingAndSlicingAreLinearPerAccess) {
   expect_limit(big + "{% for i in range(100000) %}{% set c = big[1:3] %}{% endfor %}", "limit");
   expect_limit(big + "{% for i in range(100000) %}{% set c = big[::-1] %}{% endfor %}", "limit");
   // and the answers are still Python's
-  Outcome o = run(big + "{{ big[-1] == '\xC3\xA9' }} {{ big[1:3] | length }} {{ ('h\xC3\xA9llo')[1:4] }} "
+  BudgetOutcome o = run(big + "{{ big[-1] == '\xC3\xA9' }} {{ big[1:3] | length }} {{ ('h\xC3\xA9llo')[1:4] }} "
                         "{{ ('h\xC3\xA9llo')[::-2] }} {{ ('abc')[5] is defined }}");
   ASSERT_TRUE(o.out.has_value()) << o.error->what();
   EXPECT_EQ(*o.out, "True 2 \xC3\xA9ll olh False");

@@ -13,22 +13,16 @@
 #include "chat/jinja_template.h"
 #include "gguf/byte_source.h"
 #include "gguf/gguf_file.h"
+#include "support/test_files.h"
 
 namespace {
 
 using nlohmann::ordered_json;
-const std::string kDir = std::string(LANTERN_SOURCE_DIR) + "/fixtures/golden/chat/";
+const std::string kChatGoldenDir = std::string(LANTERN_SOURCE_DIR) + "/fixtures/golden/chat/";
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error("cannot open " + path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 const ordered_json& golden() {
-  static const ordered_json g = ordered_json::parse(read_file(kDir + "golden.json"));
+  static const ordered_json g = ordered_json::parse(lantern::test::read_file(kChatGoldenDir + "golden.json"));
   return g;
 }
 
@@ -56,7 +50,7 @@ TEST(ChatGolden, EveryCaseRendersLikeJinja2) {
   ASSERT_GE(cases.size(), 80u);
   for (const auto& c : cases) {
     SCOPED_TRACE(c["name"].get<std::string>());
-    lantern::jinja::Template t(read_file(kDir + c["template"].get<std::string>()));
+    lantern::jinja::Template t(lantern::test::read_file(kChatGoldenDir + c["template"].get<std::string>()));
     lantern::jinja::RenderOptions opts;
     opts.now_unix = c["now_unix"].get<int64_t>();
     if (c.contains("expected")) {
@@ -81,7 +75,7 @@ TEST(ChatGolden, ChatTemplateMatchesForTargetFamilies) {
     if (!c.contains("expected") || c["name"].get<std::string>().find("-merged") != std::string::npos) continue;
     SCOPED_TRACE(c["name"].get<std::string>());
     const auto& ctx = c["context"];
-    lantern::ChatTemplate tmpl(read_file(kDir + c["template"].get<std::string>()), ctx["bos_token"], ctx["eos_token"]);
+    lantern::ChatTemplate tmpl(lantern::test::read_file(kChatGoldenDir + c["template"].get<std::string>()), ctx["bos_token"], ctx["eos_token"]);
     lantern::ChatRenderOptions opts;
     opts.now_unix = c["now_unix"].get<int64_t>();
     opts.tools = ctx["tools"];
@@ -103,7 +97,7 @@ TEST(ChatGolden, SystemRoleRefusalFallsBackToMergedSystem) {
     ASSERT_TRUE(sys.contains("expected_error"));
     const auto& merged = golden_case(std::string(stem) + "/sys-merged");
     const auto& ctx = sys["context"];
-    lantern::ChatTemplate tmpl(read_file(kDir + sys["template"].get<std::string>()), ctx["bos_token"], ctx["eos_token"]);
+    lantern::ChatTemplate tmpl(lantern::test::read_file(kChatGoldenDir + sys["template"].get<std::string>()), ctx["bos_token"], ctx["eos_token"]);
     lantern::ChatRenderResult r = tmpl.render_detailed(to_messages(ctx["messages"]), true);
     EXPECT_EQ(r.source, lantern::ChatTemplateSource::ModelSystemMerged);
     EXPECT_EQ(r.text, merged["expected"].get<std::string>());
@@ -118,7 +112,7 @@ TEST(ChatGolden, TemplateFromGgufFile) {
   auto src = lantern::open_file_source(path);
   lantern::GgufFile f = lantern::GgufFile::parse(*src);
   lantern::ChatTemplateSpec spec = lantern::chat_template_spec_from_gguf(f);
-  EXPECT_EQ(spec.source, read_file(kDir + "templates/phi-3-mini-instruct.jinja"));
+  EXPECT_EQ(spec.source, lantern::test::read_file(kChatGoldenDir + "templates/phi-3-mini-instruct.jinja"));
   EXPECT_EQ(spec.bos_token, "<s>");
   EXPECT_EQ(spec.eos_token, "<|endoftext|>");
   EXPECT_EQ(spec.family, lantern::ChatFamily::Phi3);

@@ -21,6 +21,7 @@
 #include "gguf/gguf_file.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/vocab.h"
+#include "support/test_files.h"
 
 namespace {
 
@@ -28,15 +29,9 @@ using lantern::ChatMessage;
 using lantern::ChatTemplate;
 using lantern::Tokenizer;
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 std::string fixture_template(const std::string& name) {
-  return read_file(std::string(LANTERN_SOURCE_DIR) + "/fixtures/golden/chat/templates/" + name);
+  return lantern::test::read_file(std::string(LANTERN_SOURCE_DIR) + "/fixtures/golden/chat/templates/" + name);
 }
 
 // A SentencePiece vocabulary with ChatML's control tokens, byte fallback and

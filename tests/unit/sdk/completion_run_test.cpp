@@ -12,11 +12,11 @@
 #include "support/test_paths.h"
 
 using namespace lantern;
-using json = nlohmann::ordered_json;
+using Json = nlohmann::ordered_json;
 
 namespace {
 
-struct Runner {
+struct CompletionRunner {
   std::unique_ptr<Engine> engine = Engine::load_file(test::stories260k(), [] {
     EngineOptions o;
     o.n_ctx = 256;
@@ -25,14 +25,14 @@ struct Runner {
   api::IdGenerator ids{42};
 
   // Runs to the end; returns the stream chunks (or the response as one chunk).
-  std::vector<json> run(CompletionRun::Kind kind, const json& body, json* error = nullptr) {
+  std::vector<Json> run(CompletionRun::Kind kind, const Json& body, Json* error = nullptr) {
     auto r = CompletionRun::start(*engine, kind, body, ids);
     if (!r) {
       if (error) *error = r.error().to_json();
       return {};
     }
     auto& run = r.value();
-    std::vector<json> chunks;
+    std::vector<Json> chunks;
     for (int guard = 0; !run->done() && guard < 10000; ++guard) {
       auto s = run->step();
       for (auto& c : s.chunks) chunks.push_back(c);
@@ -43,8 +43,8 @@ struct Runner {
   }
 };
 
-json chat(std::string user, json extra = json::object()) {
-  json b = {{"messages", json::array({{{"role", "user"}, {"content", user}}})}};
+Json chat(std::string user, Json extra = Json::object()) {
+  Json b = {{"messages", Json::array({{{"role", "user"}, {"content", user}}})}};
   for (auto& [k, v] : extra.items()) b[k] = v;
   return b;
 }
@@ -52,10 +52,10 @@ json chat(std::string user, json extra = json::object()) {
 }  // namespace
 
 TEST(CompletionRun, StreamedDeltasConcatenateToTheNonStreamedAnswer) {
-  Runner r;
+  CompletionRunner r;
   const auto whole = r.run(CompletionRun::Kind::Chat, chat("Once upon a time", {{"max_tokens", 40}, {"temperature", 0}}));
   ASSERT_EQ(whole.size(), 1u);
-  const json& resp = whole[0];
+  const Json& resp = whole[0];
   EXPECT_EQ(resp["object"], "chat.completion");
   const std::string text = resp["choices"][0]["message"]["content"];
   EXPECT_FALSE(text.empty());
@@ -78,9 +78,9 @@ TEST(CompletionRun, StreamedDeltasConcatenateToTheNonStreamedAnswer) {
   }
   EXPECT_EQ(streamed, text);
   EXPECT_GT(content_chunks, 10);  // incremental, not one blob
-  const json& finish = chunks[chunks.size() - 2];
+  const Json& finish = chunks[chunks.size() - 2];
   EXPECT_EQ(finish["choices"][0]["finish_reason"], "length");
-  const json& usage = chunks.back();
+  const Json& usage = chunks.back();
   EXPECT_TRUE(usage["choices"].empty());
   EXPECT_EQ(usage["usage"]["completion_tokens"], 40);
   EXPECT_EQ(usage["usage"]["prompt_tokens"], resp["usage"]["prompt_tokens"]);
@@ -88,9 +88,9 @@ TEST(CompletionRun, StreamedDeltasConcatenateToTheNonStreamedAnswer) {
 }
 
 TEST(CompletionRun, SecondTurnReusesTheCachedPrefix) {
-  Runner r;
+  CompletionRunner r;
   r.run(CompletionRun::Kind::Chat, chat("Once upon a time", {{"max_tokens", 8}, {"temperature", 0}}));
-  json body = chat("Once upon a time", {{"max_tokens", 8}, {"temperature", 0}});
+  Json body = chat("Once upon a time", {{"max_tokens", 8}, {"temperature", 0}});
   body["messages"].push_back({{"role", "assistant"}, {"content", "there was a dog."}});
   body["messages"].push_back({{"role", "user"}, {"content", "What next?"}});
   const auto out = r.run(CompletionRun::Kind::Chat, body);
@@ -98,10 +98,10 @@ TEST(CompletionRun, SecondTurnReusesTheCachedPrefix) {
 }
 
 TEST(CompletionRun, SeveralChoicesAndLogprobs) {
-  Runner r;
+  CompletionRunner r;
   const auto out = r.run(CompletionRun::Kind::Chat, chat("The dog", {{"max_tokens", 6}, {"n", 3}, {"seed", 7},
                                                                       {"logprobs", true}, {"top_logprobs", 2}}));
-  const json& resp = out[0];
+  const Json& resp = out[0];
   ASSERT_EQ(resp["choices"].size(), 3u);
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(resp["choices"][i]["index"], i);
@@ -114,19 +114,19 @@ TEST(CompletionRun, SeveralChoicesAndLogprobs) {
 }
 
 TEST(CompletionRun, RawCompletionWithStopString) {
-  Runner r;
+  CompletionRunner r;
   const auto out = r.run(CompletionRun::Kind::Completion,
                          {{"prompt", "Once upon a time"}, {"max_tokens", 64}, {"temperature", 0}, {"stop", "Lily"}});
-  const json& resp = out[0];
+  const Json& resp = out[0];
   EXPECT_EQ(resp["object"], "text_completion");
   EXPECT_EQ(resp["choices"][0]["text"], ", there was a little girl named ");
   EXPECT_EQ(resp["choices"][0]["finish_reason"], "stop");
 }
 
 TEST(CompletionRun, ErrorsAreOpenAiErrorObjects) {
-  Runner r;
-  json err;
-  EXPECT_TRUE(r.run(CompletionRun::Kind::Chat, {{"messages", json::array()}}, &err).empty());
+  CompletionRunner r;
+  Json err;
+  EXPECT_TRUE(r.run(CompletionRun::Kind::Chat, {{"messages", Json::array()}}, &err).empty());
   EXPECT_EQ(err["error"]["type"], "invalid_request_error");
   r.run(CompletionRun::Kind::Chat, chat("hi", {{"max_tokens", -3}}), &err);
   EXPECT_EQ(err["error"]["param"], "max_tokens");
@@ -137,7 +137,7 @@ TEST(CompletionRun, ErrorsAreOpenAiErrorObjects) {
 }
 
 TEST(CompletionRun, InterruptEndsWithAbortAndTheNextRequestWorks) {
-  Runner r;
+  CompletionRunner r;
   auto started = CompletionRun::start(*r.engine, CompletionRun::Kind::Chat, chat("Once", {{"max_tokens", 50}}), r.ids);
   ASSERT_TRUE(started);
   auto& run = started.value();
@@ -152,9 +152,9 @@ TEST(CompletionRun, InterruptEndsWithAbortAndTheNextRequestWorks) {
 }
 
 TEST(CompletionRun, ReturnTokenIdsGivesThePromptAndEachChoicesTokens) {
-  Runner r;
-  const json body = {{"prompt", "Once upon a time"}, {"max_tokens", 12}, {"temperature", 0}, {"return_token_ids", true}};
-  const json resp = r.run(CompletionRun::Kind::Completion, body)[0];
+  CompletionRunner r;
+  const Json body = {{"prompt", "Once upon a time"}, {"max_tokens", 12}, {"temperature", 0}, {"return_token_ids", true}};
+  const Json resp = r.run(CompletionRun::Kind::Completion, body)[0];
   EXPECT_EQ(resp["prompt_token_ids"].get<std::vector<int32_t>>(), r.engine->tokenizer().encode("Once upon a time", true, false));
   const auto ids = resp["choices"][0]["token_ids"].get<std::vector<int32_t>>();
   ASSERT_EQ(ids.size(), 12u);
@@ -162,43 +162,43 @@ TEST(CompletionRun, ReturnTokenIdsGivesThePromptAndEachChoicesTokens) {
   for (int32_t id : ids) decoded += r.engine->tokenizer().token_to_piece(id, false);
   EXPECT_EQ(decoded, resp["choices"][0]["text"]);
   // Streamed: the finish chunk carries the same ids; without the flag, nothing.
-  json streamed = body;
+  Json streamed = body;
   streamed["stream"] = true;
   const auto chunks = r.run(CompletionRun::Kind::Completion, streamed);
   ASSERT_FALSE(chunks.empty());
   EXPECT_EQ(chunks.back()["choices"][0]["finish_reason"], "length");
   EXPECT_EQ(chunks.back()["choices"][0]["token_ids"].get<std::vector<int32_t>>(), ids);
   EXPECT_EQ(chunks.back()["prompt_token_ids"], resp["prompt_token_ids"]);
-  json plain = body;
+  Json plain = body;
   plain.erase("return_token_ids");
-  const json without = r.run(CompletionRun::Kind::Completion, plain)[0];
+  const Json without = r.run(CompletionRun::Kind::Completion, plain)[0];
   EXPECT_FALSE(without.contains("prompt_token_ids"));
   EXPECT_FALSE(without["choices"][0].contains("token_ids"));
 }
 
 TEST(CompletionRun, JsonObjectResponseFormatGivesOneJsonObject) {
-  Runner r;
+  CompletionRunner r;
   // stories260K knows nothing of JSON: the constraint alone makes it valid.
-  for (const json& extra : {json{{"temperature", 0}}, json{{"temperature", 1}, {"seed", 5}, {"top_k", 40}}}) {
-    json body = chat("Tell me about a cat as JSON", {{"max_tokens", 120}, {"response_format", {{"type", "json_object"}}}});
+  for (const Json& extra : {Json{{"temperature", 0}}, Json{{"temperature", 1}, {"seed", 5}, {"top_k", 40}}}) {
+    Json body = chat("Tell me about a cat as JSON", {{"max_tokens", 120}, {"response_format", {{"type", "json_object"}}}});
     for (auto& [k, v] : extra.items()) body[k] = v;
-    const json resp = r.run(CompletionRun::Kind::Chat, body)[0];
+    const Json resp = r.run(CompletionRun::Kind::Chat, body)[0];
     const std::string text = resp["choices"][0]["message"]["content"];
     SCOPED_TRACE(text);
     const size_t open = text.find_first_not_of(" \t\r\n");
     ASSERT_NE(open, std::string::npos);
     EXPECT_EQ('{', text[open]);
     if (resp["choices"][0]["finish_reason"] == "stop") {
-      const json parsed = json::parse(text);  // throws if it is not JSON
+      const Json parsed = Json::parse(text);  // throws if it is not JSON
       EXPECT_TRUE(parsed.is_object());
     } else {
       EXPECT_EQ(resp["choices"][0]["finish_reason"], "length");  // cut by max_tokens: a prefix
       grammar::GrammarMatcher m(std::make_shared<grammar::Grammar>(
-          grammar::parse_gbnf(grammar::json_schema_to_gbnf(json{{"type", "object"}}))));
+          grammar::parse_gbnf(grammar::json_schema_to_gbnf(Json{{"type", "object"}}))));
       EXPECT_TRUE(m.accept(text));
     }
   }
   // Without the constraint the same request is not JSON.
-  const json plain = r.run(CompletionRun::Kind::Chat, chat("Tell me about a cat as JSON", {{"max_tokens", 40}, {"temperature", 0}}))[0];
-  EXPECT_THROW(json::parse(plain["choices"][0]["message"]["content"].get<std::string>()), json::parse_error);
+  const Json plain = r.run(CompletionRun::Kind::Chat, chat("Tell me about a cat as JSON", {{"max_tokens", 40}, {"temperature", 0}}))[0];
+  EXPECT_THROW(Json::parse(plain["choices"][0]["message"]["content"].get<std::string>()), Json::parse_error);
 }

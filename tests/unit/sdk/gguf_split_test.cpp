@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kDir = "fixtures/golden/split/";
+const std::string kSplitGoldenDir = "fixtures/golden/split/";
 
 TEST(SplitName, ParsesLlamaCppsShardNames) {
   const auto n = parse_split_name("/m/qwen-q4_k_m-00002-of-00005.gguf");
@@ -37,10 +37,10 @@ TEST(SplitName, ParsesLlamaCppsShardNames) {
 }
 
 TEST(SplitModel, GgufSplitShardsLoadAsTheWholeModelAndGiveLlamaCppsTokens) {
-  const json g = test::load_json(kDir + "split.json");
+  const json g = test::load_json(kSplitGoldenDir + "split.json");
   const std::string whole_path = test::build_generated_model(g["whole"], "split_whole");
   ASSERT_FALSE(whole_path.empty());
-  const std::string first = test::source(kDir + g["shards"][0].get<std::string>());
+  const std::string first = test::source(kSplitGoldenDir + g["shards"][0].get<std::string>());
 
   auto split_src = open_model_source(first);
   auto whole_src = open_model_source(whole_path);
@@ -84,7 +84,7 @@ class SplitErrors : public ::testing::Test {
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
-  std::string shard(int i) const { return test::source(kDir + "tiny-qwen3-q4_0-0000" + std::to_string(i) + "-of-00003.gguf"); }
+  std::string shard(int i) const { return test::source(kSplitGoldenDir + "tiny-qwen3-q4_0-0000" + std::to_string(i) + "-of-00003.gguf"); }
   std::string at(int i) const { return dir_ + "/m-0000" + std::to_string(i) + "-of-00003.gguf"; }
   static std::string error_of(const std::string& path) {
     try {
@@ -133,7 +133,7 @@ TEST(SplitModel, ShardsShareOneHeaderBudgetAndTensorLimit) {
   uint64_t largest = 0, sum = 0;
   size_t most_tensors = 0, all_tensors = 0;
   for (int i = 1; i <= 3; ++i) {
-    owned.push_back(open_file_source(test::source(kDir + "tiny-qwen3-q4_0-0000" + std::to_string(i) + "-of-00003.gguf")));
+    owned.push_back(open_file_source(test::source(kSplitGoldenDir + "tiny-qwen3-q4_0-0000" + std::to_string(i) + "-of-00003.gguf")));
     parts.push_back(owned.back().get());
     const GgufFile f = GgufFile::parse(*owned.back());
     largest = std::max(largest, f.header_memory());

@@ -50,7 +50,7 @@ constexpr int32_t kOracleContext = 1024;
 constexpr double kNearTie = 0.05;
 // Decisive (compared) tokens a model must have in all, so the test cannot
 // pass by stopping everywhere at once.
-constexpr int kMinDecisive = 40;
+constexpr int kMixMinDecisive = 40;
 
 enum class Mode { Default, F32Activations };
 void PrintTo(Mode m, std::ostream* os) { *os << (m == Mode::Default ? "default" : "f32_activations"); }
@@ -90,7 +90,7 @@ constexpr float kRepackTolerance = 2e-2f;
 // activation rounded to Q8_0 on the other side of a tie. Greedy tokens agree.
 constexpr const char* kQ8TieOutlierMix = "tiny-qwen3-q4_k_m";
 constexpr float kQ8TieTolerance = 1e-2f;
-struct Outcome {
+struct MixOutcome {
   int decisive = 0;       // steps compared
   int near_ties = 0;      // prompts stopped at a near-tie
   int logit_rows = 0;     // step-0 logit rows compared
@@ -102,11 +102,11 @@ struct Outcome {
 // golden: the reference's file name past the mix's ("" or ".dequant" by
 // mode, ".short" for tiny-phi3 at its original context); n_ctx as the
 // reference ran.
-Outcome run_mix(const std::string& mix, const ModeSpec& spec, const std::string& golden, int32_t n_ctx) {
+MixOutcome run_mix(const std::string& mix, const ModeSpec& spec, const std::string& golden, int32_t n_ctx) {
   const json g = test::load_json("fixtures/golden/mixes/" + mix + golden + ".json");
   EXPECT_EQ(n_ctx, g.value("n_ctx", kOracleContext));
   test::CpuModel m(test::source("fixtures/golden/mixes/" + mix + ".gguf"), spec.options, n_ctx, 64);
-  Outcome o;
+  MixOutcome o;
   for (const auto& c : g["cases"]) {
     const auto prompt = c["prompt_tokens"].get<std::vector<int32_t>>();
     const auto expected = c["tokens"].get<std::vector<int32_t>>();
@@ -153,7 +153,7 @@ class MixGolden : public ::testing::TestWithParam<std::tuple<std::string, Mode>>
 TEST_P(MixGolden, GreedyTokensMatchLlamaCppUpToNearTies) {
   const std::string mix = std::get<0>(GetParam());
   const ModeSpec spec = mode_spec(std::get<1>(GetParam()));
-  const Outcome o = run_mix(mix, spec, spec.golden_suffix, kOracleContext);
+  const MixOutcome o = run_mix(mix, spec, spec.golden_suffix, kOracleContext);
   RecordProperty("decisive_tokens", o.decisive);
   RecordProperty("near_tie_stops", o.near_ties);
   RecordProperty("worst_step0_logit_error_rel", std::to_string(o.worst_logit));
@@ -161,7 +161,7 @@ TEST_P(MixGolden, GreedyTokensMatchLlamaCppUpToNearTies) {
               mix.c_str(), spec.name, o.decisive, o.near_ties, o.logit_rows - o.loose_rows, kLogitTolerance,
               o.worst_logit);
   EXPECT_TRUE(o.mismatches.empty()) << ::testing::PrintToString(o.mismatches);
-  EXPECT_GE(o.decisive, kMinDecisive);
+  EXPECT_GE(o.decisive, kMixMinDecisive);
   EXPECT_GE(o.logit_rows, 6);
   if (std::get<1>(GetParam()) == Mode::Default && mix == kRepackOutlierMix) {
     EXPECT_LE(o.loose_rows, 1);
@@ -178,11 +178,11 @@ TEST_P(MixGolden, GreedyTokensMatchLlamaCppUpToNearTies) {
 // positions llama.cpp rotates with the short factors (a different token
 // somewhere in each of the 24 prompts than with the long ones).
 TEST(MixGoldenPhi3, ShortRopeFactorsAtTheOriginalContext) {
-  const Outcome o = run_mix("tiny-phi3-q4_0", mode_spec(Mode::Default), ".short", 512);
+  const MixOutcome o = run_mix("tiny-phi3-q4_0", mode_spec(Mode::Default), ".short", 512);
   std::printf("[ mix ] tiny-phi3-q4_0 short factors: %d decisive tokens, worst step-0 logit %.3g\n", o.decisive,
               o.worst_logit);
   EXPECT_TRUE(o.mismatches.empty()) << ::testing::PrintToString(o.mismatches);
-  EXPECT_GE(o.decisive, kMinDecisive);
+  EXPECT_GE(o.decisive, kMixMinDecisive);
   EXPECT_EQ(o.logit_rows, 6);
   EXPECT_EQ(o.loose_rows, 0) << "worst " << o.worst_logit;
 }

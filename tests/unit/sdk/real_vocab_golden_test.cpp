@@ -26,12 +26,12 @@ namespace {
 // Top-8 logits, relative to max(1, |logit|). f32_activations against
 // llama.cpp on its F32 dequantisation: the same arithmetic, only the order
 // of sums differs.
-constexpr double kF32Tolerance = 2e-4;
+constexpr double kVocabF32Tolerance = 2e-4;
 // Default mode against llama.cpp on the model as it is: both round
 // activations to Q8_0, and an activation a last bit from a rounding step
 // rounds either way: tiny-qwen3's third prompt moves by up to 5e-3 of a
 // logit (2026-12-07; its f32_activations logits agree within 1e-6).
-constexpr double kQ8Tolerance = 1e-2;
+constexpr double kVocabQ8Tolerance = 1e-2;
 
 std::vector<ChatMessage> messages_of(const json& j) {
   std::vector<ChatMessage> m;
@@ -62,7 +62,7 @@ TEST_P(RealVocabGolden, ChatPromptsAndGreedyTokensAreLlamaCpps) {
     ASSERT_EQ(p.tokens, c["prompt_tokens"].get<std::vector<int32_t>>())
         << name << ": rendered " << json(p.rendered.text).dump() << "\nllama.cpp's text "
         << json(c["rendered"]).dump();
-    decisive += test::expect_greedy_case(m.model, p.tokens, c, f32 ? "_f32" : "", f32 ? kF32Tolerance : kQ8Tolerance, name);
+    decisive += test::expect_greedy_case(m.model, p.tokens, c, f32 ? "_f32" : "", f32 ? kVocabF32Tolerance : kVocabQ8Tolerance, name);
   }
   // Real vocabularies on random weights tie often; the top logits are the
   // main check, this says how much the token comparison covered.

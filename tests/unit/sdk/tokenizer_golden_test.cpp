@@ -16,22 +16,18 @@
 
 #include "gguf/gguf_file.h"
 #include "tokenizer/tokenizer.h"
+#include "support/test_files.h"
 
 using json = nlohmann::json;
 using lantern::Tokenizer;
 
 namespace {
 
-std::string from_hex(const std::string& h) {
-  std::string out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
-  return out;
-}
 
 // A text stored as "key" (valid UTF-8) or "key_hex".
 std::string text_of(const json& j, const std::string& key) {
   if (j.contains(key)) return j.at(key).get<std::string>();
-  return from_hex(j.at(key + "_hex").get<std::string>());
+  return lantern::test::from_hex(j.at(key + "_hex").get<std::string>());
 }
 
 std::string show(const std::string& s) {

@@ -9,17 +9,13 @@
 #include <vector>
 
 #include "tokenizer/pretokenizer.h"
+#include "support/test_files.h"
 
 using json = nlohmann::json;
 using lantern::PreTokenizerKind;
 
 namespace {
 
-std::string from_hex(const std::string& h) {
-  std::string out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
-  return out;
-}
 
 const json& splits() {
   static const json j = [] {
@@ -42,12 +38,12 @@ TEST_P(GoldenSplits, MatchLlamaCpp) {
   size_t checked = 0, failures = 0;
   for (const json& c : splits().at("cases")) {
     const std::string text = c.contains("text") ? c.at("text").get<std::string>()
-                                                : from_hex(c.at("text_hex").get<std::string>());
+                                                : lantern::test::from_hex(c.at("text_hex").get<std::string>());
     std::vector<std::string> want;
     if (c.contains(name)) {
       want = c.at(name).get<std::vector<std::string>>();
     } else {
-      for (const auto& h : c.at(name + "_hex")) want.push_back(from_hex(h.get<std::string>()));
+      for (const auto& h : c.at(name + "_hex")) want.push_back(lantern::test::from_hex(h.get<std::string>()));
     }
     const std::vector<std::string> got = lantern::pre_tokenize(text, GetParam().kind);
     ++checked;

@@ -8,6 +8,7 @@
 #include "tokenizer/byte_unicode.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"
+#include "support/test_files.h"
 
 using lantern::Utf8Stream;
 namespace utf8 = lantern::utf8;
@@ -16,11 +17,6 @@ namespace {
 
 const std::string kFffd = "\xEF\xBF\xBD";
 
-std::string from_hex(const std::string& h) {
-  std::string out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
-  return out;
-}
 
 bool is_valid_utf8(const std::string& s) { return utf8::sanitize(s) == s; }
 
@@ -69,10 +65,10 @@ TEST_P(Utf8StreamInvalid, ReplacedAsTextDecoderDoes) {
   std::string want;
   for (const char* p = GetParam().expected; *p; ++p) want += (*p == '~') ? kFffd : std::string(1, *p);
   Utf8Stream s;
-  std::string out = s.push(from_hex(GetParam().hex));
+  std::string out = s.push(lantern::test::from_hex(GetParam().hex));
   out += s.flush();
   EXPECT_EQ(out, want) << GetParam().hex;
-  EXPECT_EQ(utf8::sanitize(from_hex(GetParam().hex)), want);
+  EXPECT_EQ(utf8::sanitize(lantern::test::from_hex(GetParam().hex)), want);
 }
 
 // Expected values taken from Node's TextDecoder on the same bytes.

@@ -12,18 +12,13 @@
 
 #include "gguf/gguf_file.h"
 #include "tokenizer/tokenizer.h"
+#include "support/test_files.h"
 
 namespace fs = std::filesystem;
 using lantern::Tokenizer;
 
 namespace {
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 struct Vector {
   std::string text;
@@ -31,7 +26,7 @@ struct Vector {
 };
 
 std::vector<Vector> read_vectors(const std::string& vocab_path) {
-  const std::string inp = read_all(vocab_path + ".inp");
+  const std::string inp = lantern::test::read_file(vocab_path + ".inp");
   const std::string sep = "\n__ggml_vocab_test__\n";
   std::vector<std::string> texts;
   for (size_t pos = 0; pos < inp.size();) {

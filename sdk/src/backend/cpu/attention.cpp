@@ -81,7 +81,7 @@ inline void mad_f16(float* acc, const uint16_t* v, float s, int32_t n, int32_t n
 void attend_head_f16(const float* q, const uint16_t* k, const uint16_t* v, int64_t stride, int32_t n_keys,
                      int32_t hd, float scale, float softcap, float* out, float* scratch) {
   const ScoreFn score(scale, softcap);
-  const int32_t n_vec = kStep ? hd / kStep * kStep : 0;
+  const int32_t n_vec = kStep > 0 ? hd - hd % std::max(kStep, 1) : 0;
   float* qf = scratch;       // the query as fp16 values
   float* acc = scratch + hd; // fp16 values held in floats
   for (int32_t d = 0; d < hd; ++d) {

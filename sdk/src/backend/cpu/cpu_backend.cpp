@@ -23,7 +23,7 @@
 namespace lantern {
 
 namespace {
-[[noreturn]] void fail(const std::string& msg) { throw std::runtime_error("cpu backend: " + msg); }
+[[noreturn]] void cpu_fail(const std::string& msg) { throw std::runtime_error("cpu backend: " + msg); }
 
 // Smallest chunk of a parallel loop, in units of `work_per_row` operations:
 // about 32K multiply-adds (a few microseconds); smaller pieces cost more to
@@ -63,12 +63,12 @@ CpuBackend::ActData& CpuBackend::act_written(Act a) {
 }
 
 CpuBackend::WeightData& CpuBackend::weight(Weight w) {
-  if (w.id < 0 || w.id >= static_cast<int32_t>(weights_.size())) fail("bad weight handle");
+  if (w.id < 0 || w.id >= static_cast<int32_t>(weights_.size())) cpu_fail("bad weight handle");
   return weights_[w.id];
 }
 
 CpuBackend::ActData& CpuBackend::act(Act a) {
-  if (a.id < 0 || a.id >= static_cast<int32_t>(acts_.size())) fail("bad activation handle");
+  if (a.id < 0 || a.id >= static_cast<int32_t>(acts_.size())) cpu_fail("bad activation handle");
   return acts_[a.id];
 }
 
@@ -78,7 +78,7 @@ Weight CpuBackend::create_weight(const GgufTensorInfo& info, const uint8_t* data
     std::string names;
     for (uint32_t t = 0; t < 64; ++t)
       if (const GgmlTypeTraits* k = ggml_type_traits(t); k && k->supported) names += (names.empty() ? "" : ", ") + std::string(k->name);
-    fail("tensor " + info.name + " has type " + ggml_type_name(static_cast<uint32_t>(info.type)) +
+    cpu_fail("tensor " + info.name + " has type " + ggml_type_name(static_cast<uint32_t>(info.type)) +
          ", which Lantern cannot run (supported: " + names + ")");
   }
   WeightData wd{info, data, {}};
@@ -120,9 +120,9 @@ const PackedKWeights* CpuBackend::packed_k(Weight w) { return packed_as(w, packe
 
 void CpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes, uint64_t n) {
   WeightData& wd = weight(w);
-  if (!wd.data) fail("weight " + wd.info.name + " was packed and released: write weights before the first forward");
-  if (wd.owned.empty()) fail("weight " + wd.info.name + " is used in place and cannot be written");
-  if (offset > wd.owned.size() || n > wd.owned.size() - offset) fail("write past the end of " + wd.info.name);
+  if (!wd.data) cpu_fail("weight " + wd.info.name + " was packed and released: write weights before the first forward");
+  if (wd.owned.empty()) cpu_fail("weight " + wd.info.name + " is used in place and cannot be written");
+  if (offset > wd.owned.size() || n > wd.owned.size() - offset) cpu_fail("write past the end of " + wd.info.name);
   std::memcpy(wd.owned.data() + offset, bytes, n);
   weight_f32_[w.id].clear();
   packed_[w.id] = PackedWeights{};
@@ -172,7 +172,7 @@ void CpuBackend::create_kv(int32_t n_layer, int32_t n_ctx, int32_t kv_dim) {
 const float* CpuBackend::f32_vector(Weight w, int64_t expected) {
   WeightData& wd = weight(w);
   if (static_cast<int64_t>(wd.info.n_elements) != expected)
-    fail(wd.info.name + " has " + std::to_string(wd.info.n_elements) + " elements, expected " + std::to_string(expected));
+    cpu_fail(wd.info.name + " has " + std::to_string(wd.info.n_elements) + " elements, expected " + std::to_string(expected));
   if (wd.info.type == GgmlType::F32) return reinterpret_cast<const float*>(wd.data);
   auto& cache = weight_f32_[w.id];
   if (cache.empty()) {
@@ -187,11 +187,11 @@ void CpuBackend::get_rows(Weight table, const int32_t* tokens, int32_t n, Act ou
   ActData& o = act_written(out);
   const int64_t cols = static_cast<int64_t>(wd.info.dims[0]);
   const int64_t n_rows = static_cast<int64_t>(wd.info.n_rows());
-  if (cols != o.cols || n > o.rows) fail("get_rows: shape mismatch");
-  if (!wd.data) fail("get_rows: " + wd.info.name + " was packed for matmul and its bytes released before any gather");
+  if (cols != o.cols || n > o.rows) cpu_fail("get_rows: shape mismatch");
+  if (!wd.data) cpu_fail("get_rows: " + wd.info.name + " was packed for matmul and its bytes released before any gather");
   wd.gathered = true;
   for (int32_t r = 0; r < n; ++r) {
-    if (tokens[r] < 0 || tokens[r] >= n_rows) fail("token id " + std::to_string(tokens[r]) + " is outside the vocabulary");
+    if (tokens[r] < 0 || tokens[r] >= n_rows) cpu_fail("token id " + std::to_string(tokens[r]) + " is outside the vocabulary");
     dequantize_row(wd.info.type, wd.data + static_cast<uint64_t>(tokens[r]) * wd.info.row_bytes(), &o.v[r * cols], cols);
   }
 }
@@ -207,7 +207,7 @@ void CpuBackend::head_rms_norm(Act x, Weight w, float eps, int32_t rows) {
   ActData& xi = act_written(x);
   const WeightData& wd = weight(w);
   const int32_t n = static_cast<int32_t>(wd.info.n_elements);
-  if (n <= 0 || xi.cols % n != 0) fail("head_rms_norm: " + wd.info.name + " does not divide the row into heads");
+  if (n <= 0 || xi.cols % n != 0) cpu_fail("head_rms_norm: " + wd.info.name + " does not divide the row into heads");
   const float* g = f32_vector(w, n);
   const int64_t heads = static_cast<int64_t>(rows) * (xi.cols / n);
   pool_.parallel_for(heads, [&](int64_t h0, int64_t h1, int) {
@@ -226,7 +226,7 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
   const int64_t in = static_cast<int64_t>(wd.info.dims[0]);
   const int64_t out_dim = static_cast<int64_t>(wd.info.n_rows());
   if (in != xi.cols || out_dim != o.cols || rows > xi.rows || rows > o.rows)
-    fail("matmul " + wd.info.name + ": shape mismatch");
+    cpu_fail("matmul " + wd.info.name + ": shape mismatch");
   const float* b = bias ? f32_vector(bias, out_dim) : nullptr;
   const uint64_t row_bytes = wd.info.row_bytes();
   const GgmlType type = wd.info.type;
@@ -334,7 +334,7 @@ void CpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) {
 
 void CpuBackend::rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t pos0, const RopeParams& p) {
   ActData& xi = act_written(x);
-  if (n_heads * head_dim != xi.cols || p.n_rot > head_dim || p.n_rot % 2) fail("rope: shape mismatch");
+  if (n_heads * head_dim != xi.cols || p.n_rot > head_dim || p.n_rot % 2) cpu_fail("rope: shape mismatch");
   const float* ff = p.freq_factors ? f32_vector(p.freq_factors, p.n_rot / 2) : nullptr;
   const int32_t half = p.n_rot / 2;
   std::vector<float> cs(static_cast<size_t>(half) * 2);
@@ -357,8 +357,8 @@ void CpuBackend::rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, in
 void CpuBackend::kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos0) {
   ActData& ki = act(k);
   ActData& vi = act(v);
-  if (ki.cols != kv_dim_ || vi.cols != kv_dim_ || layer < 0 || layer >= kv_layers_) fail("kv_store: shape mismatch");
-  if (pos0 < 0 || pos0 + rows > kv_ctx_) fail("kv_store: position past the context");
+  if (ki.cols != kv_dim_ || vi.cols != kv_dim_ || layer < 0 || layer >= kv_layers_) cpu_fail("kv_store: shape mismatch");
+  if (pos0 < 0 || pos0 + rows > kv_ctx_) cpu_fail("kv_store: position past the context");
   const size_t base = (static_cast<size_t>(layer) * kv_ctx_ + pos0) * kv_dim_;
   const size_t n = static_cast<size_t>(rows) * kv_dim_;
   if (kv_precision_ == KvPrecision::F16) {
@@ -381,9 +381,9 @@ void CpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, con
   ActData& qi = act(q);
   ActData& o = act_written(out);
   if (qi.cols != s.n_head * s.head_dim || o.cols != qi.cols || s.n_head_kv * s.head_dim != kv_dim_)
-    fail("attention: shape mismatch");
-  if (s.n_head_kv <= 0 || s.n_head % s.n_head_kv) fail("attention: heads not a multiple of kv heads");
-  if (pos0 < 0 || pos0 + rows > kv_ctx_) fail("attention: position past the context");
+    cpu_fail("attention: shape mismatch");
+  if (s.n_head_kv <= 0 || s.n_head % s.n_head_kv) cpu_fail("attention: heads not a multiple of kv heads");
+  if (pos0 < 0 || pos0 + rows > kv_ctx_) cpu_fail("attention: position past the context");
   const bool f16 = kv_precision_ == KvPrecision::F16;
   const size_t layer_base = static_cast<size_t>(layer) * kv_ctx_ * kv_dim_;
   const int32_t group = s.n_head / s.n_head_kv;
@@ -429,7 +429,7 @@ void CpuBackend::glu(Act gate, Act up, int32_t rows, GateAct fn, Act out) {
   ActData& g = act(gate);
   ActData& u = act(up);
   ActData& o = act_written(out);
-  if (g.cols != u.cols || o.cols != g.cols) fail("glu: shape mismatch");
+  if (g.cols != u.cols || o.cols != g.cols) cpu_fail("glu: shape mismatch");
   const int64_t n = static_cast<int64_t>(rows) * g.cols;
   // Split in 64-float pieces (cache-line aligned slices for the threads).
   pool_.parallel_for((n + 63) / 64, [&](int64_t b, int64_t e, int) {
@@ -442,29 +442,29 @@ void CpuBackend::glu(Act gate, Act up, int32_t rows, GateAct fn, Act out) {
 void CpuBackend::add(Act x, Act y, int32_t rows) {
   ActData& a = act_written(x);
   ActData& b = act(y);
-  if (a.cols != b.cols) fail("add: shape mismatch");
+  if (a.cols != b.cols) cpu_fail("add: shape mismatch");
   add_row(a.v.data(), b.v.data(), static_cast<int64_t>(rows) * a.cols);
 }
 
 void CpuBackend::add_rms_norm(Act x, Act y, Weight w, float eps, int32_t rows) {
   ActData& a = act_written(x);
   ActData& b = act(y);
-  if (a.cols != b.cols || rows > a.rows || rows > b.rows) fail("add_rms_norm: shape mismatch");
+  if (a.cols != b.cols || rows > a.rows || rows > b.rows) cpu_fail("add_rms_norm: shape mismatch");
   const int32_t n = a.cols;
   rms_rows(pool_, b.v.data(), a.v.data(), f32_vector(w, n), rows, n, eps, true);
 }
 
 void CpuBackend::scale(Act x, float s, int32_t rows) {
   ActData& a = act_written(x);
-  if (rows > a.rows) fail("scale: too many rows");
+  if (rows > a.rows) cpu_fail("scale: too many rows");
   const int64_t n = static_cast<int64_t>(rows) * a.cols;
   for (int64_t i = 0; i < n; ++i) a.v[i] *= s;
 }
 
 void CpuBackend::softcap(Act x, float cap, int32_t rows) {
   ActData& a = act_written(x);
-  if (rows > a.rows) fail("softcap: too many rows");
-  if (!(cap > 0.0f)) fail("softcap: the cap must be positive");
+  if (rows > a.rows) cpu_fail("softcap: too many rows");
+  if (!(cap > 0.0f)) cpu_fail("softcap: the cap must be positive");
   // As llama.cpp: scaled by 1/cap, tanh, scaled by cap.
   const float inv = 1.0f / cap;
   const int64_t n = static_cast<int64_t>(rows) * a.cols;
@@ -474,13 +474,13 @@ void CpuBackend::softcap(Act x, float cap, int32_t rows) {
 void CpuBackend::copy_row(Act src, int32_t src_row, Act dst) {
   ActData& s = act(src);
   ActData& d = act_written(dst);
-  if (s.cols != d.cols || src_row < 0 || src_row >= s.rows) fail("copy_row: shape mismatch");
+  if (s.cols != d.cols || src_row < 0 || src_row >= s.rows) cpu_fail("copy_row: shape mismatch");
   std::memcpy(d.v.data(), &s.v[static_cast<size_t>(src_row) * s.cols], sizeof(float) * s.cols);
 }
 
 void CpuBackend::read_begin(Act a, int32_t rows, float* dst) {
   ActData& s = act(a);
-  if (rows > s.rows) fail("read: too many rows");
+  if (rows > s.rows) cpu_fail("read: too many rows");
   std::memcpy(dst, s.v.data(), sizeof(float) * rows * s.cols);
 }
 

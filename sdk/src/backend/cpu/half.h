@@ -3,6 +3,7 @@
 // portable bit-exact conversions from gguf/dequant.h elsewhere.
 #pragma once
 #include <cstdint>
+#include <cstring>
 
 #include "gguf/dequant.h"
 
@@ -18,6 +19,13 @@ inline float half_to_float(uint16_t h) {
 #else
   return fp16_to_fp32(h);
 #endif
+}
+
+// The fp16 stored little-endian at p (block scales in GGML formats).
+inline float half_at(const uint8_t* p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  return half_to_float(h);
 }
 
 inline uint16_t float_to_half(float f) {

@@ -208,12 +208,6 @@ void quantize_act_q8k(const float* x, ActBlockQ8K* out, int64_t n) {
 }
 
 namespace {
-float half_at(const uint8_t* p) {
-  uint16_t h;
-  std::memcpy(&h, p, 2);
-  return half_to_float(h);
-}
-
 // sum over g of scales[g] * (16 quants of group g . 16 activations), for
 // one block of 256.
 int32_t block_sum(const int8_t* q, const int8_t* a, const int16_t* scales) {

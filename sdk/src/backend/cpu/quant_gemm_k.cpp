@@ -15,10 +15,10 @@
 namespace lantern {
 
 namespace {
-constexpr int kRows = PackedKWeights::kGroupRows;
+constexpr int kKRows = PackedKWeights::kGroupRows;
 
 inline int valid_rows(const PackedKWeights& w, int64_t g) {
-  return static_cast<int>(std::min<int64_t>(kRows, w.rows() - g * kRows));
+  return static_cast<int>(std::min<int64_t>(kKRows, w.rows() - g * kKRows));
 }
 
 // Value e (0..255) of row r in a super-block's values region, unsigned
@@ -39,7 +39,7 @@ inline int32_t value_at(const PackedKWeights& w, const uint8_t* v, int r, int e)
 // sub-block j summed), from the Q8_K block's sums of 16.
 inline int32_t min_sum(const uint8_t* mins, int r, const ActBlockQ8K& x) {
   int32_t s = 0;
-  for (int j = 0; j < 8; ++j) s += mins[j * kRows + r] * (x.bsums[2 * j] + x.bsums[2 * j + 1]);
+  for (int j = 0; j < 8; ++j) s += mins[j * kKRows + r] * (x.bsums[2 * j] + x.bsums[2 * j + 1]);
   return s;
 }
 
@@ -59,13 +59,13 @@ void group_scalar(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int3
         for (int s = 0; s < 16; ++s) {
           int32_t a = -off * xr[b].bsums[s];
           for (int i = 0; i < 16; ++i) a += value_at(w, v, r, 16 * s + i) * xr[b].qs[16 * s + i];
-          isum += a * sc[s * kRows + r];
+          isum += a * sc[s * kKRows + r];
         }
         acc += (xr[b].d * w.d(g, b)[r]) * static_cast<float>(isum);
         if (w.has_mins()) acc_min += (-xr[b].d * w.dmin(g, b)[r]) * static_cast<float>(min_sum(w.mins(g, b), r, xr[b]));
       }
       const float sum = acc + acc_min;
-      out[c * out_stride + g * kRows + r] = bias ? sum + bias[g * kRows + r] : sum;
+      out[c * out_stride + g * kKRows + r] = bias ? sum + bias[g * kKRows + r] : sum;
     }
   }
 }
@@ -130,8 +130,8 @@ void tile_type(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
       for (int q = 0; q < 8; ++q) {
         __m256i s_lo[2], s_hi[2];
         for (int h = 0; h < 2; ++h) {
-          s_lo[h] = scale_pairs(sc + q * kRows + 8 * h);
-          s_hi[h] = scale_pairs(sc + (q + 8) * kRows + 8 * h);
+          s_lo[h] = scale_pairs(sc + q * kKRows + 8 * h);
+          s_hi[h] = scale_pairs(sc + (q + 8) * kKRows + 8 * h);
         }
         for (int k0 = 4 * q; k0 < 4 * q + 4; k0 += run) {
           __m256i lo_sum[2][C], hi_sum[2][C];
@@ -190,7 +190,7 @@ void tile_type(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
     } else {
       // Q5_K: whole bytes 0..31, four loads per int16 sum.
       for (int s = 0; s < 16; ++s) {
-        const __m256i s_v[2] = {scale_pairs(sc + s * kRows), scale_pairs(sc + s * kRows + 8)};
+        const __m256i s_v[2] = {scale_pairs(sc + s * kKRows), scale_pairs(sc + s * kKRows + 8)};
         __m256i p[2][C];
         for (int h = 0; h < 2; ++h)
           for (int c = 0; c < C; ++c) p[h][c] = _mm256_setzero_si256();
@@ -218,7 +218,7 @@ void tile_type(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
         __m256i msum[C];
         for (int c = 0; c < C; ++c) msum[c] = _mm256_setzero_si256();
         for (int j = 0; j < 8; ++j) {
-          const __m256i m = lanes_u8(mn + j * kRows);
+          const __m256i m = lanes_u8(mn + j * kKRows);
           for (int c = 0; c < C; ++c)
             msum[c] = _mm256_add_epi32(msum[c], _mm256_mullo_epi32(m, _mm256_set1_epi32(xb[c]->bsums[2 * j] + xb[c]->bsums[2 * j + 1])));
         }
@@ -232,8 +232,8 @@ void tile_type(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
     for (int c = 0; c < C; ++c) {
       float vals[8];
       _mm256_storeu_ps(vals, _mm256_add_ps(acc[h][c], acc_min[h][c]));
-      float* o = out + (c0 + c) * out_stride + g * kRows + 8 * h;
-      for (int r = 0; r < rows; ++r) o[r] = bias ? vals[r] + bias[g * kRows + 8 * h + r] : vals[r];
+      float* o = out + (c0 + c) * out_stride + g * kKRows + 8 * h;
+      for (int r = 0; r < rows; ++r) o[r] = bias ? vals[r] + bias[g * kKRows + 8 * h + r] : vals[r];
     }
   }
 }
@@ -324,7 +324,7 @@ void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
         else sub_sums(v, 4 * s, -1, xb.qs, rows);
         const v128_t corr = wasm_i32x4_splat(-off * xb.bsums[s]);
         for (int q = 0; q < 4; ++q)
-          isum[q] = wasm_i32x4_add(isum[q], wasm_i32x4_mul(wasm_i32x4_add(rows[q], corr), lanes_i8(sc + s * kRows + 4 * q)));
+          isum[q] = wasm_i32x4_add(isum[q], wasm_i32x4_mul(wasm_i32x4_add(rows[q], corr), lanes_i8(sc + s * kKRows + 4 * q)));
       }
       const v128_t dx = wasm_f32x4_splat(xb.d);
       for (int q = 0; q < 4; ++q)
@@ -334,7 +334,7 @@ void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
         for (int q = 0; q < 4; ++q) {
           v128_t m = wasm_i32x4_splat(0);
           for (int j = 0; j < 8; ++j)
-            m = wasm_i32x4_add(m, wasm_i32x4_mul(lanes_u8(w.mins(g, b) + j * kRows + 4 * q), wasm_i32x4_splat(xb.bsums[2 * j] + xb.bsums[2 * j + 1])));
+            m = wasm_i32x4_add(m, wasm_i32x4_mul(lanes_u8(w.mins(g, b) + j * kKRows + 4 * q), wasm_i32x4_splat(xb.bsums[2 * j] + xb.bsums[2 * j + 1])));
           acc_min[c][q] = wasm_f32x4_add(acc_min[c][q], wasm_f32x4_mul(wasm_f32x4_mul(ndx, wasm_v128_load(w.dmin(g, b) + 4 * q)), wasm_f32x4_convert_i32x4(m)));
         }
       }
@@ -342,10 +342,10 @@ void tile_simd(const PackedKWeights& w, int64_t g, const ActBlockQ8K* x, int32_t
   }
   const int rows = valid_rows(w, g);
   for (int c = 0; c < C; ++c) {
-    float vals[kRows];
+    float vals[kKRows];
     for (int q = 0; q < 4; ++q) wasm_v128_store(vals + 4 * q, wasm_f32x4_add(acc[c][q], acc_min[c][q]));
-    float* o = out + (c0 + c) * out_stride + g * kRows;
-    for (int r = 0; r < rows; ++r) o[r] = bias ? vals[r] + bias[g * kRows + r] : vals[r];
+    float* o = out + (c0 + c) * out_stride + g * kKRows;
+    for (int r = 0; r < rows; ++r) o[r] = bias ? vals[r] + bias[g * kKRows + r] : vals[r];
   }
 }
 #endif

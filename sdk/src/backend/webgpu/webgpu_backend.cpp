@@ -20,7 +20,7 @@ constexpr int kSlotWords = 64;  // 256 bytes: WebGPU's uniform offset alignment
 constexpr int kMaxSlots = 4096;
 constexpr uint32_t kWg = 256;
 
-[[noreturn]] void fail(const std::string& msg) { throw std::runtime_error("webgpu backend: " + msg); }
+[[noreturn]] void webgpu_fail(const std::string& msg) { throw std::runtime_error("webgpu backend: " + msg); }
 
 uint32_t fbits(float f) {
   uint32_t u;
@@ -134,8 +134,8 @@ WebGpuBackend::~WebGpuBackend() {
 // workgroups to fill the GPU).
 void WebGpuBackend::set_matvec_override(MatvecShape shape) {
   const uint32_t t = shape.threads, r = shape.rows;
-  if (t && (t < 32 || t > 256 || (t & (t - 1)))) fail("matvec_threads must be a power of two from 32 to 256");
-  if (r > 8) fail("matvec_rows must be at most 8");
+  if (t && (t < 32 || t > 256 || (t & (t - 1)))) webgpu_fail("matvec_threads must be a power of two from 32 to 256");
+  if (r > 8) webgpu_fail("matvec_rows must be at most 8");
   matvec_override_ = shape;
 }
 
@@ -161,7 +161,7 @@ int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type, Mat
   const bool typed = kernel == "matmul" || kernel == "matvec" || kernel == "matmul_tiled" || kernel == "get_rows" ||
                      kernel == "matvec_norm" || kernel == "matvec_gate_up" || kernel == "matmul_subgroup";
   const char* wk = typed ? weights_kernel(weight_type) : "";
-  if (!wk) fail("no " + kernel + " kernel for " + ggml_type_name(static_cast<uint32_t>(weight_type)) + " weights yet");
+  if (!wk) webgpu_fail("no " + kernel + " kernel for " + ggml_type_name(static_cast<uint32_t>(weight_type)) + " weights yet");
   const bool kv_kernel = kernel == "attention" || kernel == "kv_store" || kernel == "rope_store";
   std::string key = kernel;
   if (typed) key += std::string("/") + wk;
@@ -196,19 +196,19 @@ int WebGpuBackend::pipeline(const std::string& kernel, GgmlType weight_type, Mat
 }
 
 const WebGpuBackend::ActBuf& WebGpuBackend::act(Act a) const {
-  if (a.id < 0 || a.id >= static_cast<int32_t>(acts_.size())) fail("bad activation handle");
+  if (a.id < 0 || a.id >= static_cast<int32_t>(acts_.size())) webgpu_fail("bad activation handle");
   return acts_[a.id];
 }
 
 const WebGpuBackend::WeightBuf& WebGpuBackend::weight(Weight w) const {
-  if (w.id < 0 || w.id >= static_cast<int32_t>(weights_.size())) fail("bad weight handle");
+  if (w.id < 0 || w.id >= static_cast<int32_t>(weights_.size())) webgpu_fail("bad weight handle");
   return weights_[w.id];
 }
 
 Weight WebGpuBackend::create_weight(const GgufTensorInfo& info, const uint8_t* data) {
-  if (!weights_kernel(info.type)) fail(no_kernel(info));
+  if (!weights_kernel(info.type)) webgpu_fail(no_kernel(info));
   if ((info.type == GgmlType::F16 || info.type == GgmlType::BF16) && info.dims[0] % 2)
-    fail(std::string(ggml_type_name(static_cast<uint32_t>(info.type))) + " tensor " + info.name + " has an odd row length");
+    webgpu_fail(std::string(ggml_type_name(static_cast<uint32_t>(info.type))) + " tensor " + info.name + " has an odd row length");
   const int buf = lgpu_buffer_create(static_cast<double>(round4(info.n_bytes)), kStorage | kCopyDst, info.name.c_str());
   weights_.push_back({info, buf, 0, -1, {}});
   const Weight w{static_cast<int32_t>(weights_.size() - 1)};
@@ -230,7 +230,7 @@ std::vector<Weight> WebGpuBackend::create_weight_group(const std::vector<const G
   uint64_t total = 0;
   std::vector<uint64_t> offsets;
   for (const GgufTensorInfo* info : infos) {
-    if (!weights_kernel(info->type)) fail(no_kernel(*info));
+    if (!weights_kernel(info->type)) webgpu_fail(no_kernel(*info));
     offsets.push_back(total);
     total += (info->n_bytes + 255) & ~uint64_t{255};
   }
@@ -253,8 +253,8 @@ void WebGpuBackend::write_weight(Weight w, uint64_t offset, const uint8_t* bytes
     wb.host.resize(wb.info.n_elements);
     if (offset + n <= wb.host.size() * 4) std::memcpy(reinterpret_cast<uint8_t*>(wb.host.data()) + offset, bytes, n);
   }
-  if (offset > wb.info.n_bytes || n > wb.info.n_bytes - offset) fail("write past the end of " + wb.info.name);
-  if (offset % 4) fail("weight writes must start at a multiple of 4 bytes");
+  if (offset > wb.info.n_bytes || n > wb.info.n_bytes - offset) webgpu_fail("write past the end of " + wb.info.name);
+  if (offset % 4) webgpu_fail("weight writes must start at a multiple of 4 bytes");
   // writeBuffer wants multiples of 4 bytes: pad the tail of the tensor.
   constexpr uint64_t kPiece = 64ull << 20;
   for (uint64_t done = 0; done < n;) {
@@ -290,7 +290,7 @@ void WebGpuBackend::create_kv(int32_t n_layer, int32_t n_ctx, int32_t kv_dim) {
   for (int b : v_cache_) lgpu_buffer_destroy(b);
   k_cache_.clear();
   v_cache_.clear();
-  if (kv_dim % 4) fail("the KV width must be a multiple of 4");
+  if (kv_dim % 4) webgpu_fail("the KV width must be a multiple of 4");
   const double bytes = (kv_f16_ ? 2.0 : 4.0) * n_ctx * kv_dim;
   for (int32_t l = 0; l < n_layer; ++l) {
     k_cache_.push_back(lgpu_buffer_create(bytes, kStorage, "k_cache"));
@@ -323,7 +323,7 @@ bool WebGpuBackend::same_group(const std::vector<Weight>& ws) const {
 
 void WebGpuBackend::dispatch(int pipe, const std::vector<uint32_t>& params, const std::vector<Binding>& buffers,
                              uint32_t x, uint32_t y, uint32_t z) {
-  if (slots_ >= kMaxSlots) fail("too many dispatches in one pass");
+  if (slots_ >= kMaxSlots) webgpu_fail("too many dispatches in one pass");
   const int slot = slots_++;
   params_.resize(static_cast<size_t>(slots_) * kSlotWords, 0);
   std::copy(params.begin(), params.end(), params_.begin() + static_cast<size_t>(slot) * kSlotWords);
@@ -368,9 +368,9 @@ void WebGpuBackend::get_rows(Weight table, const int32_t* tokens, int32_t n, Act
   const WeightBuf& w = weight(table);
   const ActBuf& o = act(out);
   const uint32_t n_rows = static_cast<uint32_t>(w.info.n_rows());
-  if (static_cast<int32_t>(w.info.dims[0]) != o.cols || n > o.rows) fail("get_rows: shape mismatch");
+  if (static_cast<int32_t>(w.info.dims[0]) != o.cols || n > o.rows) webgpu_fail("get_rows: shape mismatch");
   for (int32_t r = 0; r < n; ++r)
-    if (tokens[r] < 0 || static_cast<uint32_t>(tokens[r]) >= n_rows) fail("token id " + std::to_string(tokens[r]) + " is outside the vocabulary");
+    if (tokens[r] < 0 || static_cast<uint32_t>(tokens[r]) >= n_rows) webgpu_fail("token id " + std::to_string(tokens[r]) + " is outside the vocabulary");
   const uint32_t need = token_offset_ + n;
   if (!tokens_buffer_ || need > tokens_capacity_) {
     if (tokens_buffer_) lgpu_buffer_destroy(tokens_buffer_);
@@ -388,8 +388,8 @@ void WebGpuBackend::rms_norm(Act x, Weight w, float eps, int32_t rows, Act out) 
   const ActBuf& o = act(out);
   const WeightBuf& g = weight(w);
   if (g.info.type != GgmlType::F32 || static_cast<int32_t>(g.info.n_elements) != xi.cols || o.cols != xi.cols)
-    fail("rms_norm: " + g.info.name + " must be f32 with one value per column");
-  if (x.id == out.id) fail("rms_norm: in place is not supported");
+    webgpu_fail("rms_norm: " + g.info.name + " must be f32 with one value per column");
+  if (x.id == out.id) webgpu_fail("rms_norm: in place is not supported");
   dispatch(pipeline("rms_norm"), {static_cast<uint32_t>(xi.cols), fbits(eps), 0u}, {xi.buffer, bind(g), o.buffer}, rows);
 }
 
@@ -398,14 +398,14 @@ void WebGpuBackend::add_rms_norm(Act x, Act y, Weight w, float eps, int32_t rows
   const ActBuf& yi = act(y);
   const WeightBuf& g = weight(w);
   if (g.info.type != GgmlType::F32 || static_cast<int32_t>(g.info.n_elements) != yi.cols || xo.cols != yi.cols)
-    fail("add_rms_norm: " + g.info.name + " must be f32 with one value per column");
-  if (x.id == y.id) fail("add_rms_norm: in place is not supported");
+    webgpu_fail("add_rms_norm: " + g.info.name + " must be f32 with one value per column");
+  if (x.id == y.id) webgpu_fail("add_rms_norm: in place is not supported");
   dispatch(pipeline("rms_norm"), {static_cast<uint32_t>(yi.cols), fbits(eps), 1u}, {yi.buffer, bind(g), xo.buffer}, rows);
 }
 
 void WebGpuBackend::scale_cap(Act x, float mul, float cap, int32_t rows) {
   const ActBuf& a = act(x);
-  if (rows > a.rows) fail("scale: too many rows");
+  if (rows > a.rows) webgpu_fail("scale: too many rows");
   const uint64_t n = static_cast<uint64_t>(rows) * a.cols;
   dispatch(pipeline("scale"), {static_cast<uint32_t>(n), fbits(mul), fbits(cap)}, {a.buffer},
            std::min<uint32_t>(ceil_div(n, kWg), 65535), ceil_div(n, 65535ull * kWg));
@@ -414,7 +414,7 @@ void WebGpuBackend::scale_cap(Act x, float mul, float cap, int32_t rows) {
 void WebGpuBackend::scale(Act x, float s, int32_t rows) { scale_cap(x, s, 0.0f, rows); }
 
 void WebGpuBackend::softcap(Act x, float cap, int32_t rows) {
-  if (!(cap > 0.0f)) fail("softcap: the cap must be positive");
+  if (!(cap > 0.0f)) webgpu_fail("softcap: the cap must be positive");
   scale_cap(x, 1.0f / cap, cap, rows);
 }
 
@@ -423,7 +423,7 @@ void WebGpuBackend::head_rms_norm(Act x, Weight w, float eps, int32_t rows) {
   const WeightBuf& g = weight(w);
   const int32_t n = static_cast<int32_t>(g.info.n_elements);
   if (g.info.type != GgmlType::F32 || n <= 0 || xi.cols % n != 0)
-    fail("head_rms_norm: " + g.info.name + " must be f32 and divide the row into heads");
+    webgpu_fail("head_rms_norm: " + g.info.name + " must be f32 and divide the row into heads");
   dispatch(pipeline("head_rms_norm"), {static_cast<uint32_t>(n), fbits(eps)}, {xi.buffer, bind(g)}, xi.cols / n, rows);
 }
 
@@ -433,11 +433,11 @@ void WebGpuBackend::matmul(Weight w, Weight bias, Act x, int32_t rows, Act out) 
   const ActBuf& o = act(out);
   const int64_t in = static_cast<int64_t>(wb.info.dims[0]);
   const int64_t out_dim = static_cast<int64_t>(wb.info.n_rows());
-  if (in != xi.cols || out_dim != o.cols || rows > xi.rows || rows > o.rows) fail("matmul " + wb.info.name + ": shape mismatch");
+  if (in != xi.cols || out_dim != o.cols || rows > xi.rows || rows > o.rows) webgpu_fail("matmul " + wb.info.name + ": shape mismatch");
   Binding bias_buf = dummy_buffer_;
   if (bias) {
     const WeightBuf& bb = weight(bias);
-    if (bb.info.type != GgmlType::F32 || static_cast<int64_t>(bb.info.n_elements) != out_dim) fail("matmul: bias " + bb.info.name + " must be f32");
+    if (bb.info.type != GgmlType::F32 || static_cast<int64_t>(bb.info.n_elements) != out_dim) webgpu_fail("matmul: bias " + bb.info.name + " must be f32");
     bias_buf = bind(bb);
   }
   const std::vector<uint32_t> params{static_cast<uint32_t>(in), static_cast<uint32_t>(out_dim),
@@ -463,7 +463,7 @@ int WebGpuBackend::rope_table(const RopeParams& p) {
   if (p.freq_factors) {
     const WeightBuf& f = weight(p.freq_factors);
     if (f.host.size() != static_cast<size_t>(p.n_rot / 2))
-      fail(f.info.name + " must be uploaded through write_weight (lt_write_tensor) before the first pass");
+      webgpu_fail(f.info.name + " must be uploaded through write_weight (lt_write_tensor) before the first pass");
     factors = f.host.data();
   }
   const std::vector<float> table = rope_cos_sin_table(p, factors, kv_ctx_);
@@ -475,8 +475,8 @@ int WebGpuBackend::rope_table(const RopeParams& p) {
 
 void WebGpuBackend::rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t pos0, const RopeParams& p) {
   const ActBuf& xi = act(x);
-  if (n_heads * head_dim != xi.cols || p.n_rot > head_dim || p.n_rot % 2) fail("rope: shape mismatch");
-  if (pos0 < 0 || pos0 + rows > kv_ctx_) fail("rope: position past the context");
+  if (n_heads * head_dim != xi.cols || p.n_rot > head_dim || p.n_rot % 2) webgpu_fail("rope: shape mismatch");
+  if (pos0 < 0 || pos0 + rows > kv_ctx_) webgpu_fail("rope: position past the context");
   dispatch(pipeline("rope"),
            {static_cast<uint32_t>(n_heads), static_cast<uint32_t>(head_dim), static_cast<uint32_t>(pos0),
             static_cast<uint32_t>(p.n_rot), p.neox ? 1u : 0u},
@@ -486,8 +486,8 @@ void WebGpuBackend::rope(Act x, int32_t rows, int32_t n_heads, int32_t head_dim,
 void WebGpuBackend::kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t pos0) {
   const ActBuf& ki = act(k);
   const ActBuf& vi = act(v);
-  if (ki.cols != kv_dim_ || vi.cols != kv_dim_ || layer < 0 || layer >= static_cast<int32_t>(k_cache_.size())) fail("kv_store: shape mismatch");
-  if (pos0 < 0 || pos0 + rows > kv_ctx_) fail("kv_store: position past the context");
+  if (ki.cols != kv_dim_ || vi.cols != kv_dim_ || layer < 0 || layer >= static_cast<int32_t>(k_cache_.size())) webgpu_fail("kv_store: shape mismatch");
+  if (pos0 < 0 || pos0 + rows > kv_ctx_) webgpu_fail("kv_store: position past the context");
   dispatch(pipeline("kv_store"), {static_cast<uint32_t>(rows), static_cast<uint32_t>(kv_dim_), static_cast<uint32_t>(pos0)},
            {ki.buffer, vi.buffer, k_cache_[layer], v_cache_[layer]}, ceil_div(static_cast<uint64_t>(rows) * kv_dim_ / 2, kWg));
 }
@@ -495,9 +495,9 @@ void WebGpuBackend::kv_store(int32_t layer, Act k, Act v, int32_t rows, int32_t 
 void WebGpuBackend::attention(int32_t layer, Act q, int32_t rows, int32_t pos0, const AttentionShape& s, Act out) {
   const ActBuf& qi = act(q);
   const ActBuf& o = act(out);
-  if (qi.cols != s.n_head * s.head_dim || o.cols != qi.cols || s.n_head_kv * s.head_dim != kv_dim_) fail("attention: shape mismatch");
-  if (s.head_dim % 4 != 0 || s.head_dim > 256) fail("attention: head_dim must be a multiple of 4 and at most 256");
-  if (pos0 + rows > kv_ctx_) fail("attention: position past the context");
+  if (qi.cols != s.n_head * s.head_dim || o.cols != qi.cols || s.n_head_kv * s.head_dim != kv_dim_) webgpu_fail("attention: shape mismatch");
+  if (s.head_dim % 4 != 0 || s.head_dim > 256) webgpu_fail("attention: head_dim must be a multiple of 4 and at most 256");
+  if (pos0 + rows > kv_ctx_) webgpu_fail("attention: position past the context");
   // Keys from the first row's first visible one on are split in chunks of
   // 256 (attention.wgsl's CHUNK), one workgroup each; with more than one
   // chunk a second dispatch combines them.
@@ -527,7 +527,7 @@ void WebGpuBackend::glu(Act gate, Act up, int32_t rows, GateAct fn, Act out) {
   const ActBuf& g = act(gate);
   const ActBuf& u = act(up);
   const ActBuf& o = act(out);
-  if (g.cols != u.cols || o.cols != g.cols) fail("glu: shape mismatch");
+  if (g.cols != u.cols || o.cols != g.cols) webgpu_fail("glu: shape mismatch");
   const uint64_t n = static_cast<uint64_t>(rows) * g.cols;
   dispatch(pipeline("glu"), {static_cast<uint32_t>(n), gate_act_id(fn)}, {g.buffer, u.buffer, o.buffer},
            std::min<uint32_t>(ceil_div(n, kWg), 65535), ceil_div(n, 65535ull * kWg));
@@ -536,7 +536,7 @@ void WebGpuBackend::glu(Act gate, Act up, int32_t rows, GateAct fn, Act out) {
 void WebGpuBackend::add(Act x, Act y, int32_t rows) {
   const ActBuf& a = act(x);
   const ActBuf& b = act(y);
-  if (a.cols != b.cols) fail("add: shape mismatch");
+  if (a.cols != b.cols) webgpu_fail("add: shape mismatch");
   const uint64_t n = static_cast<uint64_t>(rows) * a.cols;
   dispatch(pipeline("add"), {static_cast<uint32_t>(n)}, {a.buffer, b.buffer}, std::min<uint32_t>(ceil_div(n, kWg), 65535),
            ceil_div(n, 65535ull * kWg));
@@ -545,7 +545,7 @@ void WebGpuBackend::add(Act x, Act y, int32_t rows) {
 void WebGpuBackend::copy_row(Act src, int32_t src_row, Act dst) {
   const ActBuf& s = act(src);
   const ActBuf& d = act(dst);
-  if (s.cols != d.cols || src_row < 0 || src_row >= s.rows) fail("copy_row: shape mismatch");
+  if (s.cols != d.cols || src_row < 0 || src_row >= s.rows) webgpu_fail("copy_row: shape mismatch");
   dispatch(pipeline("copy_row"), {static_cast<uint32_t>(s.cols), static_cast<uint32_t>(src_row)}, {s.buffer, d.buffer},
            ceil_div(s.cols, kWg));
 }
@@ -567,8 +567,8 @@ void WebGpuBackend::norm_matmul(Act x, Weight norm, float eps, const std::vector
   for (size_t i = 0; i < 3; ++i) {
     if (i < w.size()) {
       const WeightBuf& wi = weight(w[i]);
-      if (static_cast<int32_t>(wi.info.dims[0]) != xi.cols) fail("norm_matmul: " + wi.info.name + " has the wrong row length");
-      if (act(outs[i]).cols != static_cast<int32_t>(wi.info.n_rows())) fail("norm_matmul: output shape mismatch for " + wi.info.name);
+      if (static_cast<int32_t>(wi.info.dims[0]) != xi.cols) webgpu_fail("norm_matmul: " + wi.info.name + " has the wrong row length");
+      if (act(outs[i]).cols != static_cast<int32_t>(wi.info.n_rows())) webgpu_fail("norm_matmul: output shape mismatch for " + wi.info.name);
       total += static_cast<uint32_t>(wi.info.n_rows());
       offs[i] = static_cast<uint32_t>(wi.offset - w0.offset);
       if (biased) boffs[i] = static_cast<uint32_t>((weight(bias[i]).offset - weight(bias[0]).offset) / 4);
@@ -603,7 +603,7 @@ void WebGpuBackend::norm_gate_up(Act x, Weight norm, float eps, Weight w_gate, W
   const WeightBuf& wu = weight(w_up);
   const ActBuf& o = act(out);
   const uint32_t n_ff = static_cast<uint32_t>(wg.info.n_rows());
-  if (o.cols != static_cast<int32_t>(n_ff) || static_cast<int32_t>(wg.info.dims[0]) != xi.cols) fail("norm_gate_up: shape mismatch");
+  if (o.cols != static_cast<int32_t>(n_ff) || static_cast<int32_t>(wg.info.dims[0]) != xi.cols) webgpu_fail("norm_gate_up: shape mismatch");
   const Binding wbind(wg.buffer, wg.offset, wu.offset + round4(wu.info.n_bytes) - wg.offset);
   // Two matrices' rows per row: at most 4 rows per workgroup.
   MatvecShape shape = matvec_shape(xi.cols, n_ff);
@@ -621,7 +621,7 @@ void WebGpuBackend::matmul_add(Weight w, Act a, int32_t rows, Act x, Act tmp, We
   const int64_t in = static_cast<int64_t>(wb.info.dims[0]), out_dim = static_cast<int64_t>(wb.info.n_rows());
   // A post-norm needs the whole product first: the plain ops.
   if (rows > kDecodeRows || in % 32 != 0 || post_norm) return Backend::matmul_add(w, a, rows, x, tmp, post_norm, eps);
-  if (in != ai.cols || out_dim != xo.cols) fail("matmul_add " + wb.info.name + ": shape mismatch");
+  if (in != ai.cols || out_dim != xo.cols) webgpu_fail("matmul_add " + wb.info.name + ": shape mismatch");
   const MatvecShape shape = matvec_shape(in, out_dim);
   dispatch_matvec(pipeline("matvec", wb.info.type, shape),
                   {static_cast<uint32_t>(in), static_cast<uint32_t>(out_dim), static_cast<uint32_t>(wb.info.row_bytes()), 0u,
@@ -636,9 +636,9 @@ void WebGpuBackend::rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows,
   const ActBuf& ki = act(k);
   const ActBuf& vi = act(v);
   if (qi.cols != s.n_head * s.head_dim || ki.cols != kv_dim_ || vi.cols != kv_dim_ || p.n_rot > s.head_dim || p.n_rot % 2)
-    fail("rope_store: shape mismatch");
+    webgpu_fail("rope_store: shape mismatch");
   if (layer < 0 || layer >= static_cast<int32_t>(k_cache_.size()) || pos0 < 0 || pos0 + rows > kv_ctx_)
-    fail("rope_store: bad layer or position past the context");
+    webgpu_fail("rope_store: bad layer or position past the context");
   const uint64_t threads = static_cast<uint64_t>(rows) * (s.n_head * (p.n_rot / 2) + kv_dim_ / 2);
   dispatch(pipeline("rope_store"),
            {static_cast<uint32_t>(rows), static_cast<uint32_t>(s.n_head), static_cast<uint32_t>(s.head_dim),
@@ -648,7 +648,7 @@ void WebGpuBackend::rope_store(int32_t layer, Act q, Act k, Act v, int32_t rows,
 
 void WebGpuBackend::argmax(Act logits, int32_t row, int32_t slot) {
   const ActBuf& l = act(logits);
-  if (row < 0 || row >= l.rows || slot < 0 || slot >= kTokenSlots) fail("argmax: bad row or slot");
+  if (row < 0 || row >= l.rows || slot < 0 || slot >= kTokenSlots) webgpu_fail("argmax: bad row or slot");
   // Stage 1: up to 256 workgroups of 256 threads, each a slice of the row;
   // stage 2: one workgroup over their results.
   const uint32_t groups = std::min<uint32_t>(256, ceil_div(l.cols, 4 * kWg));
@@ -661,7 +661,7 @@ void WebGpuBackend::argmax(Act logits, int32_t row, int32_t slot) {
 void WebGpuBackend::get_rows_slot(Weight table, int32_t slot, Act out) {
   const WeightBuf& w = weight(table);
   const ActBuf& o = act(out);
-  if (static_cast<int32_t>(w.info.dims[0]) != o.cols || slot < 0 || slot >= kTokenSlots) fail("get_rows_slot: bad shape or slot");
+  if (static_cast<int32_t>(w.info.dims[0]) != o.cols || slot < 0 || slot >= kTokenSlots) webgpu_fail("get_rows_slot: bad shape or slot");
   dispatch(pipeline("get_rows", w.info.type),
            {static_cast<uint32_t>(o.cols), static_cast<uint32_t>(w.info.row_bytes()), static_cast<uint32_t>(slot),
             static_cast<uint32_t>(w.info.n_rows())},
@@ -669,15 +669,15 @@ void WebGpuBackend::get_rows_slot(Weight table, int32_t slot, Act out) {
 }
 
 void WebGpuBackend::token_read_begin(int32_t slot) {
-  if (slot < 0 || slot >= kTokenSlots) fail("token_read_begin: bad slot");
-  if (slot_requests_[slot] >= 0) fail("token slot " + std::to_string(slot) + " is already being read");
+  if (slot < 0 || slot >= kTokenSlots) webgpu_fail("token_read_begin: bad slot");
+  if (slot_requests_[slot] >= 0) webgpu_fail("token slot " + std::to_string(slot) + " is already being read");
   slot_requests_[slot] = lgpu_read_begin(slots_buffer_, 4.0 * slot, 4);
 }
 
 int32_t WebGpuBackend::token_read_poll(int32_t slot) {
-  if (slot < 0 || slot >= kTokenSlots || slot_requests_[slot] < 0) fail("token_read_poll: no read of that slot");
+  if (slot < 0 || slot >= kTokenSlots || slot_requests_[slot] < 0) webgpu_fail("token_read_poll: no read of that slot");
   const int r = lgpu_read_poll(slot_requests_[slot], &slot_values_[slot]);
-  if (r < 0) fail("reading a token back from the GPU failed (device lost?)");
+  if (r < 0) webgpu_fail("reading a token back from the GPU failed (device lost?)");
   if (r == 0) return -1;
   slot_requests_[slot] = -1;
   return static_cast<int32_t>(slot_values_[slot]);
@@ -691,15 +691,15 @@ void WebGpuBackend::token_read_cancel(int32_t slot) {
 
 void WebGpuBackend::read_begin(Act a, int32_t rows, float* dst) {
   const ActBuf& s = act(a);
-  if (rows > s.rows) fail("read: too many rows");
+  if (rows > s.rows) webgpu_fail("read: too many rows");
   read_ = Read{s.buffer, -1, 4 * rows * s.cols, dst};
 }
 
 bool WebGpuBackend::read_poll() {
   if (read_.buffer < 0) return true;
-  if (read_.request < 0) fail("read_poll before the pass was submitted");
+  if (read_.request < 0) webgpu_fail("read_poll before the pass was submitted");
   const int r = lgpu_read_poll(read_.request, read_.dst);
-  if (r < 0) fail("reading results back from the GPU failed (device lost?)");
+  if (r < 0) webgpu_fail("reading results back from the GPU failed (device lost?)");
   if (r == 0) return false;
   read_ = Read{};
   return true;
