@@ -34,8 +34,8 @@ nlohmann::json run_page(ScenarioContext& ctx, Browser& browser, const std::strin
                 d["first_chunk"]["choices"][0]["delta"].value("role", std::string()));
   ctx.expect_eq(label + ": finish chunk", std::string("length"), d["finish_chunk"]["choices"][0].value("finish_reason", std::string()));
   ctx.expect(d["usage_chunk"]["choices"].empty(), label + ": the usage chunk has no choices");
-  ctx.expect_eq(label + ": streamed usage", 48, d["usage_chunk"]["usage"].value("completion_tokens", 0));
-  ctx.expect_eq(label + ": non-streamed usage", 48, d["whole_usage"].value("completion_tokens", 0));
+  ctx.expect_eq(label + ": streamed usage", 24, d["usage_chunk"]["usage"].value("completion_tokens", 0));
+  ctx.expect_eq(label + ": non-streamed usage", 24, d["whole_usage"].value("completion_tokens", 0));
   ctx.expect_eq(label + ": interrupted stream's finish_reason", std::string("abort"), d.value("interrupted_finish", std::string()));
   ctx.expect_eq(label + ": the request after the interrupt", 8, d.value("after_tokens", 0));
   ctx.expect_eq(label + ": a bad request is an OpenAI error", std::string("invalid_request_error"),
