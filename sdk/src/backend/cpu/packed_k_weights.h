@@ -31,6 +31,7 @@
 #include <memory>
 
 #include "gguf/ggml_type.h"
+#include "backend/cpu/weight_buffer.h"
 
 namespace lantern {
 
@@ -81,8 +82,8 @@ class PackedKWeights {
   void pack_groups(const uint8_t* src, uint64_t row_bytes, int64_t g0, int64_t g1);
   GgmlType type_ = GgmlType::Q4_K;
   int64_t rows_ = 0, cols_ = 0;
-  std::unique_ptr<uint8_t[]> buf_;
-  uint8_t* base_ = nullptr;  // buf_ aligned to 64 bytes
+  WeightBuffer buf_;
+  uint8_t* base_ = nullptr;  // buf_.data()
 };
 
 }  // namespace lantern

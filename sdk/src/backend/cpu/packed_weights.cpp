@@ -34,8 +34,8 @@ void PackedWeights::pack(GgmlType type, const uint8_t* src, uint64_t row_bytes, 
   rows_ = rows;
   cols_ = cols;
   group_bytes_ = static_cast<size_t>(blocks()) * (block_qs_bytes() + 2 * kGroupRows);
-  buf_.reset(new uint8_t[bytes() + 64]);  // every byte is written below: no zero fill
-  base_ = buf_.get() + ((64 - reinterpret_cast<uintptr_t>(buf_.get()) % 64) % 64);
+  buf_ = WeightBuffer(bytes(), /*zeroed=*/false);  // every byte is written below
+  base_ = buf_.data();
   if (pool) {
     pool->parallel_for(groups(), [&](int64_t g0, int64_t g1, int) { pack_groups(src, row_bytes, g0, g1); }, 16);
   } else {

@@ -27,6 +27,7 @@
 #include <memory>
 
 #include "gguf/ggml_type.h"
+#include "backend/cpu/weight_buffer.h"
 
 namespace lantern {
 
@@ -66,8 +67,8 @@ class PackedWeights {
   GgmlType type_ = GgmlType::Q4_0;
   int64_t rows_ = 0, cols_ = 0;
   size_t group_bytes_ = 0;
-  std::unique_ptr<uint8_t[]> buf_;
-  uint8_t* base_ = nullptr;  // buf_ aligned to 64 bytes
+  WeightBuffer buf_;
+  uint8_t* base_ = nullptr;  // buf_.data()
 };
 
 }  // namespace lantern
