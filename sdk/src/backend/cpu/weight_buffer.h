@@ -24,7 +24,11 @@ class WeightBuffer {
   // `zeroed`: padding the packer skips must read as zero.
   WeightBuffer(size_t bytes, bool zeroed) {
     constexpr size_t kHugePage = size_t{2} << 20;
+#if defined(__linux__) && !defined(__EMSCRIPTEN__) && defined(MADV_HUGEPAGE)
     const bool huge = bytes >= kHugePage;
+#else
+    const bool huge = false;  // wasm's linear memory has no pages to ask for: no 2 MiB padding there
+#endif
     const size_t align = huge ? kHugePage : 64;
     const size_t size = (bytes + align - 1) / align * align;
     void* p = std::aligned_alloc(align, size);
@@ -33,7 +37,7 @@ class WeightBuffer {
 #if defined(__linux__) && !defined(__EMSCRIPTEN__) && defined(MADV_HUGEPAGE)
     if (huge) madvise(p, size, MADV_HUGEPAGE);  // advice only: without it, small pages
 #endif
-    if (zeroed) std::memset(p, 0, size);
+    if (zeroed) std::memset(p, 0, bytes);  // the rounding's tail is never read, nor touched
   }
   uint8_t* data() const { return mem_.get(); }
 
