@@ -35,7 +35,6 @@ void PackedKWeights::pack(GgmlType type, const uint8_t* src, uint64_t row_bytes,
   rows_ = rows;
   cols_ = cols;
   buf_ = WeightBuffer(bytes(), /*zeroed=*/true);  // padding rows stay zero
-  base_ = buf_.data();
   if (pool) {
     pool->parallel_for(groups(), [&](int64_t g0, int64_t g1, int) { pack_groups(src, row_bytes, g0, g1); }, 4);
   } else {

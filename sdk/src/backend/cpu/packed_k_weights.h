@@ -40,7 +40,7 @@ class ThreadPool;
 class PackedKWeights {
  public:
   static constexpr int kGroupRows = 16;
-  static constexpr int kBlock = 256;
+  static constexpr int kBlock = kQK_K;  // values a super-block
 
   static bool supports(GgmlType type, int64_t cols) {
     return (type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K || type == GgmlType::IQ4_XS) &&
@@ -78,12 +78,11 @@ class PackedKWeights {
   int64_t scales_at() const { return values_bytes(); }
   int64_t mins_at() const { return values_bytes() + 256; }
   int64_t d_at() const { return values_bytes() + 384; }
-  uint8_t* block(int64_t g, int64_t b) const { return base_ + (static_cast<size_t>(g) * blocks() + b) * block_bytes(); }
+  uint8_t* block(int64_t g, int64_t b) const { return buf_.data() + (static_cast<size_t>(g) * blocks() + b) * block_bytes(); }
   void pack_groups(const uint8_t* src, uint64_t row_bytes, int64_t g0, int64_t g1);
   GgmlType type_ = GgmlType::Q4_K;
   int64_t rows_ = 0, cols_ = 0;
   WeightBuffer buf_;
-  uint8_t* base_ = nullptr;  // buf_.data()
 };
 
 }  // namespace lantern

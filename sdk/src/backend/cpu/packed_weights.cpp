@@ -35,7 +35,6 @@ void PackedWeights::pack(GgmlType type, const uint8_t* src, uint64_t row_bytes, 
   cols_ = cols;
   group_bytes_ = static_cast<size_t>(blocks()) * (block_qs_bytes() + 2 * kGroupRows);
   buf_ = WeightBuffer(bytes(), /*zeroed=*/false);  // every byte is written below
-  base_ = buf_.data();
   if (pool) {
     pool->parallel_for(groups(), [&](int64_t g0, int64_t g1, int) { pack_groups(src, row_bytes, g0, g1); }, 16);
   } else {
@@ -49,7 +48,7 @@ void PackedWeights::pack_groups(const uint8_t* src, uint64_t row_bytes, int64_t 
   const int block_bytes = source_block_bytes(type_);
   const int n_groups4 = q4 ? 4 : 8;  // groups of 4 bytes per block and row
   for (int64_t g = g0; g < g1; ++g) {
-    uint8_t* qs = base_ + static_cast<size_t>(g) * group_bytes_;
+    uint8_t* qs = buf_.data() + static_cast<size_t>(g) * group_bytes_;
     auto* scales = reinterpret_cast<uint16_t*>(qs + nb * block_qs_bytes());
     for (int r = 0; r < kGroupRows; ++r) {
       const int64_t row = g * kGroupRows + r;

@@ -56,7 +56,7 @@ class PackedWeights {
   int64_t groups() const { return (rows_ + kGroupRows - 1) / kGroupRows; }
   // Bytes of one block's values in a group (256 for nibbles, 512 for bytes).
   int64_t block_qs_bytes() const { return nibbles() ? 256 : 512; }
-  const uint8_t* group_qs(int64_t g) const { return base_ + static_cast<size_t>(g) * group_bytes_; }
+  const uint8_t* group_qs(int64_t g) const { return buf_.data() + static_cast<size_t>(g) * group_bytes_; }
   const uint16_t* group_scales(int64_t g) const {
     return reinterpret_cast<const uint16_t*>(group_qs(g) + blocks() * block_qs_bytes());
   }
@@ -68,7 +68,6 @@ class PackedWeights {
   int64_t rows_ = 0, cols_ = 0;
   size_t group_bytes_ = 0;
   WeightBuffer buf_;
-  uint8_t* base_ = nullptr;  // buf_.data()
 };
 
 }  // namespace lantern
