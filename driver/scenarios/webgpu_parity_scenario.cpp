@@ -14,7 +14,9 @@
 // the f16 runs also multiply prefill on the GPU's matrix units where the
 // device has subgroup matrices (not SwiftShader), against the CPU rounding the
 // same operands to fp16; prompts past 256 tokens send attention through its
-// split-and-combine path.
+// split-and-combine path. A scenario's models run in one page, one after the
+// other on the same device: SwiftShader compiles a kernel in ~0.5 s, and
+// only the first model of a page pays for the kernels they all share.
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -71,30 +73,63 @@ const Synth kTypes[] = {{"tiny-k", "q4_k_m", "tiny-k-q4_k_m.gguf"}, {"tiny-k", "
 const Synth kGemma[] = {{"tiny-gemma2", "q4_0", "tiny-gemma2-q4_0.gguf"},
                         {"tiny-256-gemma3", "q4_k_m", "tiny-256-gemma3-q4_k_m.gguf"}};
 // The model variants whose CPU answers are checked against llama.cpp
-// (fixtures/golden/mixes, served as they are), three to a scenario (each
-// model costs ~35 s on a busy 2-core SwiftShader, whatever the step count):
+// (fixtures/golden/mixes, served as they are), three to a scenario:
 // Llama 3.1's rope_freqs, linear and YaRN rope scaling; Phi-3 (fused
 // q|k|v and gate|up, LongRoPE's long factors at the page's context),
 // SmolLM2's and Mistral's shapes.
 const char* const kRopeModels[] = {"tiny-llama31-q4_0.gguf", "tiny-llama-linear-q4_0.gguf", "tiny-llama-yarn-q4_0.gguf"};
 const char* const kArchModels[] = {"tiny-phi3-q4_0.gguf", "tiny-smollm2-q4_0.gguf", "tiny-mistral-q4_0.gguf"};
 
-void check_model(ScenarioContext& ctx, Browser& browser, const std::string& url, const std::string& name,
-                 const nlohmann::json* golden_tokens, Run run = {}) {
-  const std::string label = name + (std::string(run.kv) == "f32" ? "" : std::string(" kv ") + run.kv) +
-                            (run.min_tokens ? " long" : "") +
-                            (*run.matvec ? std::string(" matvec ") + run.matvec : "");
-  ScenarioPage& page = ctx.open_page(browser, "/webgpu_parity.html?n=" + std::to_string(run.steps) + "&kv=" + std::string(run.kv) +
-                                                  "&min_tokens=" + std::to_string(run.min_tokens) +
-                                                  (*run.matvec ? std::string("&matvec=") + run.matvec : "") +
-                                                  (*run.prompt ? "&prompt=" + url_encode(run.prompt) : "") + "&model=" + url);
-  const PageEvent ev = page.wait_for_event("parity", ctx.budget(240s, "parity run of " + label));
-  const nlohmann::json& d = ev.data;
+// One model's run in a parity page.
+struct ModelRun {
+  std::string url;
+  std::string name;
+  const nlohmann::json* golden_tokens = nullptr;  // llama.cpp's greedy tokens, checked when set
+  Run run = {};
+};
+
+std::string run_label(const ModelRun& m) {
+  const Run& run = m.run;
+  return m.name + (std::string(run.kv) == "f32" ? "" : std::string(" kv ") + run.kv) + (run.min_tokens ? " long" : "") +
+         (*run.matvec ? std::string(" matvec ") + run.matvec : "");
+}
+
+void check_result(ScenarioContext& ctx, const ModelRun& m, const nlohmann::json& d);
+
+// Runs the models in order in one page (one device, one pair of engines: the
+// kernels they share compile once) and checks each result as it arrives.
+// Returns the page's results, in order.
+std::vector<nlohmann::json> check_models(ScenarioContext& ctx, Browser& browser, const std::vector<ModelRun>& models) {
+  nlohmann::json runs = nlohmann::json::array();
+  for (const auto& m : models) {
+    nlohmann::json r{{"model", m.url}, {"n", m.run.steps}, {"kv", m.run.kv}, {"min_tokens", m.run.min_tokens}, {"matvec", m.run.matvec}};
+    if (*m.run.prompt) r["prompt"] = m.run.prompt;
+    runs.push_back(std::move(r));
+  }
+  ScenarioPage& page = ctx.open_page(browser, "/webgpu_parity.html?runs=" + url_encode(runs.dump()));
+  std::vector<nlohmann::json> results;
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const std::string label = run_label(models[i]);
+    const PageEvent ev = page.wait_for_events("parity", i + 1, ctx.budget(240s, "parity run of " + label)).back();
+    if (ev.data.value("index", -2) != static_cast<int>(i))
+      ctx.fail(label + ": the page failed before this run: " + ev.data.value("error", ev.data.dump()));
+    check_result(ctx, models[i], ev.data);
+    results.push_back(ev.data);
+  }
+  return results;
+}
+
+void check_result(ScenarioContext& ctx, const ModelRun& m, const nlohmann::json& d) {
+  const std::string label = run_label(m);
+  const Run& run = m.run;
+  const nlohmann::json* golden_tokens = m.golden_tokens;
   if (d.contains("error")) ctx.fail(label + ": the page failed: " + d["error"].get<std::string>());
   const double rel = d.value("max_rel_diff", 1e9), abs_diff = d.value("max_abs_diff", 1e9);
   ctx.log(label + ": max relative logit difference " + std::to_string(rel) + " (absolute " + std::to_string(abs_diff) +
           ") over " + std::to_string(d.value("steps", 0)) + " steps, " + std::to_string(d.value("dispatches_per_pass", 0)) +
-          " dispatches per pass, prefill on " + d.value("prefill_kernel", "?") + ", " + std::to_string(d.value("ms", 0.0)) + " ms");
+          " dispatches per pass, prefill on " + d.value("prefill_kernel", "?") + ", " + std::to_string(d.value("ms", 0.0)) + " ms (" +
+          d.value("phase_ms", nlohmann::json::object()).dump() + ", " +
+          std::to_string(d.value("pipelines_compiled", 0)) + " pipelines compiled)");
   ctx.metric(label, {{"max_rel_diff", rel}, {"max_abs_diff", abs_diff}, {"dispatches_per_pass", d["dispatches_per_pass"]}});
   const std::string errors = webgpu_errors_summary(d["wgsl_errors"], d["gpu_errors"]);
   ctx.expect(errors.empty(), label + ": no WebGPU errors, got " + errors);
@@ -161,13 +196,14 @@ Scenario make_webgpu_parity_scenario() {
     const nlohmann::json golden = nlohmann::json::parse(gf);
     const nlohmann::json& first = golden["cases"][0];
     ctx.expect_eq("golden prompt", std::string("Once upon a time"), first["prompt"].get<std::string>());
-    check_model(ctx, browser, "/models/stories260K.gguf", "stories260K", &first["tokens"]);
+    std::vector<ModelRun> models{{"/models/stories260K.gguf", "stories260K", &first["tokens"]}};
     // A step costs ~0.25 s on SwiftShader (2 cores) and runs the same kernels
     // as the one before it: the synthetic models and the fp16 cache take
     // fewer steps than the golden run (the test command's time, ci/test.sh).
-    for (const auto& m : kSynth) check_model(ctx, browser, std::string("/synth/") + m.file, m.file, nullptr, Run{"f32", 0, "", 24});
+    for (const auto& m : kSynth) models.push_back({std::string("/synth/") + m.file, m.file, nullptr, Run{"f32", 0, "", 24}});
     // The fp16 cache, the backend's default.
-    check_model(ctx, browser, "/models/stories260K.gguf", "stories260K", nullptr, Run{"f16", 0, "", 32});
+    models.push_back({"/models/stories260K.gguf", "stories260K", nullptr, Run{"f16", 0, "", 32}});
+    check_models(ctx, browser, models);
   };
   return s;
 }
@@ -181,15 +217,16 @@ Scenario make_webgpu_parity_paths_scenario() {
     Browser& browser = start_parity(ctx);
     // Prompts of 300 tokens: prefill and decode attention split the keys
     // (24 decode steps each: every step runs the same kernels).
-    check_model(ctx, browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 300, "", 24});
-    check_model(ctx, browser, "/synth/tiny-qwen2-f16.gguf", "tiny-qwen2-f16.gguf", nullptr, Run{"f16", 300, "", 24});
+    std::vector<ModelRun> models{{"/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 300, "", 24}},
+                                 {"/synth/tiny-qwen2-f16.gguf", "tiny-qwen2-f16.gguf", nullptr, Run{"f16", 300, "", 24}}};
     // Quantised weights on the f16 path: prefill of two token tiles (on
     // subgroup matrices where the device has them).
-    check_model(ctx, browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f16", 70, "", 24});
+    models.push_back({"/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f16", 70, "", 24}});
     // Matrix-vector workgroup shapes the tiny models do not get by default
     // (one row per workgroup; 128 threads and 8 rows, as output heads get).
-    check_model(ctx, browser, "/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 0, "32x1", 24});
-    check_model(ctx, browser, "/synth/tiny-q8_0.gguf", "tiny-q8_0.gguf", nullptr, Run{"f32", 0, "128x8", 24});
+    models.push_back({"/synth/tiny-q4_0.gguf", "tiny-q4_0.gguf", nullptr, Run{"f32", 0, "32x1", 24}});
+    models.push_back({"/synth/tiny-q8_0.gguf", "tiny-q8_0.gguf", nullptr, Run{"f32", 0, "128x8", 24}});
+    check_models(ctx, browser, models);
   };
   return s;
 }
@@ -204,7 +241,9 @@ Scenario make_webgpu_parity_types_scenario() {
     // Rows of 256 make these models 16x the tiny ones' work, so fewer steps
     // (SwiftShader, 2 cores): each type's kernels still run prefill tiles,
     // every matrix-vector kernel and the gather at each step.
-    for (const auto& m : kTypes) check_model(ctx, browser, std::string("/synth/") + m.file, m.file, nullptr, Run{"f32", 0, "", 8});
+    std::vector<ModelRun> models;
+    for (const auto& m : kTypes) models.push_back({std::string("/synth/") + m.file, m.file, nullptr, Run{"f32", 0, "", 8}});
+    check_models(ctx, browser, models);
   };
   return s;
 }
@@ -233,33 +272,42 @@ Scenario make_webgpu_parity_gemma_scenario() {
     const auto [g3, g3_tokens] = golden_case("tiny-gemma3-q4_0", 3, 16);
     const std::string g3_prompt = g3["prompt"].get<std::string>();
     Run r3{"f32", 0, "", 16, g3_prompt.c_str(), &g3["prompt_tokens"]};
-    check_model(ctx, browser, "/mixes/tiny-gemma3-q4_0.gguf", "tiny-gemma3-q4_0.gguf", &g3_tokens, r3);
+    std::vector<ModelRun> models{{"/mixes/tiny-gemma3-q4_0.gguf", "tiny-gemma3-q4_0.gguf", &g3_tokens, r3}};
     const auto [g2, g2_tokens] = golden_case("tiny-gemma2-q4_0", 0, 8);
     const std::string g2_prompt = g2["prompt"].get<std::string>();
     Run r2{"f32", 0, "", 8, g2_prompt.c_str(), &g2["prompt_tokens"]};
-    check_model(ctx, browser, "/mixes/tiny-gemma2-q4_0.gguf", "tiny-gemma2-q4_0.gguf", &g2_tokens, r2);
+    models.push_back({"/mixes/tiny-gemma2-q4_0.gguf", "tiny-gemma2-q4_0.gguf", &g2_tokens, r2});
     // tiny-gemma2 with the fp16 cache and 300 tokens: its global layer
     // splits the keys over workgroups, where late rows' windows leave the
     // first chunk empty, and the windowed layer starts its chunk at the
     // window.
-    check_model(ctx, browser, "/synth/tiny-gemma2-q4_0.gguf", "tiny-gemma2-q4_0.gguf", nullptr, Run{"f16", 300, "", 4});
+    models.push_back({"/synth/tiny-gemma2-q4_0.gguf", "tiny-gemma2-q4_0.gguf", nullptr, Run{"f16", 300, "", 4}});
     // Gemma 3 with K-quant matrices, its tied head and gather in Q6_K.
-    check_model(ctx, browser, "/synth/tiny-256-gemma3-q4_k_m.gguf", "tiny-256-gemma3-q4_k_m.gguf", nullptr,
-                Run{"f32", 0, "", 8});
+    models.push_back({"/synth/tiny-256-gemma3-q4_k_m.gguf", "tiny-256-gemma3-q4_k_m.gguf", nullptr, Run{"f32", 0, "", 8}});
+    check_models(ctx, browser, models);
   };
   return s;
 }
 
 namespace {
-// A scenario over golden mixes served as they are, 32 steps each.
-Scenario golden_mixes_scenario(const char* name, const char* description, std::vector<const char*> models) {
+// A scenario over golden mixes served as they are, 32 steps each. With
+// same_kernels, the models after the first need no kernel of their own: the
+// bridge must hand back the first one's pipelines (kept by their WGSL)
+// instead of compiling them again.
+Scenario golden_mixes_scenario(const char* name, const char* description, std::vector<const char*> models,
+                               bool same_kernels) {
   Scenario s;
   s.name = name;
   s.suite = "webgpu";
   s.description = description;
-  s.run = [models](ScenarioContext& ctx) {
+  s.run = [models, same_kernels](ScenarioContext& ctx) {
     Browser& browser = start_parity(ctx);
-    for (const char* m : models) check_model(ctx, browser, std::string("/mixes/") + m, m, nullptr, Run{"f32", 0, "", 32});
+    std::vector<ModelRun> runs;
+    for (const char* m : models) runs.push_back({std::string("/mixes/") + m, m, nullptr, Run{"f32", 0, "", 32}});
+    const std::vector<nlohmann::json> results = check_models(ctx, browser, runs);
+    for (std::size_t i = 1; same_kernels && i < results.size(); ++i)
+      ctx.expect_eq(runs[i].name + ": pipelines compiled after " + runs[0].name + " (its kernels are all there already)", 0,
+                    results[i].value("pipelines_compiled", -1));
   };
   return s;
 }
@@ -269,14 +317,14 @@ Scenario make_webgpu_parity_rope_scenario() {
   return golden_mixes_scenario(
       "webgpu-parity-rope",
       "WebGPU parity on the RoPE variants checked against llama.cpp: Llama 3.1 rope_freqs, linear and YaRN rope scaling",
-      {std::begin(kRopeModels), std::end(kRopeModels)});
+      {std::begin(kRopeModels), std::end(kRopeModels)}, true);
 }
 
 Scenario make_webgpu_parity_models_scenario() {
   return golden_mixes_scenario(
       "webgpu-parity-models",
       "WebGPU parity on the model configs checked against llama.cpp: Phi-3 (fused matrices, LongRoPE), SmolLM2 and Mistral shapes",
-      {std::begin(kArchModels), std::end(kArchModels)});
+      {std::begin(kArchModels), std::end(kArchModels)}, false);
 }
 
 }  // namespace lantern::rig
