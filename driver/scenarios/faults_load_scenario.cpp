@@ -9,6 +9,7 @@
 //   llama.context_length set to 2^24 and loaded with n_ctx 2^24: refused
 //   before any buffer is made, naming n_ctx and the largest that fits (and
 //   stories260K with memoryBudgetBytes 1.6 MB, naming that option);
+//   an AbortSignal aborts a slow load, in the page and in a worker;
 //   a bit flipped in a weight: loads and answers. GGUF has no checksum, so
 //   this is undetectable (docs/reliability.md says so); the case pins it;
 //   weights without a WebGPU kernel (Q8_K, GGML's activation type: every type
@@ -91,6 +92,7 @@ Scenario make_faults_load_scenario() {
     std::string weight_flip = good;
     weight_flip[good.size() - 2] ^= 0x10;
     write_file(bad + "/weight_flip.gguf", weight_flip);
+    write_file(bad + "/slow.gguf", good);
     // Weights without a WebGPU kernel (Q8_K): 'auto' loads on the CPU and
     // says why, 'webgpu' refuses naming the tensor and its type.
     fixtures::write_synthetic_model("tiny-k", GgmlType::Q8_K, 1, bad + "/tiny-k-q8_k.gguf");
@@ -127,6 +129,22 @@ Scenario make_faults_load_scenario() {
     json f32 = faults_kit::run_case(ctx, browser, "load", "model=/models/stories260K.gguf&kv=f32", 30s, "kv f32");
     ctx.expect(f32.value("loaded", false), "kv: 'f32' loads");
     faults_kit::expect_mentions(ctx, failed_load(ctx, browser, "/models/stories260K.gguf&kv=f8", "kv f8"), {"kv must be", "f8"}, "kv f8");
+
+    // An AbortSignal aborts a load at its first download report, in the page
+    // and in a worker (the signal stays in the page; its abort crosses as a
+    // message): the model comes at 200 kB/s, so a load not aborted takes ~6 s.
+    Fault slow;
+    slow.bandwidth_bytes_per_s = 200000;
+    ctx.server().set_fault("/bad/slow.gguf", slow);
+    for (const char* mode : {"page", "worker"}) {
+      const std::string label = std::string("load aborted (") + mode + ")";
+      json r = faults_kit::run_case(ctx, browser, "load", std::string("model=/bad/slow.gguf&abort=download&mode=") + mode, 30s, label);
+      ctx.expect(!r.value("loaded", true), label + ": CreateEngine rejects");
+      ctx.expect_eq(label + ": the error is an AbortError", std::string("AbortError"), r["error"].value("name", std::string()));
+      const double abort_ms = r["abort_ms"].is_number() ? r["abort_ms"].get<double>() : 1e9;
+      ctx.expect(abort_ms < 2000, label + ": it rejects within 2 s of the abort, took " + std::to_string(abort_ms) + " ms");
+    }
+    ctx.server().clear_fault("/bad/slow.gguf");
 
     if (ctx.profile() != FlagProfile::kNoWebGpu) {
       json fb = faults_kit::run_case(ctx, browser, "load", "model=/bad/tiny-k-q8_k.gguf", 30s, "q8_K auto");

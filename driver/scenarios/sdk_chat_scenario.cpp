@@ -2,9 +2,10 @@
 // an app uses it: streamed chunks arrive one by one and concatenate to the
 // non-streamed greedy answer, the last chunks carry finish_reason and usage,
 // an interrupted stream ends with "abort" and the next request works, a bad
-// request is an OpenAI error. Runs in the page and in a worker on WebGPU, and
-// on a browser without WebGPU, where the engine falls back to the wasm CPU
-// backend and must give the same greedy answer.
+// request is an OpenAI error. Runs in the page and in a worker on WebGPU
+// (asked for: the only adapter is SwiftShader), with backend 'auto' on that
+// software adapter and on a browser without WebGPU, where the engine falls
+// back to the wasm CPU backend and must give the same greedy answer.
 #include <filesystem>
 
 #include "scenarios/builtin_scenarios.h"
@@ -49,7 +50,7 @@ Scenario make_sdk_chat_scenario() {
   Scenario s;
   s.name = "sdk-chat";
   s.suite = "sdk";
-  s.description = "web SDK: streaming equals non-streamed greedy, finish/usage chunks, interrupt then next request, OpenAI errors; page, worker, CPU fallback";
+  s.description = "web SDK: streaming equals non-streamed greedy, finish/usage chunks, interrupt then next request, OpenAI errors; page, worker, CPU fallback (no adapter, or only a software one)";
   s.run = [](ScenarioContext& ctx) {
     const std::string stories = ctx.stories_dir();
     const std::string web = ctx.settings().source_dir + "/web";
@@ -58,10 +59,21 @@ Scenario make_sdk_chat_scenario() {
     ctx.start_server({{"/web/", web}, {"/models/", stories}});
 
     Browser& gpu = ctx.launch_browser({FlagProfile::kSwiftShader, ""});
-    const nlohmann::json page = run_page(ctx, gpu, "mode=page&backend=auto", "page/webgpu");
+    const nlohmann::json page = run_page(ctx, gpu, "mode=page&backend=webgpu", "page/webgpu");
     ctx.expect_eq("page: backend", std::string("webgpu"), page["stats"].value("backend", std::string()));
-    const nlohmann::json worker = run_page(ctx, gpu, "mode=worker&backend=auto", "worker/webgpu");
+    const nlohmann::json worker = run_page(ctx, gpu, "mode=worker&backend=webgpu", "worker/webgpu");
     ctx.expect_eq("worker: the same greedy answer", page["whole_text"], worker["whole_text"]);
+    // 'auto' does not take a software adapter (SwiftShader): the CPU backend
+    // runs the model far faster, and runtimeStats() says why it was chosen.
+    const nlohmann::json soft = run_page(ctx, gpu, "mode=page&backend=auto", "page/auto on SwiftShader");
+    ctx.expect_eq("auto on a software adapter: the CPU backend", std::string("cpu"), soft["stats"].value("backend", std::string()));
+    const nlohmann::json& soft_load = soft["stats"]["load"];
+    const std::string reason = soft_load.value("fallback_reason", std::string());
+    ctx.expect(reason.find("software renderer") != std::string::npos && reason.find("swiftshader") != std::string::npos &&
+                   reason.find("allowFallbackAdapter") != std::string::npos,
+               "auto on a software adapter: fallback_reason names it and the option that allows it, got '" + reason + "'");
+    ctx.expect(soft_load["adapter"].value("isFallbackAdapter", false), "auto on a software adapter: the adapter is still described");
+    ctx.expect_eq("auto on a software adapter: the same greedy answer", page["whole_text"], soft["whole_text"]);
 
     Browser& none = ctx.launch_browser({FlagProfile::kNoWebGpu, ""});
     const nlohmann::json cpu = run_page(ctx, none, "mode=worker&backend=auto", "worker/no-webgpu");

@@ -69,7 +69,8 @@ TEST(BenchSmoke, StoriesOneRunHasEveryFieldWithSaneValues) {
   const std::string log = dir + "/rig.log";
   const auto t0 = std::chrono::steady_clock::now();
   const std::string schema = lantern::test::source("fixtures/grammar_bench/person.schema.json");
-  const int rc = run_rig({"bench", "--model", model, "--runs", "1", "--prefill-tokens", "64", "--decode-tokens", "16",
+  // WebGPU asked for: 'auto' would pass over SwiftShader for the CPU backend.
+  const int rc = run_rig({"bench", "--model", model, "--backend", "webgpu", "--runs", "1", "--prefill-tokens", "64", "--decode-tokens", "16",
                           "--schema", schema, "--json-file", dir + "/out.json", "--report", dir + "/report", "--timeout", "100"},
                          log, 120s);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

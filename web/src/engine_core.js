@@ -38,7 +38,11 @@ export class EngineCore {
     this.watchDevice(null);
     // The device and the engine module do not depend on each other: both
     // requests are in flight at once.
-    const gpuRequest = options.backend !== 'cpu' ? acquireGpuDevice() : Promise.resolve(null);
+    // 'auto' runs on the CPU rather than on a software adapter unless told
+    // otherwise (allowFallbackAdapter); 'webgpu' takes whatever adapter is there.
+    const gpuRequest = options.backend !== 'cpu'
+      ? acquireGpuDevice({ refuseFallbackAdapter: options.backend !== 'webgpu' && !options.allowFallbackAdapter })
+      : Promise.resolve(null);
     const engine = await WasmEngine.create(this.moduleUrl, { device: gpuRequest.then((g) => g && g.device) });
     const gpu = await gpuRequest;
     if (gpu) {

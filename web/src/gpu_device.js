@@ -4,8 +4,11 @@
 // subgroupMatrix: also ask for subgroups and Chromium's experimental subgroup
 // matrices where the adapter offers them, for the engine's subgroup_matrix
 // option (prefill on the matrix units; not yet run on a GPU, so off unless
-// asked for).
-export async function acquireGpuDevice({ subgroupMatrix = false } = {}) {
+// asked for). refuseFallbackAdapter: no device from a software adapter
+// (SwiftShader: WebGPU's isFallbackAdapter), whose kernels run ~200x slower
+// than the wasm CPU backend (stories260K in sdk-chat: ~5 against ~800 tok/s, 2 cores);
+// the result still describes the adapter.
+export async function acquireGpuDevice({ subgroupMatrix = false, refuseFallbackAdapter = false } = {}) {
   if (typeof navigator === 'undefined' || !navigator.gpu) {
     return { device: null, reason: 'WebGPU is not available in this browser (navigator.gpu is missing)' };
   }
@@ -16,6 +19,12 @@ export async function acquireGpuDevice({ subgroupMatrix = false } = {}) {
     return { device: null, reason: `requestAdapter failed: ${e.message || e}` };
   }
   if (!adapter) return { device: null, reason: 'no WebGPU adapter (requestAdapter returned null)' };
+  if (refuseFallbackAdapter && isFallbackAdapter(adapter)) {
+    const info = adapter.info || {};
+    return { device: null, adapter: describeAdapter(adapter, null),
+      reason: `the WebGPU adapter is a software renderer (${[info.vendor, info.architecture].filter(Boolean).join(' ') || 'isFallbackAdapter'}), ` +
+        'slower than the wasm CPU backend (allowFallbackAdapter: true uses it)' };
+  }
   const want = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
     'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxStorageBuffersPerShaderStage'];
   const requiredLimits = {};
@@ -42,19 +51,24 @@ export async function acquireGpuDevice({ subgroupMatrix = false } = {}) {
       return { device: null, reason: `requestDevice failed: ${e2.message || e2} (with subgroup matrices: ${matrixError})` };
     }
   }
+  return { device, adapter: describeAdapter(adapter, matrixError) };
+}
+
+function isFallbackAdapter(adapter) {
+  return !!((adapter.info && adapter.info.isFallbackAdapter) || adapter.isFallbackAdapter);
+}
+
+function describeAdapter(adapter, matrixError) {
   const info = adapter.info || {};
   return {
-    device,
-    adapter: {
-      vendor: info.vendor || '', architecture: info.architecture || '', device: info.device || '',
-      description: info.description || '', isFallbackAdapter: !!adapter.isFallbackAdapter,
-      features: [...adapter.features].sort(),
-      subgroupMinSize: info.subgroupMinSize, subgroupMaxSize: info.subgroupMaxSize, subgroupMatrixError: matrixError,
-      subgroupMatrixConfigs: [...(info.subgroupMatrixConfigs || [])].map((c) => ({
-        componentType: c.componentType, resultComponentType: c.resultComponentType, M: c.M, N: c.N, K: c.K })),
-      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-      maxBufferSize: adapter.limits.maxBufferSize,
-    },
+    vendor: info.vendor || '', architecture: info.architecture || '', device: info.device || '',
+    description: info.description || '', isFallbackAdapter: isFallbackAdapter(adapter),
+    features: [...adapter.features].sort(),
+    subgroupMinSize: info.subgroupMinSize, subgroupMaxSize: info.subgroupMaxSize, subgroupMatrixError: matrixError,
+    subgroupMatrixConfigs: [...(info.subgroupMatrixConfigs || [])].map((c) => ({
+      componentType: c.componentType, resultComponentType: c.resultComponentType, M: c.M, N: c.N, K: c.K })),
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    maxBufferSize: adapter.limits.maxBufferSize,
   };
 }
 

@@ -11,8 +11,11 @@ export interface InitProgressReport {
 
 export interface EngineOptions {
   initProgressCallback?: (report: InitProgressReport) => void;
-  backend?: 'auto' | 'webgpu' | 'cpu';     // auto: WebGPU, else (no adapter, or a weight type without a WebGPU kernel: see load.fallback_reason) the wasm CPU backend
+  backend?: 'auto' | 'webgpu' | 'cpu';     // auto: WebGPU on a hardware adapter, else (none, a software one, or a weight type without a WebGPU kernel: see load.fallback_reason) the wasm CPU backend
+  allowFallbackAdapter?: boolean;          // auto may use a software adapter (SwiftShader; default false: the CPU backend is faster)
   n_ctx?: number;                          // context size (default 4096, at most the model's)
+  max_batch?: number;                      // most prompt tokens evaluated in one pass (default 256)
+  signal?: AbortSignal;                    // aborts the download (the load rejects)
   kv?: 'f16' | 'f32';                      // KV cache precision (default f16, as llama.cpp)
   memoryBudgetBytes?: number;              // what the KV cache and activations may take (default: WebGPU 8 GiB, CPU 1 GiB)
   chunkSize?: number;                      // download chunk in bytes (default 32 MiB)

@@ -114,8 +114,7 @@ class WorkerTransport {
     for (const c of this.calls.values()) c.reject(e);
     this.calls.clear();
   }
-  call(op, fields = {}, hooks = {}) {
-    const id = this.next++;
+  call(op, fields = {}, hooks = {}, id = this.next++) {
     return new Promise((resolve, reject) => {
       this.calls.set(id, { resolve, reject, ...hooks });
       this.worker.postMessage({ id, op, moduleUrl: this.options.moduleUrl, ...fields });
@@ -123,7 +122,16 @@ class WorkerTransport {
   }
   load(url, options = {}) {
     const { initProgressCallback, signal, ...rest } = options;
-    return this.call('load', { url, options: rest }, { onProgress: initProgressCallback });
+    const id = this.next++;
+    // The signal stays here; its abort reaches the worker as a message.
+    const onAbort = () => this.call('abort-load', { load: id, reason: (signal.reason && signal.reason.message) || String(signal.reason) })
+      .catch(() => {});
+    if (signal) {
+      if (signal.aborted) return Promise.reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    return this.call('load', { url, options: rest }, { onProgress: initProgressCallback }, id)
+      .finally(() => signal && signal.removeEventListener('abort', onAbort));
   }
   request(kind, body, onChunk) { return this.call('request', { kind, body }, { onChunk }); }
   interrupt() { return this.call('interrupt'); }

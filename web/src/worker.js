@@ -1,11 +1,14 @@
-// The engine in a dedicated worker. Messages in: {id, op: 'load'|'request'|
-// 'interrupt'|'reset'|'unload'|'stats'|'lose-device' (a test hook), ...}; out: {id, type: 'progress'|
+// The engine in a dedicated worker. Messages in: {id, op: 'load'|'abort-load'|
+// 'request'|'interrupt'|'reset'|'unload'|'stats'|'lose-device' (a test hook), ...}; out: {id, type: 'progress'|
 // 'chunk'|'result'|'error', ...}. Requests are OpenAI JSON bodies; chunks
 // are OpenAI chunk objects. Start it with
 //   new Worker(new URL('lantern/worker.js', import.meta.url), {type: 'module'})
 import { EngineCore } from './engine_core.js';
 
 let core = null;
+// The loads in flight by message id: a page's AbortSignal cannot cross to
+// the worker, so its transport sends 'abort-load' naming the load.
+const loads = new Map();
 
 function errorOf(e) {
   if (e && e.name === 'ApiError') return { api: e.error };
@@ -19,11 +22,24 @@ self.onmessage = async (event) => {
     if (!core) core = new EngineCore({ moduleUrl: event.data.moduleUrl });
     switch (op) {
       case 'load': {
-        const stats = await core.load(event.data.url, {
-          ...event.data.options,
-          initProgressCallback: (p) => reply({ type: 'progress', progress: p }),
-        });
-        reply({ type: 'result', value: stats });
+        const aborter = new AbortController();
+        loads.set(id, aborter);
+        try {
+          const stats = await core.load(event.data.url, {
+            ...event.data.options,
+            signal: aborter.signal,
+            initProgressCallback: (p) => reply({ type: 'progress', progress: p }),
+          });
+          reply({ type: 'result', value: stats });
+        } finally {
+          loads.delete(id);
+        }
+        break;
+      }
+      case 'abort-load': {
+        const aborter = loads.get(event.data.load);
+        if (aborter) aborter.abort(new DOMException(event.data.reason || 'The model load was aborted', 'AbortError'));
+        reply({ type: 'result', value: !!aborter });
         break;
       }
       case 'request': {
