@@ -22,6 +22,8 @@ command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 # `lantern-rig bench --peers` reports why instead of numbers.
 install_peers() {
   "$(dirname "$0")/peers_setup.sh" || echo "setup: peers not installed (lantern-rig bench --peers will say why)"
+  # The bundlers (Vite, webpack) the npm-package scenario builds apps with.
+  "$(dirname "$0")/npm_locked_install.sh" "$(dirname "$0")/../fixtures/bundler_apps"
 }
 
 missing=()

@@ -9,7 +9,8 @@
 //   llama.context_length set to 2^24 and loaded with n_ctx 2^24: refused
 //   before any buffer is made, naming n_ctx and the largest that fits (and
 //   stories260K with memoryBudgetBytes 1.6 MB, naming that option);
-//   an AbortSignal aborts a slow load, in the page and in a worker;
+//   an AbortSignal aborts a slow load, in the page and in a worker; a worker
+//   that is not Lantern's fails the engine after workerTimeoutMs;
 //   a bit flipped in a weight: loads and answers. GGUF has no checksum, so
 //   this is undetectable (docs/reliability.md says so); the case pins it;
 //   weights without a WebGPU kernel (Q8_K, GGML's activation type: every type
@@ -145,6 +146,15 @@ Scenario make_faults_load_scenario() {
       ctx.expect(abort_ms < 2000, label + ": it rejects within 2 s of the abort, took " + std::to_string(abort_ms) + " ms");
     }
     ctx.server().clear_fault("/bad/slow.gguf");
+    // A worker whose script is not Lantern's worker never answers: the engine
+    // fails after workerTimeoutMs (1 s here) saying what the script must import.
+    {
+      json r = faults_kit::run_case(ctx, browser, "load", "model=/models/stories260K.gguf&mode=silent-worker", 30s, "silent worker");
+      ctx.expect(!r.value("loaded", true), "silent worker: CreateWorkerEngine rejects");
+      ctx.expect(r.value("ms", 1e9) < 5000, "silent worker: it rejects within 5 s, took " + std::to_string(r.value("ms", 0.0)) + " ms");
+      faults_kit::expect_mentions(ctx, r["error"].value("message", std::string()), {"did not answer within 1 s", "lantern-llm/worker.js"},
+                                  "silent worker");
+    }
 
     if (ctx.profile() != FlagProfile::kNoWebGpu) {
       json fb = faults_kit::run_case(ctx, browser, "load", "model=/bad/tiny-k-q8_k.gguf", 30s, "q8_K auto");

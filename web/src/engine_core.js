@@ -8,12 +8,19 @@ import { shardUrls } from './split_model.js';
 import { PhaseClock } from './phase_clock.js';
 import { ApiError, WasmEngine } from './wasm_engine.js';
 
+// Each file named in a literal new URL(..., import.meta.url) of its own:
+// bundlers (Vite, webpack) emit both as assets, under hashed names, and
+// rewrite these URLs; the wasm binary's name is not derived from the module's.
 const DEFAULT_MODULE_URL = new URL('../dist/lantern.mjs', import.meta.url).href;
+const DEFAULT_WASM_URL = new URL('../dist/lantern.wasm', import.meta.url).href;
 const LOST = Symbol('device lost');
 
 export class EngineCore {
-  constructor({ moduleUrl = DEFAULT_MODULE_URL } = {}) {
-    this.moduleUrl = moduleUrl;
+  // moduleUrl: lantern.mjs elsewhere, with lantern.wasm beside it unless
+  // wasmUrl says where.
+  constructor({ moduleUrl, wasmUrl } = {}) {
+    this.moduleUrl = moduleUrl || DEFAULT_MODULE_URL;
+    this.wasmUrl = wasmUrl || (moduleUrl ? new URL('lantern.wasm', new URL(moduleUrl, location.href)).href : DEFAULT_WASM_URL);
     this.engine = null;
     this.tail = Promise.resolve();  // the request queue
     this.loadStats = null;
@@ -43,7 +50,7 @@ export class EngineCore {
     const gpuRequest = options.backend !== 'cpu'
       ? acquireGpuDevice({ refuseFallbackAdapter: options.backend !== 'webgpu' && !options.allowFallbackAdapter })
       : Promise.resolve(null);
-    const engine = await WasmEngine.create(this.moduleUrl, { device: gpuRequest.then((g) => g && g.device) });
+    const engine = await WasmEngine.create(this.moduleUrl, { device: gpuRequest.then((g) => g && g.device), wasmUrl: this.wasmUrl });
     const gpu = await gpuRequest;
     if (gpu) {
       device = gpu.device;

@@ -21,7 +21,9 @@ export interface EngineOptions {
   chunkSize?: number;                      // download chunk in bytes (default 32 MiB)
   cache?: 'cache' | 'indexeddb' | 'none';  // where downloaded chunks are kept
   maxModelBytes?: number;                  // a larger size from the server is refused at once (default 128 GiB)
-  moduleUrl?: string;                      // lantern.mjs (default: dist/ beside src/)
+  moduleUrl?: string;                      // lantern.mjs (default: dist/ beside src/, or where a bundler emitted it)
+  workerTimeoutMs?: number;                // CreateWorkerEngine: how long the worker may take to answer its first message (default 15 s)
+  wasmUrl?: string;                        // lantern.wasm (default: beside moduleUrl when that is given, else dist/)
 }
 
 /** A function call: in an assistant message, and in a response's message.
@@ -218,6 +220,17 @@ export interface RuntimeStats {
   } | null;
   /** The DeviceLostError message once the WebGPU device is lost, else null. */
   device_lost: string | null;
+}
+
+/** A failed model load (download, cache, storage), also from a worker
+ * engine: `code` says what failed, the message says where. */
+export class LoaderError extends Error {
+  name: 'LoaderError';
+  code: 'http' | 'network' | 'integrity' | 'changed' | 'too-large' | 'quota' | 'storage' | 'timeout' | 'usage';
+  status?: number;            // code 'http': the HTTP status
+  retryable: boolean;
+  sizeBytes?: number;         // code 'too-large'
+  shortfallBytes?: number;    // code 'quota'
 }
 
 /** An OpenAI-shaped error: bad request shapes, context overflow. */

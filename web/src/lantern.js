@@ -11,8 +11,9 @@
 import { EngineCore } from './engine_core.js';
 import { DeviceLostError } from './gpu_device.js';
 import { ApiError } from './wasm_engine.js';
+import { LoaderError } from './loader_error.js';
 
-export { ApiError, DeviceLostError };
+export { ApiError, DeviceLostError, LoaderError };
 export { hasModelInCache, deleteModelFromCache } from './loader.js';
 
 // Turns the engine's callbacks into an async iterable of chunks.
@@ -117,7 +118,7 @@ class WorkerTransport {
   call(op, fields = {}, hooks = {}, id = this.next++) {
     return new Promise((resolve, reject) => {
       this.calls.set(id, { resolve, reject, ...hooks });
-      this.worker.postMessage({ id, op, moduleUrl: this.options.moduleUrl, ...fields });
+      this.worker.postMessage({ id, op, moduleUrl: this.options.moduleUrl, wasmUrl: this.options.wasmUrl, ...fields });
     });
   }
   load(url, options = {}) {
@@ -142,22 +143,42 @@ class WorkerTransport {
 }
 
 // An error from the worker, keeping its name (DeviceLostError, ...).
-function remoteError({ name, message }) {
-  const e = name === 'DeviceLostError' ? Object.assign(new DeviceLostError(), { message }) : new Error(message);
+// The worker's error (worker.js errorOf) as the class it was thrown as.
+function remoteError({ name, message, ...fields }) {
+  let e;
+  if (name === 'DeviceLostError') e = Object.assign(new DeviceLostError(), { message });
+  else if (name === 'LoaderError') e = new LoaderError(fields.code, message);
+  else e = new Error(message);
   if (name) e.name = name;
-  return e;
+  return Object.assign(e, fields);
 }
 
-// options: initProgressCallback, backend ('auto' | 'webgpu' | 'cpu'), n_ctx, kv,
-// chunkSize, cache ('cache' | 'indexeddb' | 'none'), moduleUrl.
+// options: as lantern.d.ts's EngineOptions lists them.
 export async function CreateEngine(modelUrl, options = {}) {
   const api = new EngineApi(new LocalTransport(options));
   await api.reload(modelUrl, options);
   return api;
 }
 
+// A worker that does not run Lantern's worker entry never answers: the first
+// message must be answered within this long (workerTimeoutMs) or the engine
+// fails saying what to check, rather than waiting forever.
+const WORKER_HELLO_MS = 15000;
+
 export async function CreateWorkerEngine(worker, modelUrl, options = {}) {
-  const api = new EngineApi(new WorkerTransport(worker, options));
+  const transport = new WorkerTransport(worker, options);
+  const ms = options.workerTimeoutMs || WORKER_HELLO_MS;
+  let timer;
+  const silent = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`lantern: the worker did not answer within ${ms / 1000} s: ` +
+      "its script must import 'lantern-llm/worker.js' (and a bundler must keep that import: the package marks it as a side effect)")), ms);
+  });
+  try {
+    await Promise.race([transport.call('hello'), silent]);
+  } finally {
+    clearTimeout(timer);
+  }
+  const api = new EngineApi(transport);
   await api.reload(modelUrl, options);
   return api;
 }

@@ -6,12 +6,12 @@ export class WasmEngine {
   // device: a GPUDevice, null (the CPU backend), or a promise of either, so
   // that acquiring the device overlaps fetching and compiling the module (the
   // bridge reads Module.lgpu.device at its first call, after this resolves).
-  static async create(moduleUrl, { device = null } = {}) {
+  // wasmUrl: the binary (default: lantern.wasm beside the module).
+  static async create(moduleUrl, { device = null, wasmUrl = new URL('lantern.wasm', new URL(moduleUrl, location.href)).href } = {}) {
     const load = async () => {
       const createLanternModule = await importModule(moduleUrl);
       // Fetched here, not by the Emscripten glue: its failed fetch ends in a
       // generic abort that names no status.
-      const wasmUrl = new URL('lantern.wasm', new URL(moduleUrl, location.href)).href;
       const wasmBinary = await fetchOrExplain(wasmUrl, "the engine's wasm binary");
       return createLanternModule({
         lgpu: { device: null },
@@ -135,7 +135,8 @@ export class WasmEngine {
 // HTTP status (a dynamic import's own error names neither URL nor status).
 async function importModule(moduleUrl) {
   try {
-    return (await import(moduleUrl)).default;
+    // A URL known only at run time: bundlers must leave this import alone.
+    return (await import(/* @vite-ignore */ /* webpackIgnore: true */ moduleUrl)).default;
   } catch (e) {
     let status = '';
     try {

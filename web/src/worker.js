@@ -1,4 +1,4 @@
-// The engine in a dedicated worker. Messages in: {id, op: 'load'|'abort-load'|
+// The engine in a dedicated worker. Messages in: {id, op: 'hello'|'load'|'abort-load'|
 // 'request'|'interrupt'|'reset'|'unload'|'stats'|'lose-device' (a test hook), ...}; out: {id, type: 'progress'|
 // 'chunk'|'result'|'error', ...}. Requests are OpenAI JSON bodies; chunks
 // are OpenAI chunk objects. Start it with
@@ -10,16 +10,23 @@ let core = null;
 // the worker, so its transport sends 'abort-load' naming the load.
 const loads = new Map();
 
+// An error as a message: its name and message, and the machine-readable
+// fields its class carries (a LoaderError's code, status, ...), so the page
+// gets the same class back (lantern.js remoteError).
 function errorOf(e) {
   if (e && e.name === 'ApiError') return { api: e.error };
-  return { name: e && e.name, message: String((e && e.message) || e) };
+  const out = { name: e && e.name, message: String((e && e.message) || e) };
+  if (e && typeof e === 'object') {
+    for (const [k, v] of Object.entries(e)) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) out[k] = v;
+  }
+  return out;
 }
 
 self.onmessage = async (event) => {
   const { id, op } = event.data;
   const reply = (msg) => self.postMessage({ id, ...msg });
   try {
-    if (!core) core = new EngineCore({ moduleUrl: event.data.moduleUrl });
+    if (!core) core = new EngineCore({ moduleUrl: event.data.moduleUrl, wasmUrl: event.data.wasmUrl });
     switch (op) {
       case 'load': {
         const aborter = new AbortController();
@@ -47,6 +54,7 @@ self.onmessage = async (event) => {
         reply({ type: 'result', value: out });
         break;
       }
+      case 'hello': reply({ type: 'result', value: 'lantern' }); break;
       case 'interrupt': core.interrupt(); reply({ type: 'result', value: null }); break;
       case 'reset': core.resetChat(); reply({ type: 'result', value: null }); break;
       case 'unload': core.unload(); reply({ type: 'result', value: null }); break;
