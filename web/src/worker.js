@@ -1,8 +1,8 @@
 // The engine in a dedicated worker. Messages in: {id, op: 'hello'|'load'|'abort-load'|
 // 'request'|'interrupt'|'reset'|'unload'|'stats'|'lose-device' (a test hook), ...}; out: {id, type: 'progress'|
 // 'chunk'|'result'|'error', ...}. Requests are OpenAI JSON bodies; chunks
-// are OpenAI chunk objects. Start it with
-//   new Worker(new URL('lantern/worker.js', import.meta.url), {type: 'module'})
+// are OpenAI chunk objects. An app's worker script imports this file
+// (import 'lantern-llm/worker.js') and CreateWorkerEngine talks to it.
 import { EngineCore } from './engine_core.js';
 
 let core = null;
