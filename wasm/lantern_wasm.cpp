@@ -116,8 +116,8 @@ EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_
     if (!(budget >= 0 && budget <= 9007199254740992.0))
       throw std::invalid_argument("memory_budget_bytes must be a number of bytes between 0 and 2^53");
     EngineOptions eo;
-    eo.n_ctx = opts.value("n_ctx", 2048);
-    eo.max_batch = opts.value("max_batch", 64);
+    eo.n_ctx = opts.value("n_ctx", eo.n_ctx);
+    eo.max_batch = opts.value("max_batch", eo.max_batch);
     eo.external_weights = true;
     std::unique_ptr<Backend> backend;
     if (backend_name == "webgpu") {

@@ -76,7 +76,7 @@ int generate(const lantern::cli::Args& args) {
   using lantern::ChatRenderResult;
   const bool as_json = args.flag("--json");
   lantern::EngineOptions eo;
-  eo.n_ctx = static_cast<int32_t>(args.integer("--ctx", 4096, 8, 1 << 20));
+  eo.n_ctx = static_cast<int32_t>(args.integer("--ctx", eo.n_ctx, 8, 1 << 20));
   eo.n_threads = static_cast<int32_t>(args.integer("--threads", 0, 0, 256));
   const auto t0 = std::chrono::steady_clock::now();
   auto engine = lantern::Engine::load_file(args.str("--model"), eo);
@@ -152,7 +152,7 @@ int request(const lantern::cli::Args& args) {
   if (body.is_discarded() || !body.is_object()) throw std::invalid_argument(path + " is not a JSON object");
   if (args.flag("--stream")) body["stream"] = true;
   lantern::EngineOptions eo;
-  eo.n_ctx = static_cast<int32_t>(args.integer("--ctx", 4096, 8, 1 << 20));
+  eo.n_ctx = static_cast<int32_t>(args.integer("--ctx", eo.n_ctx, 8, 1 << 20));
   eo.n_threads = static_cast<int32_t>(args.integer("--threads", 0, 0, 256));
   auto engine = lantern::Engine::load_file(args.str("--model"), eo);
   lantern::api::IdGenerator ids;

@@ -84,7 +84,7 @@ export class EngineCore {
     // 'auto' loads on the CPU where the GPU cannot run this model (a weight
     // type without a WebGPU kernel); the engine says why.
     const openOptions = { backend: device ? 'webgpu' : 'cpu', gpu_fallback: options.backend !== 'webgpu',
-      n_ctx: options.n_ctx || 4096, max_batch: options.max_batch || 256 };
+      n_ctx: options.n_ctx, max_batch: options.max_batch };  // undefined: the engine's defaults (EngineOptions)
     if (options.kv !== undefined) openOptions.kv = options.kv;
     if (options.memoryBudgetBytes !== undefined) openOptions.memory_budget_bytes = options.memoryBudgetBytes;
     const have = sources.map((s) => Math.min(s.size, 4 << 20));

@@ -20,8 +20,10 @@
 namespace lantern {
 
 struct EngineOptions {
+  // The one place these defaults live: the CLI, the C ABI and the web SDK
+  // leave an option out rather than repeat its value.
   int32_t n_ctx = 4096;     // clamped to the model's training context
-  int32_t max_batch = 64;   // prompt tokens per forward pass
+  int32_t max_batch = 256;  // prompt tokens per forward pass
   int32_t n_threads = 0;    // CPU backend: 0 = one per core
   // The caller uploads tensor bytes itself (the browser streams them from the
   // network or the cache straight to the GPU); the source holds the header only.

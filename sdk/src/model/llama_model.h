@@ -27,8 +27,7 @@ class LlamaModel {
   // is in memory (used in place by the CPU backend), else the caller uploads
   // them through backend.write_weight (weight_handles() says which is which).
   // n_ctx: KV capacity in tokens; max_batch: most tokens per forward call.
-  LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& backend, int32_t n_ctx,
-             int32_t max_batch = 64);
+  LlamaModel(const GgufFile& gguf, const ByteSource* src, Backend& backend, int32_t n_ctx, int32_t max_batch);
 
   const ModelConfig& config() const { return cfg_; }
   int32_t n_ctx() const { return n_ctx_; }
