@@ -16,7 +16,6 @@
 #include "backend/webgpu/webgpu_backend.h"
 #include "engine/completion_run.h"
 #include "engine/engine.h"
-#include "engine/generation.h"
 #include "engine/grammar_bench.h"
 #include "grammar/json_schema_grammar.h"
 #include "api/json_body.h"
@@ -31,7 +30,6 @@ std::string g_error;
 std::string g_out;
 std::unique_ptr<PrefixSource> g_prefix;
 std::unique_ptr<Engine> g_engine;
-std::unique_ptr<Generation> g_gen;
 std::unique_ptr<CompletionRun> g_run;
 api::IdGenerator g_ids;
 json g_last_usage;  // usage (with timing extras) of the last finished request
@@ -67,7 +65,6 @@ EMSCRIPTEN_KEEPALIVE int lt_need_shard() { return g_need_shard; }
 // what the KV cache and activations may take (default: WebGPU 8 GiB, CPU 1 GiB; see model/memory_budget.h)}
 EMSCRIPTEN_KEEPALIVE int lt_open(const uint8_t* bytes, uint32_t n, double total_size, const char* options) {
   try {
-    g_gen.reset();
     g_run.reset();
     g_engine.reset();
     g_gpu = nullptr;
@@ -224,60 +221,6 @@ EMSCRIPTEN_KEEPALIVE int lt_poll() {
 
 EMSCRIPTEN_KEEPALIVE const float* lt_logits() { return g_engine->model().logits(); }
 
-// Starts a raw completion of `prompt` (BOS as the model says, no template).
-// params: {"max_tokens", "temperature", "top_k", "top_p", "min_p", "seed",
-// "stop": [..], "ignore_eos", "prompt_tokens": [ids] (instead of the text)}.
-// Returns 0, or -1 (lt_last_error).
-EMSCRIPTEN_KEEPALIVE int lt_generate_begin(const char* prompt, const char* params) {
-  try {
-    g_gen.reset();
-    const json p = json::parse(params ? params : "{}");
-    SamplingParams sp;
-    sp.temperature = p.value("temperature", 1.0f);
-    sp.top_k = p.value("top_k", 0);
-    sp.top_p = p.value("top_p", 1.0f);
-    sp.min_p = p.value("min_p", 0.0f);
-    if (p.contains("seed")) sp.seed = p["seed"].get<uint64_t>();
-    StopParams st;
-    if (p.contains("max_tokens")) st.max_tokens = p["max_tokens"].get<int32_t>();
-    st.stop = p.value("stop", std::vector<std::string>{});
-    st.ignore_eos = p.value("ignore_eos", false);
-    // "prompt_tokens" (ids) replaces the text: benchmarks want exact lengths.
-    auto ids = p.contains("prompt_tokens") ? p["prompt_tokens"].get<std::vector<int32_t>>()
-                                           : g_engine->tokenizer().encode(prompt, true, false);
-    g_gen = std::make_unique<Generation>(*g_engine, std::move(ids), sp, st);
-    return 0;
-  } catch (const std::exception& e) {
-    return fail(e);
-  }
-}
-
-// One step: {"waiting":bool, "prefill":bool, "token":id|null, "text":"...",
-// "finish":"stop"|"length"|"abort"|null}; at the end also "stats".
-EMSCRIPTEN_KEEPALIVE const char* lt_generate_step() {
-  try {
-    if (!g_gen) throw std::logic_error("no generation in progress");
-    const StepResult r = g_gen->step();
-    json out{{"waiting", r.waiting}, {"prefill", r.prefill}, {"prompt_done", r.prompt_done},
-             {"token", r.token ? json(r.token->token) : json(nullptr)}, {"text", r.text},
-             {"finish", r.finish == FinishReason::None ? json(nullptr) : json(finish_reason_name(r.finish))}};
-    if (r.finish != FinishReason::None) {
-      const GenerationStats& st = g_gen->stats();
-      out["stats"] = {{"prompt_tokens", st.prompt_tokens}, {"cached_tokens", st.cached_tokens},
-                      {"completion_tokens", st.completion_tokens}, {"prefill_ms", st.prefill_ms},
-                      {"decode_ms", st.decode_ms}, {"ttft_ms", st.ttft_ms}, {"prefill_tok_s", st.prefill_tok_s()},
-                      {"decode_tok_s", st.decode_tok_s()}};
-      out["tokens"] = g_gen->tokens();
-      out["prompt_tokens"] = g_gen->prompt();
-    }
-    g_out = out.dump(-1, ' ', false, json::error_handler_t::replace);
-  } catch (const std::exception& e) {
-    g_error = e.what();
-    g_out = json{{"error", e.what()}}.dump();
-  }
-  return g_out.c_str();
-}
-
 // --- OpenAI requests (what the web SDK uses) ---
 
 // kind 0: chat.completions, 1: completions. Returns {"ok": true} or the
@@ -286,7 +229,6 @@ EMSCRIPTEN_KEEPALIVE const char* lt_request_begin(int kind, const char* body) {
   try {
     if (!g_engine) throw std::logic_error("no model is loaded");
     g_run.reset();
-    g_gen.reset();
     const auto parsed = api::parse_json_body(body ? body : "", api::JsonBodyLimits{});
     if (!parsed.ok()) {
       g_out = parsed.error().to_json().dump();
@@ -350,7 +292,6 @@ EMSCRIPTEN_KEEPALIVE const char* lt_runtime_stats() {
 
 EMSCRIPTEN_KEEPALIVE void lt_unload() {
   g_run.reset();
-  g_gen.reset();
   g_engine.reset();
   g_gpu = nullptr;
 }

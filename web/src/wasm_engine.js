@@ -229,20 +229,25 @@ export class ApiError extends Error {
   }
 }
 
-// Runs a raw completion to the end, calling onStep for each step that
-// produced text. Resolves with the final step (tokens, stats).
-WasmEngine.prototype.generate = async function (prompt, params, onStep = () => {}) {
-  const rc = this.withString(prompt, (p) => this.withString(requestJson(params), (q) => this.mod._lt_generate_begin(p, q)));
-  if (rc < 0) throw new Error(`lantern: generate failed: ${this.error()}`);
+// A raw completion run to the end through the same path as every request
+// (a completions body; CompletionRun in C++): `prompt` text, or
+// params.prompt_tokens (ids, used as they are: benchmarks want exact
+// lengths); params: max_tokens, temperature, top_k, top_p, min_p, seed, stop,
+// ignore_eos. Resolves with {tokens, text, finish, stats}.
+WasmEngine.prototype.generate = async function (prompt, params = {}) {
+  const { prompt_tokens: ids, ...sampling } = params;
+  this.beginRequest('completion', { ...sampling, prompt: ids || prompt, return_token_ids: true });
   for (;;) {
-    const r = JSON.parse(this.mod.UTF8ToString(this.mod._lt_generate_step()));
-    if (r.error) throw new Error(`lantern: ${r.error}`);
-    if (r.finish) return r;
-    if (r.waiting) {
-      await (this.mod.lgpu && this.mod.lgpu.nextRead ? this.mod.lgpu.nextRead() : Promise.resolve());
-      continue;
-    }
-    onStep(r);
+    const r = await this.stepRequest();
+    if (!r.done) continue;
+    const choice = r.response.choices[0], usage = r.usage, extra = usage.extra || {};
+    return {
+      tokens: choice.token_ids, text: choice.text, finish: choice.finish_reason,
+      stats: {
+        prompt_tokens: usage.prompt_tokens, cached_tokens: extra.cached_prompt_tokens, completion_tokens: usage.completion_tokens,
+        prefill_tok_s: extra.prefill_tokens_per_s, decode_tok_s: extra.decode_tokens_per_s, ttft_ms: extra.time_to_first_token_s * 1000,
+      },
+    };
   }
 };
 
