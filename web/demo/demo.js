@@ -49,7 +49,13 @@ async function load() {
     const ms = performance.now() - t0;
     $('progress-text').textContent = `Loaded ${stats.model} on ${stats.backend === 'webgpu' ? 'WebGPU' : 'the CPU'} in ${(ms / 1000).toFixed(2)} s` +
       (stats.load.from_cache ? ' (from the cache)' : '');
-    if (stats.load.fallback_reason) notice(`WebGPU is not available (${stats.load.fallback_reason}): running on the CPU, which is slower.`);
+    const adapter = stats.load.adapter;
+    if (adapter && adapter.isFallbackAdapter && stats.backend === 'cpu') {
+      // Not a loss: a software adapter (SwiftShader) is slower than the CPU backend.
+      notice(`Running on the CPU: this browser's only WebGPU adapter is a software renderer (${adapter.architecture || adapter.vendor || 'fallback adapter'}), which is slower.`);
+    } else if (stats.load.fallback_reason) {
+      notice(`WebGPU is not available (${stats.load.fallback_reason}): running on the CPU, which is slower.`);
+    }
     $('chat').hidden = false;
     emit('loaded', { load_ms: ms, stats });
   } catch (e) {
