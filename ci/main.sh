@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, and runs a model: the demo
-# chat page in headless Chromium on WebGPU (SwiftShader here; a real GPU with
-# --flags gpu-vulkan) streams an answer, then loads again in a new browser
-# process from the cache, printing cold and warm load times and the model
-# bytes each fetched. First, lantern-cli runs the same model natively.
+# chat page in headless Chromium (WebGPU on a real GPU with --flags
+# gpu-vulkan; here, where the only adapter is SwiftShader, the SDK's 'auto'
+# picks the faster wasm CPU backend) streams an answer, then loads again in a
+# new browser process from the cache, printing cold and warm load times and
+# the model bytes each fetched. First, lantern-cli runs the same model natively.
 # Usage: ci/main.sh [MODEL.gguf|URL [DEMO OPTIONS...]]
-# Options after the model go to `lantern-rig demo`: a real model of a billion
-# parameters wants the wasm CPU backend on a machine without a GPU
-# (--flags no-webgpu; SwiftShader is for small models) or a real GPU
-# (--flags gpu-vulkan), e.g.
-#   ci/main.sh qwen3-0.6b-q4_k_m.gguf --flags no-webgpu --max-tokens 32
+# Options after the model go to `lantern-rig demo`, e.g.
+#   ci/main.sh qwen3-0.6b-q4_k_m.gguf --max-tokens 32
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
