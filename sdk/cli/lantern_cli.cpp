@@ -8,12 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_args.h"
-#include "engine/chat_prompt.h"
 #include "engine/completion_run.h"
 #include "engine/engine.h"
-#include "engine/generation.h"
-#include "chat/chat_template.h"
-#include "gguf/gguf_error.h"
 #include "gguf/gguf_split.h"
 
 using json = nlohmann::ordered_json;
@@ -41,13 +37,16 @@ Generation options:
   --min-p P             drop tokens below P x the best one's probability (default 0.05)
   --repeat-penalty R    llama.cpp-style repetition penalty, 1 = off (default 1)
   --seed S              random seed (default: fixed, so runs repeat)
-  --stop TEXT           stop string (may repeat)
+  --stop TEXT           stop string (up to 4, as OpenAI's stop)
   --ignore-eos          keep generating past end-of-generation tokens
   --chat                wrap the prompt as a user message in the model's chat template
   --ctx N               context size (default 4096, at most the model's)
   --threads N           CPU threads (default: one per core)
-  --json                print one JSON object: prompt_tokens, tokens, text, timings
-The prompt is tokenized as plain text with BOS as the GGUF's add_bos_token says.
+  --json                print one JSON object: prompt_tokens, tokens, text, finish_reason, timings
+--prompt runs as a request (the same path as --request, with the defaults
+above): a completion of the text, tokenized with BOS as the GGUF's
+add_bos_token says and special-token texts as their tokens, as a completions
+prompt is; with --chat, one user message whose text stays text.
 
 Tokenizer:
   --tokenize TEXT       print the token ids of TEXT (works on vocab-only GGUF files)
@@ -71,69 +70,84 @@ int tokenize(const lantern::cli::Args& args) {
   return 0;
 }
 
-int generate(const lantern::cli::Args& args) {
-  using lantern::ChatMessage;
-  using lantern::ChatRenderResult;
-  const bool as_json = args.flag("--json");
+// The engine for both ways of running: the model, its context and threads.
+std::unique_ptr<lantern::Engine> load_engine(const lantern::cli::Args& args) {
   lantern::EngineOptions eo;
   eo.n_ctx = static_cast<int32_t>(args.integer("--ctx", eo.n_ctx, 8, 1 << 20));
   eo.n_threads = static_cast<int32_t>(args.integer("--threads", 0, 0, 256));
+  return lantern::Engine::load_file(args.str("--model"), eo);
+}
+
+// The --prompt options as an OpenAI request body: a completion of the raw
+// text, or with --chat one user message through the model's chat template.
+// The defaults are llama.cpp's command-line ones, not OpenAI's.
+json prompt_request(const lantern::cli::Args& args) {
+  json body{{"max_tokens", args.integer("--max-tokens", 128, 1, 1 << 24)},
+            {"temperature", args.number("--temperature", 0.8, 0.0, 100.0)},
+            {"top_k", args.integer("--top-k", 40, 0, 1 << 30)},
+            {"top_p", args.number("--top-p", 0.95, 1e-9, 1.0)},
+            {"min_p", args.number("--min-p", 0.05, 0.0, 1.0)},
+            {"repetition_penalty", args.number("--repeat-penalty", 1.0, 1e-3, 100.0)},
+            {"ignore_eos", args.flag("--ignore-eos")},
+            {"return_token_ids", true}};
+  if (args.has("--seed")) body["seed"] = args.integer("--seed", 0, 0, INT64_MAX);
+  if (args.has("--stop")) body["stop"] = args.all("--stop");
+  if (args.flag("--chat"))
+    body["messages"] = json::array({{{"role", "user"}, {"content", args.str("--prompt")}}});
+  else
+    body["prompt"] = args.str("--prompt");
+  return body;
+}
+
+// --prompt: the same CompletionRun as --request, its answer streamed as text
+// (or, with --json, the contract's one object: prompt_tokens, tokens, text,
+// finish_reason, timings).
+int generate(const lantern::cli::Args& args) {
+  const bool as_json = args.flag("--json");
+  const bool chat = args.flag("--chat");
   const auto t0 = std::chrono::steady_clock::now();
-  auto engine = lantern::Engine::load_file(args.str("--model"), eo);
+  auto engine = load_engine(args);
   const double load_ms = ms_since(t0);
-
-  lantern::SamplingParams sp;
-  sp.temperature = static_cast<float>(args.number("--temperature", 0.8, 0.0, 100.0));
-  sp.top_k = static_cast<int32_t>(args.integer("--top-k", 40, 0, 1 << 30));
-  sp.top_p = static_cast<float>(args.number("--top-p", 0.95, 1e-9, 1.0));
-  sp.min_p = static_cast<float>(args.number("--min-p", 0.05, 0.0, 1.0));
-  sp.repetition_penalty = static_cast<float>(args.number("--repeat-penalty", 1.0, 1e-3, 100.0));
-  if (args.has("--seed")) sp.seed = static_cast<uint64_t>(args.integer("--seed", 0, 0, INT64_MAX));
-  lantern::StopParams stop;
-  stop.max_tokens = static_cast<int32_t>(args.integer("--max-tokens", 128, 0, 1 << 24));
-  stop.stop = args.all("--stop");
-  stop.ignore_eos = args.flag("--ignore-eos");
-
-  const std::string prompt = args.str("--prompt");
-  std::vector<int32_t> prompt_tokens;
-  if (args.flag("--chat")) {
-    // The prompt as one user message through the model's chat template.
-    // Its special-token texts stay text, as in a chat request (engine/chat_prompt.h).
-    const lantern::ChatPrompt p = lantern::build_chat_prompt(engine->chat_template(), engine->tokenizer(),
-                                                             {ChatMessage{"user", prompt, nullptr}}, {});
-    if (!p.rendered.warning.empty()) {
-      std::fprintf(stderr, "lantern-cli: chat template: %s\n", p.rendered.warning.c_str());
-    }
-    prompt_tokens = p.tokens;
-  } else {
-    prompt_tokens = engine->tokenizer().encode(prompt, true, false);
-  }
-
-  lantern::Generation gen(*engine, prompt_tokens, sp, stop);
-  while (!gen.done()) {
-    const lantern::StepResult r = gen.step();
-    if (!as_json && !r.text.empty()) {
-      std::fwrite(r.text.data(), 1, r.text.size(), stdout);
+  json body = prompt_request(args);
+  body["stream"] = !as_json;
+  lantern::api::IdGenerator ids;
+  auto run = lantern::CompletionRun::start(*engine, chat ? lantern::CompletionRun::Kind::Chat : lantern::CompletionRun::Kind::Completion,
+                                           body, ids);
+  if (!run) throw std::invalid_argument(run.error().message);
+  auto& r = run.value();
+  if (!r->template_warning().empty()) std::fprintf(stderr, "lantern-cli: chat template: %s\n", r->template_warning().c_str());
+  json finish;  // the choice's last streamed chunk: its finish_reason and token ids
+  while (!r->done()) {
+    for (const json& chunk : r->step().chunks) {
+      if (chunk["choices"].empty()) continue;
+      const json& c = chunk["choices"][0];
+      const std::string piece = chat ? c["delta"].value("content", std::string()) : c.value("text", std::string());
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
       std::fflush(stdout);
+      if (!c["finish_reason"].is_null()) finish = c;
     }
   }
-  const lantern::GenerationStats& st = gen.stats();
-  if (as_json) {
-    json out{{"prompt_tokens", gen.prompt()},
-             {"tokens", gen.tokens()},
-             {"text", gen.text()},
-             {"finish_reason", lantern::finish_reason_name(gen.finish_reason())},
-             {"timings",
-              {{"load_ms", load_ms},
-               {"ttft_ms", st.ttft_ms},
-               {"prefill_tok_s", st.prefill_tok_s()},
-               {"decode_tok_s", st.decode_tok_s()}}}};
-    std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
-  } else {
-    std::fprintf(stderr, "\n[load %.1f ms, prompt %d tokens at %.1f tok/s, %d tokens at %.1f tok/s, finish: %s]\n",
-                 load_ms, st.prompt_tokens, st.prefill_tok_s(), st.completion_tokens, st.decode_tok_s(),
-                 lantern::finish_reason_name(gen.finish_reason()));
+  const json usage = r->usage_json();
+  const json& extra = usage["extra"];
+  if (!as_json) {
+    std::fprintf(stderr, "\n[load %.1f ms, prompt %lld tokens at %.1f tok/s, %lld tokens at %.1f tok/s, finish: %s]\n", load_ms,
+                 static_cast<long long>(usage.value("prompt_tokens", 0)), extra.value("prefill_tokens_per_s", 0.0),
+                 static_cast<long long>(usage.value("completion_tokens", 0)), extra.value("decode_tokens_per_s", 0.0),
+                 finish.value("finish_reason", std::string("?")).c_str());
+    return 0;
   }
+  const json& response = r->response();
+  const json& c = response["choices"][0];
+  json out{{"prompt_tokens", response["prompt_token_ids"]},
+           {"tokens", c["token_ids"]},
+           {"text", chat ? c["message"].value("content", std::string()) : c.value("text", std::string())},
+           {"finish_reason", c["finish_reason"]},
+           {"timings",
+            {{"load_ms", load_ms},
+             {"ttft_ms", extra.value("time_to_first_token_s", 0.0) * 1000.0},
+             {"prefill_tok_s", extra.value("prefill_tokens_per_s", 0.0)},
+             {"decode_tok_s", extra.value("decode_tokens_per_s", 0.0)}}}};
+  std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
   return 0;
 }
 
@@ -151,10 +165,7 @@ int request(const lantern::cli::Args& args) {
   json body = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded() || !body.is_object()) throw std::invalid_argument(path + " is not a JSON object");
   if (args.flag("--stream")) body["stream"] = true;
-  lantern::EngineOptions eo;
-  eo.n_ctx = static_cast<int32_t>(args.integer("--ctx", eo.n_ctx, 8, 1 << 20));
-  eo.n_threads = static_cast<int32_t>(args.integer("--threads", 0, 0, 256));
-  auto engine = lantern::Engine::load_file(args.str("--model"), eo);
+  auto engine = load_engine(args);
   lantern::api::IdGenerator ids;
   const auto kind = body.contains("messages") ? lantern::CompletionRun::Kind::Chat : lantern::CompletionRun::Kind::Completion;
   auto run = lantern::CompletionRun::start(*engine, kind, body, ids);

@@ -51,9 +51,10 @@ api::ApiResult<std::unique_ptr<CompletionRun>> CompletionRun::start(Engine& engi
     ChatRenderOptions ro;
     if (!plan.tools.is_null()) ro.tools = plan.tools;
     // Message content is text: only the template's own text yields special tokens.
-    run->prompt_ = build_chat_prompt(engine.chat_template(), engine.tokenizer(), r.messages, ro,
-                                     r.parse_special_in_content, plan.adapter())
-                       .tokens;
+    ChatPrompt p = build_chat_prompt(engine.chat_template(), engine.tokenizer(), r.messages, ro, r.parse_special_in_content,
+                                     plan.adapter());
+    run->prompt_ = std::move(p.tokens);
+    run->template_warning_ = std::move(p.rendered.warning);
     if (plan.parse_output) {
       run->tool_syntax_ = plan.syntax;
       run->max_tool_calls_ = plan.max_calls;

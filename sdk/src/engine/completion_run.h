@@ -43,6 +43,8 @@ class CompletionRun {
   const std::vector<int32_t>& prompt_tokens() const { return prompt_; }
   const std::vector<std::vector<int32_t>>& choice_tokens() const { return choice_tokens_; }
   const GenerationStats& stats() const { return stats_; }
+  // What the chat template's render warned of (no template: a plain fallback), "" if nothing.
+  const std::string& template_warning() const { return template_warning_; }
   nlohmann::ordered_json usage_json() const;  // OpenAI usage plus WebLLM-style "extra" timings
 
  private:
@@ -57,6 +59,7 @@ class CompletionRun {
   Kind kind_;
   api::ResponseMeta meta_;
   std::vector<int32_t> prompt_;
+  std::string template_warning_;
   SamplingParams sampling_;
   StopParams stop_;
   int32_t n_ = 1;
