@@ -1,5 +1,6 @@
 // The C side of wasm/gpu_bridge.js: WebGPU objects are JS objects, C++ holds
-// their ids. Only the wasm build links these (the functions are JS imports).
+// their ids. The wasm build links these as JS imports; native unit tests link
+// a fake (tests/support/fake_gpu_bridge.h) that records what is asked of it.
 #pragma once
 #include <cstdint>
 
