@@ -14,14 +14,6 @@ namespace lantern {
 using json = nlohmann::ordered_json;
 
 namespace {
-api::FinishReason api_reason(FinishReason r) {
-  switch (r) {
-    case FinishReason::Length: return api::FinishReason::Length;
-    case FinishReason::Interrupted: return api::FinishReason::Abort;
-    default: return api::FinishReason::Stop;
-  }
-}
-
 // A seed for call ids from the response id: ids differ between responses
 // and repeat when a test pins the response id generator.
 uint64_t fnv1a(const std::string& s) {
@@ -166,7 +158,7 @@ void CompletionRun::tool_events(const std::vector<ToolCallEvent>& events, std::v
 
 void CompletionRun::end_choice(Step& out) {
   const int32_t i = choice_;
-  choice_finish_[i] = api_reason(gen_->finish_reason());
+  choice_finish_[i] = gen_->finish_reason().value_or(api::FinishReason::Stop);
   if (tool_parser_) {
     tool_events(tool_parser_->finish(), nullptr, out);
     tool_parser_.reset();

@@ -12,14 +12,6 @@ using Clock = std::chrono::steady_clock;
 double ms(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
 }  // namespace
 
-const char* finish_reason_name(FinishReason r) {
-  switch (r) {
-    case FinishReason::Stop: return "stop";
-    case FinishReason::Length: return "length";
-    case FinishReason::Interrupted: return "abort";
-    default: return "";
-  }
-}
 
 double GenerationStats::prefill_tok_s() const {
   const int32_t n = prompt_tokens - cached_tokens;
@@ -113,12 +105,12 @@ bool Generation::take_token(const SampledToken& tok, StepResult& res) {
   const StopMatcher::Result sm = stop_.push(utf8_.push(tk.token_to_piece(tok.token)));
   res.text += sm.emit;  // jump-forward takes several tokens in one step
   text_ += sm.emit;
-  FinishReason why = FinishReason::None;
+  std::optional<FinishReason> why;
   if (sm.stopped || (grammar_ && grammar_->finished())) why = FinishReason::Stop;
   else if (!room_for_more(0)) why = FinishReason::Length;
   else if (engine_.kv().size() >= engine_.n_ctx()) why = FinishReason::Length;
-  if (why == FinishReason::None) return false;
-  res = finish(why, res);
+  if (!why) return false;
+  res = finish(*why, res);
   return true;
 }
 
@@ -129,7 +121,7 @@ StepResult Generation::step() {
     res.finish = finish_;
     return res;
   }
-  if (interrupted_) return finish(FinishReason::Interrupted, res);
+  if (interrupted_) return finish(FinishReason::Abort, res);
   // A mapped model file that shrank since the last step made the passes read
   // zeros in place of weights: fail before their results are used.
   engine_.check_source();

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "api/response_common.h"
 #include "backend/backend.h"
 #include "grammar/token_mask.h"
 #include "sampling/sampler.h"
@@ -32,8 +33,9 @@ namespace lantern {
 
 class Engine;
 
-enum class FinishReason { None, Stop, Length, Interrupted };
-const char* finish_reason_name(FinishReason r);  // "stop", "length", "abort"
+// Why a generation ended: the API's reasons (a generation itself ends with
+// Stop, Length or Abort; a run that called tools reports ToolCalls).
+using api::FinishReason;
 
 struct StepResult {
   bool waiting = false;        // the backend is still computing: call step() again once it may be done
@@ -41,7 +43,7 @@ struct StepResult {
   int32_t prompt_done = 0;     // prompt tokens evaluated so far
   std::optional<SampledToken> token;  // the token sampled in this step (the last one, after jump-forward)
   std::string text;            // text safe to show now (may be empty)
-  FinishReason finish = FinishReason::None;
+  std::optional<FinishReason> finish;  // set on the step that ended the generation
 };
 
 struct GenerationStats {
@@ -67,9 +69,9 @@ class Generation {
  public:
   Generation(Engine& engine, std::vector<int32_t> prompt, const SamplingParams& sp, const StopParams& stop);
   StepResult step();
-  bool done() const { return finish_ != FinishReason::None; }
+  bool done() const { return finish_.has_value(); }
   void interrupt();  // the next step() ends the generation with Interrupted
-  FinishReason finish_reason() const { return finish_; }
+  std::optional<FinishReason> finish_reason() const { return finish_; }
   const std::vector<int32_t>& prompt() const { return prompt_; }
   const std::vector<int32_t>& tokens() const { return out_tokens_; }
   const std::string& text() const { return text_; }
@@ -122,7 +124,7 @@ class Generation {
   int32_t slot_counter_ = 0;
   std::vector<int32_t> out_tokens_;
   std::string text_;
-  FinishReason finish_ = FinishReason::None;
+  std::optional<FinishReason> finish_;
   bool interrupted_ = false;
   GenerationStats stats_;
   std::chrono::steady_clock::time_point t_start_;

@@ -132,7 +132,7 @@ TEST(WebGpuFakeBridge, InterruptCancelsThePassesInFlight) {
   gen.interrupt();
   gen.step();
   EXPECT_TRUE(gen.done());
-  EXPECT_EQ(FinishReason::Interrupted, gen.finish_reason());
+  EXPECT_EQ(FinishReason::Abort, gen.finish_reason());
   EXPECT_EQ(0, gpu.reads_in_flight()) << "no read is left in flight";
   EXPECT_EQ(cancelled + in_flight, gpu.reads_cancelled()) << "each pass in flight was cancelled";
 }
