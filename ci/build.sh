@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${LANTERN_BUILD_DIR:-build}
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+cmake --preset native -B "$BUILD_DIR" "$@" >/dev/null
 ninja -C "$BUILD_DIR" -j"$(nproc)"

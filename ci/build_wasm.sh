@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
-emcmake cmake -S . -B build-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+emcmake cmake --preset wasm >/dev/null
 ninja -C build-wasm lantern_wasm
 # The npm package and the pages load the module from web/dist/.
 mkdir -p web/dist

@@ -13,8 +13,7 @@ cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-15}
 B=${FUZZ_BUILD_DIR:-build-fuzz}
 shift || true
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DLANTERN_FUZZ=ON -DLANTERN_BUILD_TESTS=OFF -DLANTERN_BUILD_DRIVER=OFF >/dev/null
+cmake --preset fuzz -B "$B" >/dev/null
 ninja -C "$B" -j"$(nproc)" $(cd tests/fuzz && ls *_fuzz.cpp | sed 's/\.cpp$//')
 targets=("$@")
 if [ ${#targets[@]} = 0 ]; then
