@@ -88,8 +88,7 @@ json prompt_request(const lantern::cli::Args& args) {
             {"top_p", args.number("--top-p", 0.95, 1e-9, 1.0)},
             {"min_p", args.number("--min-p", 0.05, 0.0, 1.0)},
             {"repetition_penalty", args.number("--repeat-penalty", 1.0, 1e-3, 100.0)},
-            {"ignore_eos", args.flag("--ignore-eos")},
-            {"return_token_ids", true}};
+            {"ignore_eos", args.flag("--ignore-eos")}};
   if (args.has("--seed")) body["seed"] = args.integer("--seed", 0, 0, INT64_MAX);
   if (args.has("--stop")) body["stop"] = args.all("--stop");
   if (args.flag("--chat"))
@@ -116,7 +115,7 @@ int generate(const lantern::cli::Args& args) {
   if (!run) throw std::invalid_argument(run.error().message);
   auto& r = run.value();
   if (!r->template_warning().empty()) std::fprintf(stderr, "lantern-cli: chat template: %s\n", r->template_warning().c_str());
-  json finish;  // the choice's last streamed chunk: its finish_reason and token ids
+  std::string finish = "?";  // streamed: from the finish chunk
   while (!r->done()) {
     for (const json& chunk : r->step().chunks) {
       if (chunk["choices"].empty()) continue;
@@ -124,29 +123,23 @@ int generate(const lantern::cli::Args& args) {
       const std::string piece = chat ? c["delta"].value("content", std::string()) : c.value("text", std::string());
       std::fwrite(piece.data(), 1, piece.size(), stdout);
       std::fflush(stdout);
-      if (!c["finish_reason"].is_null()) finish = c;
+      if (!c["finish_reason"].is_null()) finish = c["finish_reason"].get<std::string>();
     }
   }
-  const json usage = r->usage_json();
-  const json& extra = usage["extra"];
+  // Tokens and timings straight from the run (one choice).
+  const lantern::GenerationStats& st = r->stats();
+  const std::vector<int32_t>& tokens = r->choice_tokens().at(0);
   if (!as_json) {
-    std::fprintf(stderr, "\n[load %.1f ms, prompt %lld tokens at %.1f tok/s, %lld tokens at %.1f tok/s, finish: %s]\n", load_ms,
-                 static_cast<long long>(usage.value("prompt_tokens", 0)), extra.value("prefill_tokens_per_s", 0.0),
-                 static_cast<long long>(usage.value("completion_tokens", 0)), extra.value("decode_tokens_per_s", 0.0),
-                 finish.value("finish_reason", std::string("?")).c_str());
+    std::fprintf(stderr, "\n[load %.1f ms, prompt %zu tokens at %.1f tok/s, %zu tokens at %.1f tok/s, finish: %s]\n", load_ms,
+                 r->prompt_tokens().size(), st.prefill_tok_s(), tokens.size(), st.decode_tok_s(), finish.c_str());
     return 0;
   }
-  const json& response = r->response();
-  const json& c = response["choices"][0];
-  json out{{"prompt_tokens", response["prompt_token_ids"]},
-           {"tokens", c["token_ids"]},
+  const json& c = r->response()["choices"][0];
+  json out{{"prompt_tokens", r->prompt_tokens()},
+           {"tokens", tokens},
            {"text", chat ? c["message"].value("content", std::string()) : c.value("text", std::string())},
            {"finish_reason", c["finish_reason"]},
-           {"timings",
-            {{"load_ms", load_ms},
-             {"ttft_ms", extra.value("time_to_first_token_s", 0.0) * 1000.0},
-             {"prefill_tok_s", extra.value("prefill_tokens_per_s", 0.0)},
-             {"decode_tok_s", extra.value("decode_tokens_per_s", 0.0)}}}};
+           {"timings", {{"load_ms", load_ms}, {"ttft_ms", st.ttft_ms}, {"prefill_tok_s", st.prefill_tok_s()}, {"decode_tok_s", st.decode_tok_s()}}}};
   std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
   return 0;
 }
