@@ -16,11 +16,11 @@ const DEFAULT_WASM_URL = new URL('../dist/lantern.wasm', import.meta.url).href;
 const LOST = Symbol('device lost');
 
 export class EngineCore {
-  // moduleUrl: lantern.mjs elsewhere, with lantern.wasm beside it unless
-  // wasmUrl says where.
+  // moduleUrl: lantern.mjs elsewhere, with lantern.wasm beside it (WasmEngine's
+  // default) unless wasmUrl says where.
   constructor({ moduleUrl, wasmUrl } = {}) {
     this.moduleUrl = moduleUrl || DEFAULT_MODULE_URL;
-    this.wasmUrl = wasmUrl || (moduleUrl ? new URL('lantern.wasm', new URL(moduleUrl, location.href)).href : DEFAULT_WASM_URL);
+    this.wasmUrl = wasmUrl || (moduleUrl ? undefined : DEFAULT_WASM_URL);
     this.engine = null;
     this.tail = Promise.resolve();  // the request queue
     this.loadStats = null;

@@ -45,7 +45,7 @@ self.onmessage = async (event) => {
       }
       case 'abort-load': {
         const aborter = loads.get(event.data.load);
-        if (aborter) aborter.abort(new DOMException(event.data.reason || 'The model load was aborted', 'AbortError'));
+        if (aborter) aborter.abort(new DOMException(event.data.reason, 'AbortError'));
         reply({ type: 'result', value: !!aborter });
         break;
       }
