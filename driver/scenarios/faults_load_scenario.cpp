@@ -154,6 +154,14 @@ Scenario make_faults_load_scenario() {
       ctx.expect(r.value("ms", 1e9) < 5000, "silent worker: it rejects within 5 s, took " + std::to_string(r.value("ms", 0.0)) + " ms");
       faults_kit::expect_mentions(ctx, r["error"].value("message", std::string()), {"did not answer within 1 s", "lantern-llm/worker.js"},
                                   "silent worker");
+      // A limit setTimeout cannot keep (it would fire at once) is refused by name.
+      for (const char* bad : {"Infinity", "-5", "NaN", "4294967296"}) {
+        const std::string label = std::string("workerTimeoutMs ") + bad;
+        json b = faults_kit::run_case(ctx, browser, "load", std::string("model=/models/stories260K.gguf&mode=silent-worker&worker_timeout=") + bad,
+                                      30s, label);
+        ctx.expect(!b.value("loaded", true), label + ": refused");
+        faults_kit::expect_mentions(ctx, b["error"].value("message", std::string()), {"workerTimeoutMs must be", bad}, label);
+      }
     }
 
     if (ctx.profile() != FlagProfile::kNoWebGpu) {

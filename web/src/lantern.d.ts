@@ -22,7 +22,7 @@ export interface EngineOptions {
   cache?: 'cache' | 'indexeddb' | 'none';  // where downloaded chunks are kept
   maxModelBytes?: number;                  // a larger size from the server is refused at once (default 128 GiB)
   moduleUrl?: string;                      // lantern.mjs (default: dist/ beside src/, or where a bundler emitted it)
-  workerTimeoutMs?: number;                // CreateWorkerEngine: how long the worker may take to answer its first message (default 15 s)
+  workerTimeoutMs?: number;                // CreateWorkerEngine: how long the worker may take to answer its first message (default 15 s; 1 to 2^31-1)
   wasmUrl?: string;                        // lantern.wasm (default: beside moduleUrl when that is given, else dist/)
 }
 

@@ -166,8 +166,11 @@ export async function CreateEngine(modelUrl, options = {}) {
 const WORKER_HELLO_MS = 15000;
 
 export async function CreateWorkerEngine(worker, modelUrl, options = {}) {
+  const ms = options.workerTimeoutMs === undefined ? WORKER_HELLO_MS : options.workerTimeoutMs;
+  // setTimeout runs a delay past 2^31 - 1 ms (or NaN, or a negative one) at once.
+  if (!(Number.isFinite(ms) && ms > 0 && ms <= 2 ** 31 - 1))
+    throw new Error(`lantern: workerTimeoutMs must be a number of milliseconds from 1 to ${2 ** 31 - 1}, got ${ms}`);
   const transport = new WorkerTransport(worker, options);
-  const ms = options.workerTimeoutMs || WORKER_HELLO_MS;
   let timer;
   const silent = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`lantern: the worker did not answer within ${ms / 1000} s: ` +
