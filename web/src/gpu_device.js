@@ -5,7 +5,7 @@
 // matrices where the adapter offers them, for the engine's subgroup_matrix
 // option (prefill on the matrix units; not yet run on a GPU, so off unless
 // asked for). refuseFallbackAdapter: no device from a software adapter
-// (SwiftShader: WebGPU's isFallbackAdapter), whose kernels run ~200x slower
+// (SwiftShader: WebGPU's isFallbackAdapter), whose kernels run ~100x slower
 // than the wasm CPU backend (stories260K: 8 against 814 tok/s, 2 cores: docs/benchmarks.md);
 // the result still describes the adapter.
 export async function acquireGpuDevice({ subgroupMatrix = false, refuseFallbackAdapter = false } = {}) {
